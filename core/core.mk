@@ -1,0 +1,14 @@
+# core/core.mk: the runner, as a convenience library (shared with the
+# tests) and the `l2l` program.
+noinst_LTLIBRARIES += libl2lcore.la
+libl2lcore_la_SOURCES = \
+	core/log.c core/log.h \
+	core/options.c core/options.h \
+	core/plugin_loader.c core/plugin_loader.h \
+	core/commands.h core/commands.c core/cmd_plugins.c
+libl2lcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(BLAS_CFLAGS)
+libl2lcore_la_LIBADD = $(INIH_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(LIBS)
+
+bin_PROGRAMS += l2l
+l2l_SOURCES = core/main.c
+l2l_LDADD = libl2lcore.la

@@ -1,0 +1,20 @@
+/* log.h: one-line messages that begin with who speaks ("l2l: ..."). */
+#ifndef L2L_LOG_H
+#define L2L_LOG_H
+#include <stddef.h>
+
+/* Exit status for bad input (suite, arguments, plugin, data, checkpoint). */
+#define L2L_EXIT_BADINPUT 2
+
+/* Error codes returned by core functions (always negative). */
+enum { L2L_EINPUT = -2, L2L_ENOMEM = -3, L2L_EIO = -4, L2L_EPLUGIN = -5,
+       L2L_EINTR = -6, L2L_ENUM = -7 };
+
+void l2l_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void l2l_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void l2l_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Suppresses l2l_info (for tests and --quiet). */
+void l2l_set_quiet(int quiet);
+/* snprintf into a fixed buffer, never overflowing, always terminated. */
+void l2l_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#endif

@@ -1,0 +1,1 @@
+# core/meta.mk: build rules for this part of the tree (included by Makefile.am).

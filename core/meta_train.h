@@ -1,0 +1,47 @@
+/* meta_train.h: meta-training of any learned optimizer plugin by truncated
+ * backpropagation through time (Andrychowicz et al. 2016), with Adam on φ,
+ * validation on held-out problems, best-φ checkpoints and resumption. */
+#ifndef L2L_META_TRAIN_H
+#define L2L_META_TRAIN_H
+#include <stddef.h>
+#include <stdint.h>
+#include "l2l/plugin.h"
+
+/* The keys a learned optimizer's suite section takes besides its plugin's
+ * own options (epochs, steps, unroll, meta_lr, ...). Table ends with NULL. */
+extern const struct l2l_option l2l_meta_options[];
+
+struct l2l_meta_config {
+    long epochs;        /* meta-training trajectories per problem batch */
+    long steps;         /* T: optimizee steps per trajectory */
+    long unroll;        /* U: steps per truncated-BPTT unroll */
+    long problems;      /* optimizee instances per meta-step */
+    double lr, beta1, beta2, eps; /* Adam on φ */
+    double clip;        /* meta-gradient L2-norm clip; 0 = off */
+    long valid_every;   /* K: validate every K epochs */
+    long valid_problems;/* held-out instances for validation */
+};
+
+/* Fills cfg from values of l2l_meta_options (same order as the table). */
+void l2l_meta_config_from_values(const struct l2l_value *values, struct l2l_meta_config *cfg);
+
+/* One meta-training job: which optimizer on which optimizee family. */
+struct l2l_meta_job {
+    const char *name;                        /* suite section, for messages */
+    const struct l2l_optimizer_ops *opt;
+    const struct l2l_value *opt_values;      /* validated plugin options */
+    const struct l2l_optimizee_ops *obj;
+    void *family;                            /* opened by the caller */
+    const char *trained_on;                  /* note stored in the checkpoint */
+    struct l2l_meta_config cfg;
+    uint64_t seed;                           /* suite seed; streams derive from it */
+    const char *checkpoint_path;             /* best φ is written here */
+    const char *log_csv_path;                /* per-epoch log (see README) */
+    int progress;                            /* progress line on stderr */
+};
+
+/* Trains, resuming from checkpoint_path's ".state" file when present, and
+ * leaves the best φ (by validation loss) in checkpoint_path. Returns 0, or
+ * < 0 with err set (L2L_EINTR when interrupted, state saved). */
+int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen);
+#endif

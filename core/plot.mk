@@ -1,0 +1,1 @@
+# core/plot.mk: build rules for this part of the tree (included by Makefile.am).

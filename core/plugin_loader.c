@@ -1,0 +1,250 @@
+/* plugin_loader.c: dlopen plugins, refuse a wrong ABI or missing hooks
+ * before any hook is called. */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "log.h"
+#include "plugin_loader.h"
+
+#define MAX_DIRS 32
+
+static const char *kind_dir(enum l2l_kind kind)
+{
+    return kind == L2L_OPTIMIZER ? "optimizers" : "optimizees";
+}
+
+int l2l_plugin_dirs(enum l2l_kind kind, char **dirs, int max)
+{
+    int n = 0;
+    char buf[4096];
+    l2l_fmt(buf, sizeof buf, "%s/%s/.libs", L2L_BUILD_PLUGIN_DIR, kind_dir(kind));
+    if (n < max) dirs[n++] = strdup(buf);
+    l2l_fmt(buf, sizeof buf, "%s/%s", L2L_PKGLIBDIR, kind_dir(kind));
+    if (n < max) dirs[n++] = strdup(buf);
+    const char *env = getenv("L2L_PLUGIN_PATH");
+    while (env && *env && n < max) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len > 0 && len < sizeof buf) {
+            memcpy(buf, env, len);
+            buf[len] = 0;
+            dirs[n++] = strdup(buf);
+        }
+        env += len + (colon != NULL);
+    }
+    for (int k = 0; k < n; k++)
+        if (!dirs[k]) { /* strdup failed: drop everything */
+            l2l_plugin_dirs_free(dirs, n);
+            return 0;
+        }
+    return n;
+}
+
+void l2l_plugin_dirs_free(char **dirs, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(dirs[k]);
+}
+
+static int missing(const char *path, const char *what, char *err, size_t errlen)
+{
+    l2l_fmt(err, errlen, "%s: no %s (a required member of the plugin vtable is NULL)", path, what);
+    return L2L_EPLUGIN;
+}
+
+#define REQUIRE(ops, member, path) \
+    do { if (!(ops)->member) return missing(path, #member, err, errlen); } while (0)
+
+static int check_optimizer(const struct l2l_optimizer_ops *o, const char *path,
+                           char *err, size_t errlen)
+{
+    REQUIRE(o, name, path); REQUIRE(o, version, path); REQUIRE(o, description, path);
+    REQUIRE(o, options, path); REQUIRE(o, create, path); REQUIRE(o, destroy, path);
+    REQUIRE(o, reset, path); REQUIRE(o, step, path);
+    if (o->learned) {
+        const struct l2l_learned_ops *l = o->learned;
+        REQUIRE(l, n_meta, path); REQUIRE(l, meta, path); REQUIRE(l, meta_init, path);
+        REQUIRE(l, shape, path); REQUIRE(l, shape_names, path); REQUIRE(l, tape_begin, path);
+        REQUIRE(l, step_record, path); REQUIRE(l, backward, path);
+    }
+    return 0;
+}
+
+static int check_optimizee(const struct l2l_optimizee_ops *o, const char *path,
+                           char *err, size_t errlen)
+{
+    REQUIRE(o, name, path); REQUIRE(o, version, path); REQUIRE(o, description, path);
+    REQUIRE(o, options, path); REQUIRE(o, open, path); REQUIRE(o, close, path);
+    REQUIRE(o, n_params, path); REQUIRE(o, problem_new, path);
+    REQUIRE(o, problem_free, path); REQUIRE(o, loss_grad, path);
+    return 0;
+}
+
+int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        l2l_fmt(err, errlen, "cannot load plugin: %s (a missing dependency is the most common cause; try ldd %s)",
+                dlerror(), path);
+        return L2L_EPLUGIN;
+    }
+    const int *abi = NULL;
+    enum l2l_kind kind = L2L_OPTIMIZER;
+    void *sym = dlsym(h, L2L_OPTIMIZER_SYMBOL);
+    if (!sym) {
+        sym = dlsym(h, L2L_OPTIMIZEE_SYMBOL);
+        kind = L2L_OPTIMIZEE;
+    }
+    if (!sym) {
+        l2l_fmt(err, errlen, "%s: exports neither '%s' nor '%s': not an l2l-bench plugin",
+                path, L2L_OPTIMIZER_SYMBOL, L2L_OPTIMIZEE_SYMBOL);
+        dlclose(h);
+        return L2L_EPLUGIN;
+    }
+    abi = (const int *)sym; /* abi_version is the first member of both vtables */
+    if (*abi != L2L_ABI_VERSION) {
+        l2l_fmt(err, errlen, "%s: bad plugin ABI version %d (want %d): rebuild it against this l2l/plugin.h",
+                path, *abi, L2L_ABI_VERSION);
+        dlclose(h);
+        return L2L_EPLUGIN;
+    }
+    int rc = kind == L2L_OPTIMIZER ? check_optimizer(sym, path, err, errlen)
+                                   : check_optimizee(sym, path, err, errlen);
+    if (rc < 0) {
+        dlclose(h);
+        return rc;
+    }
+    p->path = strdup(path);
+    if (!p->path) {
+        dlclose(h);
+        l2l_fmt(err, errlen, "out of memory");
+        return L2L_ENOMEM;
+    }
+    p->kind = kind;
+    p->handle = h;
+    if (kind == L2L_OPTIMIZER)
+        p->u.opt = sym;
+    else
+        p->u.obj = sym;
+    return 0;
+}
+
+int l2l_plugin_open(enum l2l_kind kind, const char *name, struct l2l_plugin *p,
+                    char *err, size_t errlen)
+{
+    int rc;
+    if (strchr(name, '/')) {
+        rc = l2l_plugin_open_file(name, p, err, errlen);
+    } else {
+        char *dirs[MAX_DIRS];
+        int nd = l2l_plugin_dirs(kind, dirs, MAX_DIRS);
+        rc = 1;
+        for (int k = 0; k < nd && rc > 0; k++) {
+            char path[4096];
+            struct stat st;
+            l2l_fmt(path, sizeof path, "%s/%s.so", dirs[k], name);
+            if (stat(path, &st) == 0)
+                rc = l2l_plugin_open_file(path, p, err, errlen);
+        }
+        l2l_plugin_dirs_free(dirs, nd);
+        if (rc > 0) {
+            l2l_fmt(err, errlen, "no %s plugin '%s' on the search path (see `l2l list`; set L2L_PLUGIN_PATH for plugins elsewhere)",
+                    kind == L2L_OPTIMIZER ? "optimizer" : "optimizee", name);
+            return L2L_EPLUGIN;
+        }
+    }
+    if (rc == 0 && p->kind != kind) {
+        l2l_fmt(err, errlen, "%s: is an %s plugin, expected an %s", p->path,
+                p->kind == L2L_OPTIMIZER ? "optimizer" : "optimizee",
+                kind == L2L_OPTIMIZER ? "optimizer" : "optimizee");
+        l2l_plugin_close(p);
+        return L2L_EPLUGIN;
+    }
+    if (rc == 0 && strcmp(l2l_plugin_name(p), name) && !strchr(name, '/')) {
+        l2l_fmt(err, errlen, "%s: declares the name '%s', expected '%s'", p->path,
+                l2l_plugin_name(p), name);
+        l2l_plugin_close(p);
+        return L2L_EPLUGIN;
+    }
+    return rc;
+}
+
+void l2l_plugin_close(struct l2l_plugin *p)
+{
+    if (p->handle)
+        dlclose(p->handle);
+    free(p->path);
+    memset(p, 0, sizeof *p);
+}
+
+const struct l2l_option *l2l_plugin_options(const struct l2l_plugin *p)
+{
+    return p->kind == L2L_OPTIMIZER ? p->u.opt->options : p->u.obj->options;
+}
+const char *l2l_plugin_name(const struct l2l_plugin *p)
+{
+    return p->kind == L2L_OPTIMIZER ? p->u.opt->name : p->u.obj->name;
+}
+const char *l2l_plugin_version(const struct l2l_plugin *p)
+{
+    return p->kind == L2L_OPTIMIZER ? p->u.opt->version : p->u.obj->version;
+}
+const char *l2l_plugin_description(const struct l2l_plugin *p)
+{
+    return p->kind == L2L_OPTIMIZER ? p->u.opt->description : p->u.obj->description;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lists one kind: the first plugin of each name wins, as when loading. */
+static void list_kind(FILE *f, enum l2l_kind kind)
+{
+    char *dirs[MAX_DIRS], *seen[256];
+    int nd = l2l_plugin_dirs(kind, dirs, MAX_DIRS), ns = 0;
+    for (int k = 0; k < nd; k++) {
+        DIR *d = opendir(dirs[k]);
+        struct dirent *e;
+        while (d && (e = readdir(d)) && ns < 256) {
+            size_t len = strlen(e->d_name);
+            if (len < 4 || strcmp(e->d_name + len - 3, ".so"))
+                continue;
+            char *name = strndup(e->d_name, len - 3);
+            int dup = 0;
+            for (int j = 0; name && j < ns; j++)
+                dup |= !strcmp(seen[j], name);
+            if (!name || dup) {
+                free(name);
+                continue;
+            }
+            seen[ns++] = name;
+        }
+        if (d)
+            closedir(d);
+    }
+    qsort(seen, (size_t)ns, sizeof *seen, name_cmp);
+    fprintf(f, "%s:\n", kind == L2L_OPTIMIZER ? "optimizers" : "optimizees");
+    for (int j = 0; j < ns; j++) {
+        struct l2l_plugin p;
+        char err[L2L_ERRLEN];
+        if (l2l_plugin_open(kind, seen[j], &p, err, sizeof err) == 0) {
+            fprintf(f, "  %-12s %s  (%s)\n", seen[j], l2l_plugin_description(&p), p.path);
+            l2l_plugin_close(&p);
+        } else {
+            fprintf(f, "  %-12s (broken: %s)\n", seen[j], err);
+        }
+        free(seen[j]);
+    }
+    l2l_plugin_dirs_free(dirs, nd);
+}
+
+void l2l_plugin_list(FILE *f)
+{
+    list_kind(f, L2L_OPTIMIZER);
+    list_kind(f, L2L_OPTIMIZEE);
+}

@@ -1,0 +1,1 @@
+# plugins/optimizees/mlp.mk: build rules for this part of the tree (included by Makefile.am).

@@ -1,0 +1,1 @@
+# plugins/optimizers/hand.mk: build rules for this part of the tree (included by Makefile.am).

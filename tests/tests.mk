@@ -1,0 +1,1 @@
+# tests/tests.mk: CUnit tests, run by `make check`.
