@@ -1,0 +1,325 @@
+/* mlp.c: the `mlp` optimizee, a fully connected classifier on an IDX image
+ * data set (MNIST by default), as in the paper's MNIST experiments: 784
+ * inputs, hidden layers (default one of 20 sigmoid units), 10 classes,
+ * softmax cross-entropy on a fresh random minibatch at every loss_grad.
+ *
+ * Family = the data, loaded once at open() and read-only afterwards.
+ * Problem = one network: θ0 drawn at problem_new, plus its own random
+ * stream for the minibatches and a workspace (nothing allocated per call).
+ *
+ * Matching the reference code (deepmind/learning-to-learn, problems.py):
+ * weights and biases start IID N(0, 0.01^2) (init=normal, init_std=0.01),
+ * minibatches of 128 drawn uniformly with replacement (sampling=replace). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "l2l/plugin.h"
+#include "idx.h"
+#include "mlp_net.h"
+
+#ifndef L2L_SRCDIR
+#define L2L_SRCDIR "."
+#endif
+
+#define EVAL_CHUNK 256 /* test examples per forward pass in evaluate() */
+
+enum { O_HIDDEN, O_ACT, O_TRI, O_TRL, O_TEI, O_TEL, O_CLASSES, O_BATCH, O_SAMPLING,
+       O_INIT, O_INIT_STD, O_EVAL };
+
+static const struct l2l_option mlp_options[] = {
+    [O_HIDDEN] = { "hidden", L2L_OPT_LIST, "20", 1, 4096, NULL,
+                   "hidden layer sizes, input to output (e.g. 40 or 20,20; at most 8 layers)" },
+    [O_ACT] = { "activation", L2L_OPT_STRING, "sigmoid", 0, 0, "sigmoid|relu|tanh",
+                "activation of the hidden layers" },
+    [O_TRI] = { "train_images", L2L_OPT_STRING, "data/mnist/train-images-idx3-ubyte", 0, 0, NULL,
+                "IDX images for training (.gz also tried; relative paths also under the source tree)" },
+    [O_TRL] = { "train_labels", L2L_OPT_STRING, "data/mnist/train-labels-idx1-ubyte", 0, 0, NULL,
+                "IDX labels for training" },
+    [O_TEI] = { "test_images", L2L_OPT_STRING, "data/mnist/t10k-images-idx3-ubyte", 0, 0, NULL,
+                "IDX images held out for evaluate()" },
+    [O_TEL] = { "test_labels", L2L_OPT_STRING, "data/mnist/t10k-labels-idx1-ubyte", 0, 0, NULL,
+                "IDX labels held out for evaluate()" },
+    [O_CLASSES] = { "classes", L2L_OPT_INT, "10", 2, 256, NULL,
+                    "number of classes (labels must be below it)" },
+    [O_BATCH] = { "batch", L2L_OPT_INT, "128", 1, 65536, NULL,
+                  "training examples per loss_grad call" },
+    [O_SAMPLING] = { "sampling", L2L_OPT_STRING, "replace", 0, 0, "replace|shuffle",
+                     "minibatches drawn with replacement (reference code) or from reshuffled epochs" },
+    [O_INIT] = { "init", L2L_OPT_STRING, "normal", 0, 0, "normal|xavier",
+                 "θ0: all N(0, init_std^2) (paper, reference code); or weights N(0, 2/(in+out)), biases 0" },
+    [O_INIT_STD] = { "init_std", L2L_OPT_REAL, "0.01", 0, 10, NULL,
+                     "standard deviation of init=normal (0.01 in the reference code)" },
+    [O_EVAL] = { "eval_samples", L2L_OPT_INT, "0", 0, 100000000, NULL,
+                 "test examples used by evaluate() (the first ones); 0 = the whole test set" },
+    { NULL, 0, NULL, 0, 0, NULL, NULL }
+};
+
+struct family {
+    struct mlp_shape shape;
+    struct idx_set train, test;
+    int batch, shuffle, xavier;
+    double init_std;
+    long eval_n;
+    int n_groups;
+    struct l2l_group groups[2 * MLP_MAX_LAYERS];
+    char names[2 * MLP_MAX_LAYERS][8];
+};
+
+struct problem {
+    const struct family *fam;
+    struct l2l_rng rng;  /* minibatches */
+    size_t *perm, pos;   /* sampling=shuffle: the epoch's order, next index */
+    float *x;            /* (batch, inputs) the minibatch */
+    uint8_t *y;          /* (batch) */
+    struct mlp_work work;
+};
+
+/* First of PATH, PATH.gz, SRCDIR/PATH, SRCDIR/PATH.gz that exists, so that
+ * the defaults work from the source tree and from a build directory. */
+static int resolve(const char *key, const char *path, char *out, size_t len,
+                   char *err, size_t errlen)
+{
+    const char *fmt[4] = { "%s%s", "%s%s.gz", L2L_SRCDIR "/%s%s", L2L_SRCDIR "/%s%s.gz" };
+    int tries = path[0] == '/' ? 2 : 4;
+    for (int k = 0; k < tries; k++) {
+        snprintf(out, len, fmt[k], "", path);
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    snprintf(err, errlen, "mlp: %s: %s not found (also tried %s.gz%s); run scripts/get-data "
+             "(or make data) to fetch MNIST, or set %s", key, path, path,
+             tries == 4 ? " and under " L2L_SRCDIR : "", key);
+    return -1;
+}
+
+static int load(const struct l2l_value *o, int io, int lo, struct idx_set *s, int classes,
+                char *err, size_t errlen)
+{
+    char ipath[4096], lpath[4096];
+    if (resolve(mlp_options[io].name, o[io].s, ipath, sizeof ipath, err, errlen) < 0 ||
+        resolve(mlp_options[lo].name, o[lo].s, lpath, sizeof lpath, err, errlen) < 0)
+        return -1;
+    char msg[L2L_ERRLEN];
+    if (idx_load_set(ipath, lpath, classes, s, msg, sizeof msg) < 0) {
+        snprintf(err, errlen, "mlp: %s", msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void mlp_close(void *family);
+
+static void *mlp_open(const struct l2l_value *o, char *err, size_t errlen)
+{
+    struct family *f = calloc(1, sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "mlp: out of memory");
+        return NULL;
+    }
+    int hidden[MLP_MAX_HIDDEN], nh = o[O_HIDDEN].n;
+    if (nh > MLP_MAX_HIDDEN) {
+        snprintf(err, errlen, "mlp: hidden '%s': %d layers, expected at most %d",
+                 o[O_HIDDEN].s, nh, MLP_MAX_HIDDEN);
+        goto fail;
+    }
+    for (int k = 0; k < nh; k++) {
+        hidden[k] = (int)o[O_HIDDEN].list[k];
+        if (hidden[k] != o[O_HIDDEN].list[k]) {
+            snprintf(err, errlen, "mlp: hidden '%s': item %d is %g, expected a whole number of units",
+                     o[O_HIDDEN].s, k + 1, o[O_HIDDEN].list[k]);
+            goto fail;
+        }
+    }
+    const char *act = o[O_ACT].s;
+    enum mlp_act a = !strcmp(act, "relu") ? MLP_RELU : !strcmp(act, "tanh") ? MLP_TANH : MLP_SIGMOID;
+    int classes = (int)o[O_CLASSES].i;
+    f->batch = (int)o[O_BATCH].i;
+    f->shuffle = !strcmp(o[O_SAMPLING].s, "shuffle");
+    f->xavier = !strcmp(o[O_INIT].s, "xavier");
+    f->init_std = o[O_INIT_STD].r;
+    if (load(o, O_TRI, O_TRL, &f->train, classes, err, errlen) < 0 ||
+        load(o, O_TEI, O_TEL, &f->test, classes, err, errlen) < 0)
+        goto fail;
+    if (f->test.dim != f->train.dim) {
+        snprintf(err, errlen, "mlp: test_images %s: images of %zux%zu, expected %zux%zu as in train_images",
+                 o[O_TEI].s, f->test.rows, f->test.cols, f->train.rows, f->train.cols);
+        goto fail;
+    }
+    f->eval_n = o[O_EVAL].i ? o[O_EVAL].i : (long)f->test.n;
+    if ((size_t)f->eval_n > f->test.n) {
+        snprintf(err, errlen, "mlp: eval_samples %ld: expected at most the %zu images of test_images %s (or 0 = all)",
+                 f->eval_n, f->test.n, o[O_TEI].s);
+        goto fail;
+    }
+    mlp_shape_init(&f->shape, (int)f->train.dim, hidden, nh, classes, a);
+    /* One group per layer's weights and per layer's biases: w1, b1, w2, ... */
+    for (int l = 1; l <= f->shape.layers; l++) {
+        struct l2l_group *gw = &f->groups[f->n_groups], *gb = gw + 1;
+        snprintf(f->names[f->n_groups], sizeof f->names[0], "w%d", l);
+        snprintf(f->names[f->n_groups + 1], sizeof f->names[0], "b%d", l);
+        gw->name = f->names[f->n_groups];
+        gw->offset = f->shape.w_off[l];
+        gw->count = f->shape.b_off[l] - f->shape.w_off[l];
+        gb->name = f->names[f->n_groups + 1];
+        gb->offset = f->shape.b_off[l];
+        gb->count = (size_t)f->shape.width[l];
+        f->n_groups += 2;
+    }
+    return f;
+fail:
+    mlp_close(f);
+    return NULL;
+}
+
+static void mlp_close(void *family)
+{
+    struct family *f = family;
+    if (!f)
+        return;
+    idx_set_free(&f->train);
+    idx_set_free(&f->test);
+    free(f);
+}
+
+static size_t mlp_n_params(const void *family)
+{
+    return ((const struct family *)family)->shape.n_params;
+}
+
+static int mlp_groups(const void *family, const struct l2l_group **groups)
+{
+    const struct family *f = family;
+    *groups = f->groups;
+    return f->n_groups;
+}
+
+static void shuffle(struct l2l_rng *r, size_t *p, size_t n)
+{
+    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+        size_t j = (size_t)l2l_rng_below(r, i), t = p[i - 1];
+        p[i - 1] = p[j];
+        p[j] = t;
+    }
+}
+
+static void mlp_problem_free(void *problem);
+
+static void *mlp_problem_new(const void *family, struct l2l_rng *rng, float *theta0,
+                             char *err, size_t errlen)
+{
+    const struct family *f = family;
+    const struct mlp_shape *s = &f->shape;
+    struct problem *p = calloc(1, sizeof *p);
+    if (!p)
+        goto oom;
+    p->fam = f;
+    l2l_rng_split(rng, &p->rng); /* first the minibatch stream, then θ0 */
+    int rows = f->batch > EVAL_CHUNK ? f->batch : EVAL_CHUNK;
+    p->x = malloc((size_t)f->batch * f->train.dim * sizeof *p->x);
+    p->y = malloc((size_t)f->batch);
+    if (!p->x || !p->y || mlp_work_alloc(&p->work, s, rows) < 0)
+        goto oom;
+    if (f->shuffle) {
+        if (!(p->perm = malloc(f->train.n * sizeof *p->perm)))
+            goto oom;
+        for (size_t i = 0; i < f->train.n; i++)
+            p->perm[i] = i;
+        shuffle(&p->rng, p->perm, f->train.n);
+    }
+    for (int l = 1; l <= s->layers; l++) {
+        size_t nw = s->b_off[l] - s->w_off[l];
+        /* xavier: Var W = 2 / (fan_in + fan_out), b = 0; normal: all N(0, init_std^2) */
+        double wstd = f->xavier ? sqrt(2.0 / (s->width[l - 1] + s->width[l])) : f->init_std;
+        double bstd = f->xavier ? 0.0 : f->init_std;
+        for (size_t k = 0; k < nw; k++)
+            theta0[s->w_off[l] + k] = (float)(wstd * l2l_rng_normal(rng));
+        for (int k = 0; k < s->width[l]; k++)
+            theta0[s->b_off[l] + k] = bstd > 0 ? (float)(bstd * l2l_rng_normal(rng)) : 0.0f;
+    }
+    return p;
+oom:
+    snprintf(err, errlen, "mlp: out of memory for a problem (batch %d, %zu inputs)",
+             f->batch, f->train.dim);
+    mlp_problem_free(p);
+    return NULL;
+}
+
+static void mlp_problem_free(void *problem)
+{
+    struct problem *p = problem;
+    if (!p)
+        return;
+    mlp_work_free(&p->work);
+    free(p->perm);
+    free(p->x);
+    free(p->y);
+    free(p);
+}
+
+/* Copies a fresh minibatch of training examples into p->x, p->y. */
+static void draw_batch(struct problem *p)
+{
+    const struct family *f = p->fam;
+    const size_t dim = f->train.dim;
+    for (int i = 0; i < f->batch; i++) {
+        size_t k;
+        if (f->shuffle) {
+            if (p->pos == f->train.n) { /* a new epoch */
+                shuffle(&p->rng, p->perm, f->train.n);
+                p->pos = 0;
+            }
+            k = p->perm[p->pos++];
+        } else {
+            k = (size_t)l2l_rng_below(&p->rng, f->train.n);
+        }
+        memcpy(p->x + (size_t)i * dim, f->train.images + k * dim, dim * sizeof *p->x);
+        p->y[i] = f->train.labels[k];
+    }
+}
+
+static int mlp_loss_grad(void *problem, const float *theta, double *loss, float *grad)
+{
+    struct problem *p = problem;
+    const struct family *f = p->fam;
+    draw_batch(p);
+    *loss = mlp_forward(&f->shape, &p->work, theta, p->x, p->y, f->batch, NULL);
+    if (grad)
+        mlp_backward(&f->shape, &p->work, theta, p->x, p->y, f->batch, grad);
+    return 0;
+}
+
+static int mlp_evaluate(void *problem, const float *theta, struct l2l_eval *out)
+{
+    struct problem *p = problem;
+    const struct family *f = p->fam;
+    double total = 0;
+    long right = 0;
+    for (long i = 0; i < f->eval_n; i += EVAL_CHUNK) {
+        int B = (int)(f->eval_n - i < EVAL_CHUNK ? f->eval_n - i : EVAL_CHUNK);
+        long c = 0;
+        total += B * mlp_forward(&f->shape, &p->work, theta, f->test.images + (size_t)i * f->test.dim,
+                                 f->test.labels + i, B, &c);
+        right += c;
+    }
+    out->loss = total / (double)f->eval_n;
+    out->accuracy = (double)right / (double)f->eval_n;
+    return 0;
+}
+
+const struct l2l_optimizee_ops l2l_optimizee = {
+    .abi_version = L2L_ABI_VERSION,
+    .name = "mlp",
+    .version = "1.0",
+    .description = "fully connected classifier (default 784-20-10 sigmoid) on MNIST-like IDX data, softmax cross-entropy",
+    .options = mlp_options,
+    .open = mlp_open,
+    .close = mlp_close,
+    .n_params = mlp_n_params,
+    .groups = mlp_groups,
+    .problem_new = mlp_problem_new,
+    .problem_free = mlp_problem_free,
+    .loss_grad = mlp_loss_grad,
+    .evaluate = mlp_evaluate,
+};
