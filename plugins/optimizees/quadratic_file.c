@@ -1,0 +1,213 @@
+/* quadratic_file.c: reads one explicit quadratic problem (W, y, θ0) from a
+ * text file, so that a published or hand-made case replays exactly.
+ *
+ * Format, version 1 (line-oriented; '#' starts a comment that runs to the
+ * end of the line; blank lines are ignored; numbers are anything strtod
+ * reads, separated by spaces or tabs):
+ *
+ *     quadratic 1              # magic and format version: the first line
+ *     dim 2                    # D, in [1, 4096]
+ *     W 1 2                    # row 1 of W: 'W' and D numbers
+ *     W 3 4                    # ... D rows in all, in order
+ *     y 1 1                    # 'y' and D numbers
+ *     theta0 1 -1              # 'theta0' and D numbers: the initial θ
+ *
+ * The problem is f(θ) = ||W θ − y||². Nothing may follow theta0. Every
+ * number must be finite in float32. Errors name FILE:LINE and what was
+ * expected there; a file that ends early names its last line. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "quadratic.h"
+
+#define QUAD_FILE_MAXDIM 4096
+
+/* Where the reader is: what the next non-blank line must be. */
+enum stage { ST_MAGIC, ST_DIM, ST_W, ST_Y, ST_THETA0, ST_DONE };
+
+struct reader {
+    const char *path;
+    long line;
+    enum stage stage;
+    int row;             /* ST_W: rows of W read so far */
+    struct quad_file *f;
+    char *err;
+    size_t errlen;
+};
+
+/* Writes "what the reader expects now" into buf, for error messages. */
+static const char *expected(const struct reader *r, char *buf, size_t len)
+{
+    int d = r->f->d;
+    switch (r->stage) {
+    case ST_MAGIC: snprintf(buf, len, "'quadratic 1' (magic and format version)"); break;
+    case ST_DIM: snprintf(buf, len, "'dim D' with D a whole number in [1, %d]", QUAD_FILE_MAXDIM); break;
+    case ST_W: snprintf(buf, len, "row %d of %d of W ('W' and %d numbers)", r->row + 1, d, d); break;
+    case ST_Y: snprintf(buf, len, "'y' and %d numbers", d); break;
+    case ST_THETA0: snprintf(buf, len, "'theta0' and %d numbers", d); break;
+    case ST_DONE: snprintf(buf, len, "nothing (the problem is complete after theta0)"); break;
+    }
+    return buf;
+}
+
+/* Writes "quadratic: FILE:LINE: <message>" into the caller's err. */
+__attribute__((format(printf, 2, 3)))
+static int fail(struct reader *r, const char *fmt, ...)
+{
+    char msg[L2L_ERRLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(r->err, r->errlen, "quadratic: %s:%ld: %s", r->path, r->line, msg);
+    return -1;
+}
+
+/* Splits s in place into whitespace-separated tokens; returns the count
+ * (at most max; one more than max means "too many"). */
+static int split(char *s, char **tok, int max)
+{
+    int n = 0;
+    for (;;) {
+        s += strspn(s, " \t\r\n");
+        if (!*s)
+            return n;
+        if (n == max)
+            return max + 1;
+        tok[n++] = s;
+        s += strcspn(s, " \t\r\n");
+        if (*s)
+            *s++ = 0;
+    }
+}
+
+/* Parses the numbers of one 'W', 'y' or 'theta0' line into out (d). */
+static int numbers(struct reader *r, char **tok, int n, const char *key, float *out)
+{
+    int d = r->f->d;
+    char what[32];
+    if (r->stage == ST_W)
+        snprintf(what, sizeof what, "W row %d", r->row + 1);
+    else
+        snprintf(what, sizeof what, "%s", key);
+    if (n > QUAD_FILE_MAXDIM)
+        return fail(r, "%s: expected %d numbers, got more than %d", what, d, QUAD_FILE_MAXDIM);
+    if (n != d)
+        return fail(r, "%s: expected %d numbers, got %d", what, d, n);
+    for (int k = 0; k < d; k++) {
+        char *end;
+        double x = strtod(tok[k], &end);
+        if (end == tok[k] || *end)
+            return fail(r, "%s: item %d '%.40s' is not a number", what, k + 1, tok[k]);
+        /* 1e39 is a finite double but inf in float32: refuse both. */
+        if (!isfinite(x) || !isfinite((float)x))
+            return fail(r, "%s: item %d '%.40s' is not a finite float32 number", what, k + 1, tok[k]);
+        out[k] = (float)x;
+    }
+    return 0;
+}
+
+/* Takes one non-blank line (comment already cut). */
+static int take_line(struct reader *r, char *s)
+{
+    char exp[128];
+    char *tok[QUAD_FILE_MAXDIM + 2];
+    int n = split(s, tok, QUAD_FILE_MAXDIM + 1);
+    if (r->stage == ST_MAGIC) {
+        if (n == 2 && !strcmp(tok[0], "quadratic") && strcmp(tok[1], "1"))
+            return fail(r, "format version '%.40s' not supported (this plugin reads version 1)", tok[1]);
+        if (n != 2 || strcmp(tok[0], "quadratic"))
+            return fail(r, "expected %s, got '%.40s'", expected(r, exp, sizeof exp), tok[0]);
+        r->stage = ST_DIM;
+        return 0;
+    }
+    if (r->stage == ST_DIM) {
+        char *end;
+        long d = n == 2 ? strtol(tok[1], &end, 10) : 0;
+        if (n != 2 || strcmp(tok[0], "dim") || *end || d < 1 || d > QUAD_FILE_MAXDIM)
+            return fail(r, "expected %s, got '%.40s%s%.40s'", expected(r, exp, sizeof exp),
+                        tok[0], n >= 2 ? " " : "", n >= 2 ? tok[1] : "");
+        r->f->d = (int)d;
+        size_t dd = (size_t)d;
+        r->f->W = malloc(sizeof(float) * dd * dd);
+        r->f->y = malloc(sizeof(float) * dd);
+        r->f->theta0 = malloc(sizeof(float) * dd);
+        if (!r->f->W || !r->f->y || !r->f->theta0)
+            return fail(r, "out of memory for a problem of dim %ld", d);
+        r->stage = ST_W;
+        return 0;
+    }
+    if (r->stage == ST_DONE)
+        return fail(r, "unexpected '%.40s': expected %s", tok[0], expected(r, exp, sizeof exp));
+    static const char *const key[] = {[ST_W] = "W", [ST_Y] = "y", [ST_THETA0] = "theta0"};
+    const char *want = key[r->stage];
+    if (strcmp(tok[0], want))
+        return fail(r, "expected %s, got '%.40s'", expected(r, exp, sizeof exp), tok[0]);
+    int d = r->f->d;
+    float *out = r->stage == ST_W ? r->f->W + (size_t)r->row * (size_t)d
+               : r->stage == ST_Y ? r->f->y : r->f->theta0;
+    if (numbers(r, tok + 1, n - 1, want, out) < 0)
+        return -1;
+    if (r->stage == ST_W && ++r->row < d)
+        return 0;
+    r->stage++;
+    return 0;
+}
+
+void quad_file_free(struct quad_file *f)
+{
+    if (!f)
+        return;
+    free(f->W);
+    free(f->y);
+    free(f->theta0);
+    free(f);
+}
+
+struct quad_file *quad_file_read(const char *path, char *err, size_t errlen)
+{
+    struct reader r = {.path = path, .stage = ST_MAGIC, .err = err, .errlen = errlen};
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        snprintf(err, errlen, "quadratic: cannot open %s: %s (option file: expected a problem file like tests/data/quadratic-2x2.txt)",
+                 path, strerror(errno));
+        return NULL;
+    }
+    r.f = calloc(1, sizeof *r.f);
+    char *buf = NULL;
+    size_t cap = 0;
+    int rc = r.f ? 0 : -1;
+    if (!r.f)
+        snprintf(err, errlen, "quadratic: %s: out of memory", path);
+    /* getline: no line-length limit, so a long W row is never cut. */
+    ssize_t len;
+    while (rc == 0 && (len = getline(&buf, &cap, in)) >= 0) {
+        r.line++;
+        if ((size_t)len != strlen(buf)) /* a NUL would silently cut the line */
+            rc = fail(&r, "unexpected NUL byte: not a text file");
+        char *hash = strchr(buf, '#');
+        if (hash)
+            *hash = 0;
+        if (rc == 0 && buf[strspn(buf, " \t\r\n")])
+            rc = take_line(&r, buf);
+    }
+    if (rc == 0 && ferror(in))
+        rc = fail(&r, "read error: %s", strerror(errno));
+    if (rc == 0 && r.stage != ST_DONE) {
+        char exp[128];
+        if (r.line == 0)
+            r.line = 1; /* name line 1 of an empty file */
+        rc = fail(&r, "truncated: the file ends at line %ld, still expected %s", r.line,
+                  expected(&r, exp, sizeof exp));
+    }
+    free(buf);
+    fclose(in);
+    if (rc < 0) {
+        quad_file_free(r.f);
+        return NULL;
+    }
+    return r.f;
+}
