@@ -34,8 +34,10 @@ struct quad_family {
 struct quad_problem {
     int d, B;
     float *W;   /* (B, d, d): W_b row-major at W + b·d·d */
+    float *Wt;  /* (B, d, d): W_bᵀ row-major, so loss_grad reads rows only */
     float *y;   /* (B, d) */
-    double *r;  /* (d) scratch residual, so loss_grad never allocates */
+    double *r;  /* (2d) scratch: residual and gradient sums, so loss_grad
+                 * never allocates */
 };
 
 /* Reads the text format documented in quadratic_file.c. Returns NULL with
