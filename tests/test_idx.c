@@ -111,6 +111,7 @@ static void test_corrupt(void)
     /* A missing file. */
     snprintf(msg, sizeof msg, "%s: cannot open: No such file", tmp("none"));
     refused(tmp("none"), good_lab, 10, msg);
+    refused(dir, good_lab, 10, "is a directory, expected an IDX file");
     /* Labels given as images: wrong magic. */
     refused(good_lab, good_lab, 10, "bad magic number 0x00000801 (a label file), expected 0x00000803 for image data");
     /* Truncated and over-long data, plain (checked by size) and gzip (by reading). */

@@ -82,6 +82,11 @@ int idx_read(const char *path, uint32_t magic, const char *what,
              struct idx_raw *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        say(err, errlen, "%s: is a directory, expected an IDX file", path);
+        return -1;
+    }
     errno = 0;
     gzFile gz = gzopen(path, "rb");
     if (!gz) {
@@ -133,7 +138,6 @@ int idx_read(const char *path, uint32_t magic, const char *what,
         size *= v;
     }
     /* A plain file's size is known: refuse a mismatch before allocating. */
-    struct stat st;
     if (gzdirect(gz) && stat(path, &st) == 0 && (size_t)st.st_size != head_len + size) {
         long long found = (long long)st.st_size - (long long)head_len;
         say(err, errlen, "%s: expected %zu bytes of %s data, found %lld", path, size, what,
