@@ -331,6 +331,25 @@ static void test_paper_shape(void)
     printf("\n  θ0: mean %.2e, std %.5f (expected 0.01)\n", s / 15910, sd);
     CU_ASSERT(fabs(sd - 0.01) < 0.0005 && fabs(s / 15910) < 0.0005);
     ops->problem_free(p);
+    close_family(fam, v);
+
+    /* init=xavier: W_l ~ N(0, 2 / (in + out)), biases 0. */
+    char extra2[600];
+    snprintf(extra2, sizeof extra2, "%s;init=xavier", extra);
+    fam = open_family(extra2, v, err, sizeof err);
+    CU_ASSERT_FATAL(fam != NULL);
+    p = ops->problem_new(fam, &r, th, err, sizeof err);
+    s2 = 0;
+    for (int k = 0; k < 15680; k++)
+        s2 += (double)th[k] * th[k];
+    double bmax = 0;
+    for (int k = 15680; k < 15700; k++)
+        bmax = fmax(bmax, fabs(th[k]));
+    printf("  xavier: w1 std %.5f (expected %.5f), largest |b1| %g\n", sqrt(s2 / 15680),
+           sqrt(2.0 / 804), bmax);
+    CU_ASSERT(fabs(sqrt(s2 / 15680) - sqrt(2.0 / 804)) < 0.002);
+    CU_ASSERT(bmax == 0);
+    ops->problem_free(p);
     free(th);
     close_family(fam, v);
 }
