@@ -1,5 +1,6 @@
 /* checkpoint.h: φ of a learned optimizer in a versioned, portable file
- * (format in README: magic, version, little-endian throughout). */
+ * (format in docs/checkpoint-format.md: magic, version, little-endian
+ * throughout, CRC-32 at the end). */
 #ifndef L2L_CHECKPOINT_H
 #define L2L_CHECKPOINT_H
 #include <stddef.h>
@@ -14,4 +15,7 @@ int l2l_checkpoint_save(const char *path, const struct l2l_optimizer_ops *opt, v
  * shape or a non-finite value with a message naming the file and what differs. */
 int l2l_checkpoint_load(const char *path, const struct l2l_optimizer_ops *opt, void *self,
                         char *err, size_t errlen);
+/* Reads the note (and the plugin name when plugin != NULL) of a checkpoint,
+ * checking its structure and checksum; the caller frees the strings. */
+int l2l_checkpoint_note(const char *path, char **note, char **plugin, char *err, size_t errlen);
 #endif

@@ -8,7 +8,9 @@
 #include "l2l/plugin.h"
 
 /* The keys a learned optimizer's suite section takes besides its plugin's
- * own options (epochs, steps, unroll, meta_lr, ...). Table ends with NULL. */
+ * own options (epochs, steps, unroll, meta_lr, ...). Table ends with NULL.
+ * An epoch is one trajectory of `steps` steps on `problems` fresh instances,
+ * cut into unrolls of `unroll` steps, one Adam step on φ per unroll. */
 extern const struct l2l_option l2l_meta_options[];
 
 struct l2l_meta_config {
@@ -20,6 +22,8 @@ struct l2l_meta_config {
     double clip;        /* meta-gradient L2-norm clip; 0 = off */
     long valid_every;   /* K: validate every K epochs */
     long valid_problems;/* held-out instances for validation */
+    int valid_final;    /* validation loss: 0 = mean of f(θ_1..θ_T) (the
+                         * meta-objective), 1 = f(θ_T) (the paper's "final") */
 };
 
 /* Fills cfg from values of l2l_meta_options (same order as the table). */
@@ -41,7 +45,11 @@ struct l2l_meta_job {
 };
 
 /* Trains, resuming from checkpoint_path's ".state" file when present, and
- * leaves the best φ (by validation loss) in checkpoint_path. Returns 0, or
- * < 0 with err set (L2L_EINTR when interrupted, state saved). */
+ * leaves the best φ (by validation loss) in checkpoint_path. Validation runs
+ * at epoch 0 (the initial φ), every valid_every epochs and after the last.
+ * The .state file is rewritten at each validation and on SIGINT/SIGTERM
+ * (the interrupted epoch is dropped and redone on resume), removed after a
+ * clean finish. Returns 0, or < 0 with err set (L2L_EINTR when interrupted,
+ * state saved). */
 int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen);
 #endif

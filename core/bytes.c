@@ -1,0 +1,273 @@
+/* bytes.c: little-endian serialisation and safe file I/O (see bytes.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "bytes.h"
+#include "log.h"
+
+void l2l_obuf_free(struct l2l_obuf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+void l2l_put_bytes(struct l2l_obuf *b, const void *p, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *d = realloc(b->data, cap);
+        if (!d) {
+            b->failed = 1;
+            return;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void l2l_put_u32(struct l2l_obuf *b, uint32_t x)
+{
+    unsigned char c[4];
+    for (int k = 0; k < 4; k++)
+        c[k] = (unsigned char)(x >> (8 * k));
+    l2l_put_bytes(b, c, 4);
+}
+
+void l2l_put_u64(struct l2l_obuf *b, uint64_t x)
+{
+    unsigned char c[8];
+    for (int k = 0; k < 8; k++)
+        c[k] = (unsigned char)(x >> (8 * k));
+    l2l_put_bytes(b, c, 8);
+}
+
+void l2l_put_f32(struct l2l_obuf *b, float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    l2l_put_u32(b, u);
+}
+
+void l2l_put_f64(struct l2l_obuf *b, double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    l2l_put_u64(b, u);
+}
+
+void l2l_put_str(struct l2l_obuf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    l2l_put_u32(b, (uint32_t)n);
+    l2l_put_bytes(b, s, n);
+}
+
+uint32_t l2l_crc32(const void *p, size_t n)
+{
+    uLong c = crc32(0L, Z_NULL, 0);
+    const unsigned char *q = p;
+    while (n > 0) { /* zlib takes uInt lengths */
+        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        c = crc32(c, q, chunk);
+        q += chunk;
+        n -= chunk;
+    }
+    return (uint32_t)c;
+}
+
+void l2l_put_crc(struct l2l_obuf *b)
+{
+    if (!b->failed)
+        l2l_put_u32(b, l2l_crc32(b->data, b->len));
+}
+
+int l2l_crc_ok(const unsigned char *data, size_t len)
+{
+    if (len < 4)
+        return 0;
+    uint32_t want = 0;
+    for (int k = 0; k < 4; k++)
+        want |= (uint32_t)data[len - 4 + k] << (8 * k);
+    return l2l_crc32(data, len - 4) == want;
+}
+
+int l2l_get_bytes(struct l2l_ibuf *b, void *p, size_t n)
+{
+    if (b->short_read || b->len - b->pos < n) {
+        b->short_read = 1;
+        return -1;
+    }
+    if (n)
+        memcpy(p, b->data + b->pos, n);
+    b->pos += n;
+    return 0;
+}
+
+int l2l_get_u32(struct l2l_ibuf *b, uint32_t *x)
+{
+    unsigned char c[4];
+    if (l2l_get_bytes(b, c, 4) < 0)
+        return -1;
+    *x = 0;
+    for (int k = 0; k < 4; k++)
+        *x |= (uint32_t)c[k] << (8 * k);
+    return 0;
+}
+
+int l2l_get_u64(struct l2l_ibuf *b, uint64_t *x)
+{
+    unsigned char c[8];
+    if (l2l_get_bytes(b, c, 8) < 0)
+        return -1;
+    *x = 0;
+    for (int k = 0; k < 8; k++)
+        *x |= (uint64_t)c[k] << (8 * k);
+    return 0;
+}
+
+int l2l_get_f32(struct l2l_ibuf *b, float *x)
+{
+    uint32_t u;
+    if (l2l_get_u32(b, &u) < 0)
+        return -1;
+    memcpy(x, &u, 4);
+    return 0;
+}
+
+int l2l_get_f64(struct l2l_ibuf *b, double *x)
+{
+    uint64_t u;
+    if (l2l_get_u64(b, &u) < 0)
+        return -1;
+    memcpy(x, &u, 8);
+    return 0;
+}
+
+int l2l_get_str(struct l2l_ibuf *b, char **s, size_t max)
+{
+    uint32_t n;
+    *s = NULL;
+    if (l2l_get_u32(b, &n) < 0)
+        return -1;
+    if (n > max || b->len - b->pos < n) {
+        b->short_read = 1;
+        return -1;
+    }
+    *s = malloc((size_t)n + 1);
+    if (!*s)
+        return -1;
+    l2l_get_bytes(b, *s, n);
+    (*s)[n] = 0;
+    return 0;
+}
+
+int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
+                  char *err, size_t errlen)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        l2l_fmt(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return L2L_EIO;
+    }
+    size_t cap = 4096, n = 0;
+    unsigned char *d = malloc(cap);
+    int rc = 0;
+    while (d) {
+        if (n == cap) {
+            if (cap > max) {
+                l2l_fmt(err, errlen, "%s: larger than %zu bytes: not a file this program wrote", path, max);
+                rc = L2L_EINPUT;
+                break;
+            }
+            unsigned char *d2 = realloc(d, cap * 2);
+            if (!d2)
+                break;
+            d = d2;
+            cap *= 2;
+        }
+        size_t got = fread(d + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (!d) {
+        rc = L2L_ENOMEM;
+        l2l_fmt(err, errlen, "%s: out of memory reading the file", path);
+    } else if (rc == 0 && ferror(f)) {
+        rc = L2L_EIO;
+        l2l_fmt(err, errlen, "%s: read error: %s", path, strerror(errno));
+    } else if (rc == 0 && n > max) {
+        rc = L2L_EINPUT;
+        l2l_fmt(err, errlen, "%s: larger than %zu bytes: not a file this program wrote", path, max);
+    }
+    fclose(f);
+    if (rc < 0) {
+        free(d);
+        return rc;
+    }
+    *data = d;
+    *len = n;
+    return 0;
+}
+
+int l2l_write_file_atomic(const char *path, const void *data, size_t len,
+                          char *err, size_t errlen)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp) {
+        l2l_fmt(err, errlen, "%s: out of memory", path);
+        return L2L_ENOMEM;
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        l2l_fmt(err, errlen, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
+        free(tmp);
+        return L2L_EIO;
+    }
+    const unsigned char *p = data;
+    size_t left = len;
+    int rc = 0;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            rc = L2L_EIO;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    /* mkstemp makes the file 0600; a checkpoint is ordinary output. */
+    if (rc == 0 && fchmod(fd, 0644) < 0)
+        rc = L2L_EIO;
+    if (rc == 0 && fsync(fd) < 0)
+        rc = L2L_EIO;
+    if (close(fd) < 0 && rc == 0)
+        rc = L2L_EIO;
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = L2L_EIO;
+    if (rc < 0) {
+        l2l_fmt(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}

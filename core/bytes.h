@@ -1,0 +1,58 @@
+/* bytes.h: little-endian serialisation for the core's binary files
+ * (checkpoints, meta-training state): a growable output buffer, a bounds-
+ * checked reader, and whole-file read / atomic write. Bytes are written one
+ * by one, never as structs, so files are identical on every platform. */
+#ifndef L2L_BYTES_H
+#define L2L_BYTES_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Output buffer; owns data (free with l2l_obuf_free). A failed allocation
+ * sets failed and drops further writes, so callers check once at the end. */
+struct l2l_obuf {
+    unsigned char *data;
+    size_t len, cap;
+    int failed;
+};
+
+void l2l_obuf_free(struct l2l_obuf *b);
+void l2l_put_bytes(struct l2l_obuf *b, const void *p, size_t n);
+void l2l_put_u32(struct l2l_obuf *b, uint32_t x);
+void l2l_put_u64(struct l2l_obuf *b, uint64_t x);
+void l2l_put_f32(struct l2l_obuf *b, float x);  /* IEEE-754 binary32 bits */
+void l2l_put_f64(struct l2l_obuf *b, double x); /* IEEE-754 binary64 bits */
+/* u32 byte count, then the bytes (no terminating NUL). */
+void l2l_put_str(struct l2l_obuf *b, const char *s);
+/* Appends the CRC-32 (zlib) of everything written so far. */
+void l2l_put_crc(struct l2l_obuf *b);
+
+/* Reader over a byte array it does not own. Every get returns 0, or < 0
+ * (and sets short_read) when fewer bytes remain than asked for. */
+struct l2l_ibuf {
+    const unsigned char *data;
+    size_t len, pos;
+    int short_read;
+};
+
+int l2l_get_bytes(struct l2l_ibuf *b, void *p, size_t n);
+int l2l_get_u32(struct l2l_ibuf *b, uint32_t *x);
+int l2l_get_u64(struct l2l_ibuf *b, uint64_t *x);
+int l2l_get_f32(struct l2l_ibuf *b, float *x);
+int l2l_get_f64(struct l2l_ibuf *b, double *x);
+/* Reads a string of at most max bytes into a new allocation (caller frees). */
+int l2l_get_str(struct l2l_ibuf *b, char **s, size_t max);
+
+/* CRC-32 of bytes, as zlib computes it. */
+uint32_t l2l_crc32(const void *p, size_t n);
+/* Checks the trailing CRC-32 of data[len]: 1 when it matches. */
+int l2l_crc_ok(const unsigned char *data, size_t len);
+
+/* Reads a whole file (at most max bytes) into *data (caller frees).
+ * Returns < 0 with err naming the file when it cannot be read. */
+int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
+                  char *err, size_t errlen);
+/* Writes data to a temporary file beside path, fsyncs it and renames it over
+ * path, so readers see the old file or the new one, never a mix. */
+int l2l_write_file_atomic(const char *path, const void *data, size_t len,
+                          char *err, size_t errlen);
+#endif

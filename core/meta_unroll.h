@@ -1,0 +1,55 @@
+/* meta_unroll.h: internal to the meta-trainer (and its tests): one
+ * optimizee instance with its own optimizer object, and one truncated-BPTT
+ * unroll over it. Not part of the plugin ABI. */
+#ifndef L2L_META_UNROLL_H
+#define L2L_META_UNROLL_H
+#include <stddef.h>
+#include "l2l/plugin.h"
+
+/* One trajectory in progress: the problem, the optimizer object that owns
+ * this trajectory's state (and a copy of φ), θ_t and ∇_t = ∇f(θ_t). ∇ at
+ * the end of one unroll is the first gradient of the next: computed once. */
+struct l2l_meta_inst {
+    const struct l2l_optimizer_ops *opt;
+    const struct l2l_optimizee_ops *obj;
+    const void *family;
+    void *self;        /* optimizer object (owned) */
+    void *problem;     /* current problem (owned), NULL before start */
+    size_t n;          /* optimizee parameters */
+    int cap;           /* largest unroll the buffers hold */
+    float *theta;      /* (n) θ_t */
+    float *grad;       /* (n) ∇_t */
+    double loss;       /* f(θ_t) */
+    float *update;     /* (n) g_t, scratch */
+    float *grads;      /* (cap, n) ∇_{t+1} of each step of the unroll */
+    float *dg;         /* (cap, n) dL/dg_t */
+};
+
+/* Creates the optimizer object and the buffers for unrolls of up to U steps. */
+int l2l_meta_inst_init(struct l2l_meta_inst *in, const struct l2l_optimizer_ops *opt,
+                       const struct l2l_value *opt_values, const struct l2l_optimizee_ops *obj,
+                       const void *family, int U, char *err, size_t errlen);
+void l2l_meta_inst_free(struct l2l_meta_inst *in);
+
+/* Starts a new trajectory: draws a problem and θ0 from rng, resets the
+ * optimizer's state and evaluates f(θ0), ∇f(θ0). */
+int l2l_meta_inst_start(struct l2l_meta_inst *in, struct l2l_rng *rng, char *err, size_t errlen);
+
+/* One unroll of u ≤ cap steps from the carried state (θ_0, ∇_0, optimizer
+ * state), with φ as it is in in->self:
+ *     for t < u: g_t = m(∇_t, h_t; φ) (step_record); θ_{t+1} = θ_t + g_t;
+ *                (f_{t+1}, ∇_{t+1}) = loss_grad(θ_{t+1})
+ *     L = Σ_{s=1..u} f(θ_s)          (θ_0 is a constant of this unroll)
+ * Adds L to *meta_loss and, when dphi != NULL, backpropagates
+ *     dL/dg_t = scale · a_{t+1},  a_s = Σ_{s'=s..u} ∇_{s'}   (∂∇/∂φ = 0)
+ * through the optimizer, accumulating (+=) scale·dL/dφ into dphi (n_meta).
+ * With dphi == NULL it only runs forward (the tape is left unused).
+ * losses, when not NULL, receives f(θ_1..θ_u). The instance ends at θ_u,
+ * ∇_u, with the optimizer's state carried over. */
+int l2l_meta_unroll(struct l2l_meta_inst *in, int u, double scale, float *dphi,
+                    double *meta_loss, double *losses, char *err, size_t errlen);
+
+/* Test hook: when > 0, the trainer behaves as if SIGINT arrived during
+ * this epoch (after its first unroll). */
+extern long l2l_meta_test_stop_epoch;
+#endif

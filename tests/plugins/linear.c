@@ -1,0 +1,82 @@
+/* linear.c: a test-only optimizee
+ *     f(θ) = Σ_k c_k θ_k + (q/2)·Σ_k a_k θ_k²,   ∇f = c + q·a⊙θ
+ * with c_k ~ N(0, 1), a_k ~ U[0.5, 1.5), θ0 ~ N(0, 1) per instance. With
+ * q = 0 the gradient does not depend on θ, so the meta-trainer's treating
+ * ∇ as a constant is exact and its meta-gradient must match finite
+ * differences; q > 0 gives a bounded problem to meta-train on. */
+#include <stdlib.h>
+#include "l2l/plugin.h"
+
+static const struct l2l_option options[] = {
+    {"n", L2L_OPT_INT, "10", 1, 1e7, NULL, "number of parameters"},
+    {"quad", L2L_OPT_REAL, "0", 0, 100, NULL, "q: weight of the quadratic term (0: linear)"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL}};
+
+struct family { size_t n; double q; };
+struct problem { const struct family *f; float *c, *a; };
+
+static void *open_family(const struct l2l_value *opts, char *err, size_t errlen)
+{
+    (void)err; (void)errlen;
+    struct family *f = malloc(sizeof *f);
+    if (f) {
+        f->n = (size_t)opts[0].i;
+        f->q = opts[1].r;
+    }
+    return f;
+}
+
+static void close_family(void *f) { free(f); }
+static size_t n_params(const void *f) { return ((const struct family *)f)->n; }
+
+static void *problem_new(const void *family, struct l2l_rng *rng, float *theta0, char *err,
+                         size_t errlen)
+{
+    (void)err; (void)errlen;
+    const struct family *f = family;
+    struct problem *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    p->f = f;
+    p->c = malloc(sizeof(float) * f->n);
+    p->a = malloc(sizeof(float) * f->n);
+    if (!p->c || !p->a) {
+        free(p->c); free(p->a); free(p);
+        return NULL;
+    }
+    for (size_t k = 0; k < f->n; k++) {
+        p->c[k] = (float)l2l_rng_normal(rng);
+        p->a[k] = (float)(0.5 + l2l_rng_uniform(rng));
+        theta0[k] = (float)l2l_rng_normal(rng);
+    }
+    return p;
+}
+
+static void problem_free(void *problem)
+{
+    struct problem *p = problem;
+    if (p) {
+        free(p->c); free(p->a); free(p);
+    }
+}
+
+static int loss_grad(void *problem, const float *theta, double *loss, float *grad)
+{
+    const struct problem *p = problem;
+    double q = p->f->q, f = 0;
+    for (size_t k = 0; k < p->f->n; k++) {
+        f += (double)p->c[k] * theta[k] + 0.5 * q * p->a[k] * (double)theta[k] * theta[k];
+        if (grad)
+            grad[k] = (float)(p->c[k] + q * p->a[k] * theta[k]);
+    }
+    *loss = f;
+    return 0;
+}
+
+const struct l2l_optimizee_ops l2l_optimizee = {
+    .abi_version = L2L_ABI_VERSION, .name = "linear", .version = "1",
+    .description = "test-only: linear (+ quadratic) function with random coefficients",
+    .options = options, .open = open_family, .close = close_family, .n_params = n_params,
+    .groups = NULL, .problem_new = problem_new, .problem_free = problem_free,
+    .loss_grad = loss_grad, .evaluate = NULL,
+};

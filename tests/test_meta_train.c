@@ -1,0 +1,252 @@
+/* test_meta_train.c: short meta-trainings of learned_sgd on the linear
+ * optimizee with a quadratic term: the validation loss goes down; two runs
+ * give byte-identical checkpoints and logs (the seconds column aside); a run
+ * interrupted and resumed ends exactly where an uninterrupted one does; a
+ * different job refuses the .state file; a diverging run says so. */
+#include <math.h>
+#include <time.h>
+#include "checkpoint.h"
+#include "meta_train.h"
+#include "meta_unroll.h"
+#include "test_meta_fixture.h"
+#include "test_main.h"
+
+static char *dir;
+
+struct setup {
+    struct fx_plugin o, f;
+    void *family;
+    struct l2l_meta_job job;
+    char ckpt[600], log[600];
+};
+
+static int setup(struct setup *s, const char *tag, const char *lr, long epochs)
+{
+    const char *kv[] = {"terms=2", lr, NULL}, *lin[] = {"n=10", "quad=1", NULL};
+    memset(s, 0, sizeof *s);
+    if (fx_open(&s->o, L2L_OPTIMIZER, LSGD_PATH, kv) < 0 || fx_open(&s->f, L2L_OPTIMIZEE, LINEAR_PATH, lin) < 0)
+        return -1;
+    char err[L2L_ERRLEN];
+    s->family = s->f.p.u.obj->open(s->f.v, err, sizeof err);
+    if (!s->family)
+        return -1;
+    snprintf(s->ckpt, sizeof s->ckpt, "%s/%s.l2l", dir, tag);
+    snprintf(s->log, sizeof s->log, "%s/%s.csv", dir, tag);
+    struct l2l_value mv[16];
+    if (l2l_options_defaults(l2l_meta_options, mv, err, sizeof err) < 0)
+        return -1;
+    struct l2l_meta_config cfg;
+    l2l_meta_config_from_values(mv, &cfg);
+    l2l_values_clear(l2l_meta_options, mv);
+    cfg.epochs = epochs;
+    cfg.steps = 20;
+    cfg.unroll = 5;
+    cfg.problems = 2;
+    cfg.lr = 0.05;
+    cfg.valid_every = 4;
+    cfg.valid_problems = 8;
+    s->job = (struct l2l_meta_job){
+        .name = tag, .opt = s->o.p.u.opt, .opt_values = s->o.v, .obj = s->f.p.u.obj,
+        .family = s->family, .trained_on = "test: linear n=10 quad=1", .cfg = cfg, .seed = 11,
+        .checkpoint_path = s->ckpt, .log_csv_path = s->log, .progress = 0,
+    };
+    return 0;
+}
+
+static void teardown(struct setup *s)
+{
+    if (s->family)
+        s->f.p.u.obj->close(s->family);
+    fx_close(&s->o);
+    fx_close(&s->f);
+}
+
+/* The log without its last column (seconds), for comparisons. */
+static char *log_without_seconds(const char *path)
+{
+    size_t len;
+    unsigned char *d = fx_slurp(path, &len);
+    if (!d)
+        return NULL;
+    char *out = malloc(len + 1);
+    size_t o = 0, line = 0;
+    for (size_t k = 0; k <= len; k++)
+        if (k == len || d[k] == '\n') {
+            size_t cut = k;
+            while (cut > line && d[cut - 1] != ',')
+                cut--;
+            memcpy(out + o, d + line, cut - line);
+            o += cut - line;
+            out[o++] = '\n';
+            line = k + 1;
+        }
+    out[o] = 0;
+    free(d);
+    return out;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    size_t la = 0, lb = 0;
+    unsigned char *da = fx_slurp(a, &la), *db = fx_slurp(b, &lb);
+    int same = da && db && la == lb && memcmp(da, db, la) == 0;
+    free(da);
+    free(db);
+    return same;
+}
+
+/* Column col of the CSV row for epoch e (NAN when empty). */
+static double log_value(const char *path, long e, int col)
+{
+    size_t len;
+    char *d = (char *)fx_slurp(path, &len), *p = d;
+    double v = NAN;
+    while (d && p && p < d + len) {
+        if (atol(p) == e && p[0] >= '0' && p[0] <= '9') {
+            for (int c = 0; c < col && p; c++)
+                p = strchr(p, ',') + 1;
+            if (*p != ',' && *p != '\n')
+                v = atof(p);
+            break;
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    free(d);
+    return v;
+}
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static void test_learns_and_repeats(void)
+{
+    struct setup a, b;
+    CU_ASSERT_FATAL(setup(&a, "a", "lr=0.01", 40) == 0 && setup(&b, "b", "lr=0.01", 40) == 0);
+    char err[L2L_ERRLEN] = "";
+    double t0 = seconds();
+    int rc = l2l_meta_train(&a.job, err, sizeof err);
+    double t = seconds() - t0;
+    if (rc < 0)
+        printf("  %s\n", err);
+    CU_ASSERT_FATAL(rc == 0);
+    /* epochs x problems training trajectories + 11 validations x 8 problems */
+    printf("\n  40 epochs x 2 problems x 20 steps (+ 11 x 8 validation trajectories): %.3f s, "
+           "%.2e s per training trajectory (upper bound)\n", t, t / 80);
+    double v0 = log_value(a.log, 0, 2), best = log_value(a.log, 40, 3);
+    printf("  validation loss: %.6g at epoch 0, best %.6g\n", v0, best);
+    CU_ASSERT(isfinite(v0) && isfinite(best));
+    CU_ASSERT(best < v0 - 1.0);
+    /* φ moved the way it should: a larger step size than exp(φ0) = 0.01. */
+    float phi[2] = {0, 0};
+    struct fx_plugin o;
+    const char *kv[] = {"terms=2", NULL};
+    CU_ASSERT_FATAL(fx_open(&o, L2L_OPTIMIZER, LSGD_PATH, kv) == 0);
+    void *self = o.p.u.opt->create(o.v, 1, NULL, 0, err, sizeof err);
+    CU_ASSERT_FATAL(l2l_checkpoint_load(a.ckpt, o.p.u.opt, self, err, sizeof err) == 0);
+    memcpy(phi, o.p.u.opt->learned->meta(self), sizeof phi);
+    printf("  learned step size exp(phi0) = %.4g, momentum phi1 = %.4g\n", exp(phi[0]), phi[1]);
+    CU_ASSERT(exp(phi[0]) > 0.05);
+    o.p.u.opt->destroy(self);
+    fx_close(&o);
+    char state[700];
+    snprintf(state, sizeof state, "%s.state", a.ckpt);
+    CU_ASSERT(access(state, F_OK) != 0); /* removed on a clean finish */
+
+    rc = l2l_meta_train(&b.job, err, sizeof err);
+    CU_ASSERT_FATAL(rc == 0);
+    CU_ASSERT(same_file(a.ckpt, b.ckpt));
+    char *la = log_without_seconds(a.log), *lb = log_without_seconds(b.log);
+    CU_ASSERT(la && lb && strcmp(la, lb) == 0);
+    CU_ASSERT(la && strncmp(la, "epoch,meta_loss,valid_loss,best_valid_loss,lr,\n0,,", 50) == 0);
+    free(la);
+    free(lb);
+    teardown(&a);
+    teardown(&b);
+}
+
+static void test_resume(void)
+{
+    struct setup a, b;
+    CU_ASSERT_FATAL(setup(&a, "full", "lr=0.01", 14) == 0 && setup(&b, "cut", "lr=0.01", 14) == 0);
+    char err[L2L_ERRLEN] = "", state[700];
+    CU_ASSERT_FATAL(l2l_meta_train(&a.job, err, sizeof err) == 0);
+    snprintf(state, sizeof state, "%s.state", b.ckpt);
+
+    /* Interrupted in epoch 7 (validations at 4, 8, ...): epochs 1..6 kept. */
+    l2l_meta_test_stop_epoch = 7;
+    int rc = l2l_meta_train(&b.job, err, sizeof err);
+    l2l_meta_test_stop_epoch = 0;
+    printf("\n  interrupted: %s\n", err);
+    CU_ASSERT_EQUAL(rc, -6 /* L2L_EINTR */);
+    CU_ASSERT(access(state, F_OK) == 0);
+
+    /* Another job must not resume from that state. */
+    b.job.cfg.steps = 21;
+    rc = l2l_meta_train(&b.job, err, sizeof err);
+    CU_ASSERT(rc < 0);
+    ASSERT_MSG(err, "'steps=20' there, 'steps=21' now");
+    b.job.cfg.steps = 20;
+
+    /* Interrupted again, then from an earlier resumed point: still exact. */
+    l2l_meta_test_stop_epoch = 11;
+    rc = l2l_meta_train(&b.job, err, sizeof err);
+    l2l_meta_test_stop_epoch = 0;
+    CU_ASSERT_EQUAL(rc, -6);
+    rc = l2l_meta_train(&b.job, err, sizeof err);
+    if (rc < 0)
+        printf("  %s\n", err);
+    CU_ASSERT_FATAL(rc == 0);
+    CU_ASSERT(access(state, F_OK) != 0);
+    CU_ASSERT(same_file(a.ckpt, b.ckpt));
+    char *la = log_without_seconds(a.log), *lb = log_without_seconds(b.log);
+    CU_ASSERT(la && lb && strcmp(la, lb) == 0);
+    if (la && lb && strcmp(la, lb) != 0)
+        printf("  uninterrupted log:\n%s\n  resumed log:\n%s\n", la, lb);
+    free(la);
+    free(lb);
+    teardown(&a);
+    teardown(&b);
+}
+
+static void test_diverges(void)
+{
+    struct setup s;
+    CU_ASSERT_FATAL(setup(&s, "div", "lr=5", 6) == 0);
+    s.job.cfg.steps = 200;
+    s.job.cfg.unroll = 50;
+    char err[L2L_ERRLEN] = "";
+    int rc = l2l_meta_train(&s.job, err, sizeof err);
+    printf("\n  %s\n", err);
+    CU_ASSERT(rc < 0);
+    ASSERT_MSG(err, "no validation gave a finite loss");
+    CU_ASSERT(access(s.ckpt, F_OK) != 0);
+    /* Three non-finite meta-gradients in a row halve the meta lr. */
+    double lr3 = log_value(s.log, 3, 4), lr2 = log_value(s.log, 2, 4);
+    printf("  meta lr at epoch 2: %g, at epoch 3: %g\n", lr2, lr3);
+    CU_ASSERT(fabs(lr3 - lr2 / 2) < 1e-12);
+    teardown(&s);
+}
+
+static const struct l2l_test tests[] = {
+    {"learned_sgd on linear+quad: validation loss goes down; runs repeat byte for byte", test_learns_and_repeats},
+    {"interrupted and resumed = uninterrupted", test_resume},
+    {"a diverging run is reported, meta lr halved", test_diverges},
+    {NULL, NULL},
+};
+
+int main(void)
+{
+    l2l_set_quiet(1);
+    dir = fx_tmpdir();
+    if (!dir)
+        return 99;
+    int rc = l2l_test_main("meta_train", tests);
+    fx_rmdir(dir);
+    return rc;
+}
