@@ -5,5 +5,7 @@
 const struct l2l_command l2l_commands[] = {
     {"list", l2l_cmd_list},
     {"describe", l2l_cmd_describe},
+    {"run", l2l_cmd_run},
+    {"train", l2l_cmd_train},
     {NULL, NULL},
 };

@@ -68,9 +68,11 @@ static int parse_real(const char *text, double *out)
     char *end;
     errno = 0;
     double x = strtod(text, &end);
+    if (end == text)
+        return -1;
     while (isspace((unsigned char)*end))
         end++;
-    if (end == text || *end || errno == ERANGE || !isfinite(x))
+    if (*end || errno == ERANGE || !isfinite(x))
         return -1;
     *out = x;
     return 0;

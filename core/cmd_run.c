@@ -1,0 +1,103 @@
+/* cmd_run.c: `l2l run` and `l2l train`: arguments, suite, runner. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "log.h"
+#include "runner.h"
+#include "suite.h"
+
+struct args {
+    const char *suite;
+    const char *out;
+    long long seed;
+    int jobs, quiet, require_figures;
+};
+
+static int parse_long(const char *cmd, const char *flag, const char *text, long long lo,
+                      long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = text ? strtoll(text, &end, 10) : 0;
+    if (!text || *end || end == text || errno || v < lo || v > hi) {
+        l2l_error("l2l %s: %s expects a whole number in [%lld, %lld], got '%s'", cmd, flag, lo, hi,
+                  text ? text : "(nothing)");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    const char *cmd = argv[0];
+    memset(a, 0, sizeof *a);
+    a->seed = -1;
+    a->jobs = 1;
+    for (int k = 1; k < argc; k++) {
+        const char *arg = argv[k];
+        long long v;
+        if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
+            if (k + 1 >= argc || !argv[k + 1][0]) {
+                l2l_error("l2l %s: %s expects a directory", cmd, arg);
+                return -1;
+            }
+            a->out = argv[++k];
+        } else if (!strcmp(arg, "--seed")) {
+            if (parse_long(cmd, arg, k + 1 < argc ? argv[++k] : NULL, 0, 9007199254740991LL, &v) < 0)
+                return -1;
+            a->seed = v;
+        } else if (!strcmp(arg, "-j") || !strcmp(arg, "--jobs")) {
+            if (parse_long(cmd, arg, k + 1 < argc ? argv[++k] : NULL, 1, 64, &v) < 0)
+                return -1;
+            a->jobs = (int)v;
+        } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            a->quiet = 1;
+        } else if (!strcmp(arg, "--require-figures")) {
+            a->require_figures = 1;
+        } else if (arg[0] == '-') {
+            l2l_error("l2l %s: unknown option '%s' (see `l2l help`)", cmd, arg);
+            return -1;
+        } else if (a->suite) {
+            l2l_error("l2l %s: one suite file at a time (got '%s' and '%s')", cmd, a->suite, arg);
+            return -1;
+        } else {
+            a->suite = arg;
+        }
+    }
+    if (!a->suite) {
+        l2l_error("l2l %s: expected a suite file, e.g. l2l %s suites/quadratic.ini", cmd, cmd);
+        return -1;
+    }
+    return 0;
+}
+
+static int run_or_train(int argc, char **argv, int train_only)
+{
+    struct args a;
+    if (parse_args(argc, argv, &a) < 0)
+        return L2L_EXIT_BADINPUT;
+    l2l_set_quiet(a.quiet);
+    struct suite s;
+    if (l2l_suite_load(a.suite, a.seed, &s) < 0)
+        return L2L_EXIT_BADINPUT;
+    char out[4096];
+    if (a.out)
+        l2l_fmt(out, sizeof out, "%s", a.out);
+    else
+        l2l_fmt(out, sizeof out, "results/%s", s.name);
+    struct run_options ro = {.out_dir = out, .jobs = a.jobs, .train_only = train_only,
+                             .quiet = a.quiet, .require_figures = a.require_figures};
+    int rc = l2l_run_suite(&s, &ro);
+    l2l_suite_free(&s);
+    if (rc == 0 && !train_only)
+        l2l_info("l2l: results in %s/ (summary.csv, curves.csv, runs.csv, tuning.csv, manifest.ini)", out);
+    if (rc == 0)
+        return 0;
+    return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
+}
+
+int l2l_cmd_run(int argc, char **argv) { return run_or_train(argc, argv, 0); }
+int l2l_cmd_train(int argc, char **argv) { return run_or_train(argc, argv, 1); }

@@ -1,0 +1,526 @@
+/* runner.c: the suite's work as independent tasks (one trajectory each),
+ * run by a pool of threads; results land in preallocated slots so the
+ * output is byte-identical whatever the number of threads. */
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "checkpoint.h"
+#include "log.h"
+#include "options.h"
+#include "results.h"
+#include "runner.h"
+#include "seeds.h"
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig) { (void)sig; interrupted = 1; }
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *theta,
+                   float *grad, size_t n, const struct l2l_optimizer_ops *opt, void *self,
+                   long steps, struct run_out *out)
+{
+    (void)n;
+    out->diverged_step = -1;
+    out->final_loss = INFINITY;
+    for (long t = 0; t <= steps; t++) {
+        double loss;
+        if (obj->loss_grad(problem, theta, &loss, t < steps ? grad : NULL) < 0)
+            return -1;
+        if (out->loss)
+            out->loss[t] = loss;
+        /* Divergence is a result, not an error: record it and stop. */
+        if (!isfinite(loss)) {
+            out->diverged_step = t;
+            return 0;
+        }
+        if (t == steps) {
+            out->final_loss = loss;
+            break;
+        }
+        if (opt->step(self, theta, grad) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- tasks */
+
+struct task {
+    int exp, slot;          /* experiment, position in its optimizer list */
+    int tuning;             /* 1: a tuning run (its own problems and steps) */
+    int grid;               /* grid index of the tuned value, -1 when not tuned */
+    long run;               /* run index within its purpose */
+    struct run_out *out;
+};
+
+struct pool {
+    struct suite *s;
+    struct exp_result *res;
+    float **phi;            /* per optimizer: loaded meta-parameters or NULL */
+    struct task *tasks;
+    long n_tasks, next, done;
+    pthread_mutex_t lock;
+    int failed;
+    int quiet;
+    double started;
+};
+
+/* Values for one task: the suite's, with the tuned option set to v. */
+static struct l2l_value *task_values(const struct suite_optimizer *o, int grid_index, double v,
+                                     char *text, size_t textlen)
+{
+    int n = l2l_options_count(o->plugin.u.opt->options);
+    struct l2l_value *vals = malloc(sizeof *vals * (size_t)(n + 1));
+    if (!vals)
+        return NULL;
+    memcpy(vals, o->values, sizeof *vals * (size_t)n);
+    if (grid_index >= 0 && o->tune_index >= 0) {
+        l2l_fmt(text, textlen, "%.9g", v);
+        vals[o->tune_index].r = v;
+        vals[o->tune_index].s = text; /* borrowed: the task's buffer */
+    }
+    return vals;
+}
+
+static int run_task(struct pool *p, const struct task *t)
+{
+    struct suite *s = p->s;
+    const struct suite_experiment *x = &s->experiments[t->exp];
+    struct opt_result *r = &p->res[t->exp].opt[t->slot];
+    const struct suite_optimizer *o = &s->optimizers[r->optimizer];
+    struct suite_optimizee *e = &s->optimizees[x->optimizee];
+    const struct l2l_optimizee_ops *obj = e->plugin.u.obj;
+    const struct l2l_optimizer_ops *opt = o->plugin.u.opt;
+    size_t n = obj->n_params(e->family);
+    const struct l2l_group *groups = NULL, all = {"all", 0, n};
+    int n_groups = obj->groups ? obj->groups(e->family, &groups) : 0;
+    if (n_groups <= 0) {
+        groups = &all;
+        n_groups = 1;
+    }
+    char err[L2L_ERRLEN] = "", text[64];
+    int tuning = t->tuning;
+    double v = t->grid >= 0 ? r->grid[t->grid].value : 0;
+    struct l2l_value *vals = task_values(o, t->grid, v, text, sizeof text);
+    float *theta = malloc(sizeof(float) * n), *grad = malloc(sizeof(float) * n);
+    void *self = NULL, *problem = NULL;
+    int rc = -1;
+    if (!vals || !theta || !grad) {
+        l2l_fmt(err, sizeof err, "out of memory");
+        goto out;
+    }
+    self = opt->create(vals, n, groups, n_groups, err, sizeof err);
+    if (!self)
+        goto out;
+    if (p->phi[r->optimizer])
+        memcpy(opt->learned->meta(self), p->phi[r->optimizer],
+               sizeof(float) * opt->learned->n_meta(self));
+    struct l2l_rng rng;
+    l2l_rng_for(&rng, s->seed, tuning ? L2L_SEED_TUNE : L2L_SEED_EVAL, (uint64_t)t->exp,
+                (uint64_t)t->run);
+    problem = obj->problem_new(e->family, &rng, theta, err, sizeof err);
+    if (!problem)
+        goto out;
+    opt->reset(self);
+    long steps = tuning ? x->tune_steps : x->steps;
+    if (l2l_trajectory(obj, problem, theta, grad, n, opt, self, steps, t->out) < 0) {
+        l2l_fmt(err, sizeof err, "a plugin hook failed during the trajectory");
+        goto out;
+    }
+    t->out->eval_loss = t->out->eval_accuracy = NAN;
+    if (!tuning && t->out->diverged_step < 0) {
+        struct l2l_eval ev = {NAN, NAN};
+        if (obj->evaluate) {
+            if (obj->evaluate(problem, theta, &ev) < 0) {
+                l2l_fmt(err, sizeof err, "evaluate failed");
+                goto out;
+            }
+        } else {
+            ev.loss = t->out->final_loss;
+        }
+        t->out->eval_loss = ev.loss;
+        t->out->eval_accuracy = ev.accuracy;
+    }
+    rc = 0;
+out:
+    if (rc < 0)
+        l2l_error("l2l: experiment %s, optimizer %s, run %ld: %s", x->name, o->name, t->run, err);
+    if (problem)
+        obj->problem_free(problem);
+    if (self)
+        opt->destroy(self);
+    free(theta);
+    free(grad);
+    free(vals);
+    return rc;
+}
+
+static void progress(struct pool *p)
+{
+    if (p->quiet || !isatty(2))
+        return;
+    double el = now() - p->started;
+    double left = p->done ? el * (double)(p->n_tasks - p->done) / (double)p->done : 0;
+    fprintf(stderr, "\rl2l: %ld/%ld runs, %.0f s elapsed, about %.0f s left   ", p->done,
+            p->n_tasks, el, left);
+    if (p->done == p->n_tasks)
+        fputc('\n', stderr);
+}
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        long k = (p->failed || interrupted) ? p->n_tasks : p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (k >= p->n_tasks)
+            return NULL;
+        int rc = run_task(p, &p->tasks[k]);
+        pthread_mutex_lock(&p->lock);
+        if (rc < 0)
+            p->failed = 1;
+        p->done++;
+        progress(p);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+static int run_pool(struct pool *p, int jobs)
+{
+    p->next = p->done = 0;
+    p->started = now();
+    pthread_t th[64];
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > 64)
+        jobs = 64;
+    int started = 0;
+    for (int k = 1; k < jobs; k++)
+        if (pthread_create(&th[started], NULL, worker, p) == 0)
+            started++;
+    worker(p);
+    for (int k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    if (interrupted)
+        return L2L_EINTR;
+    return p->failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ phases */
+
+static struct run_out *alloc_runs(long n, long steps)
+{
+    struct run_out *runs = calloc((size_t)n, sizeof *runs);
+    for (long k = 0; runs && k < n; k++) {
+        runs[k].steps = steps;
+        runs[k].loss = malloc(sizeof(double) * (size_t)(steps + 1));
+        if (!runs[k].loss) {
+            for (long j = 0; j < k; j++)
+                free(runs[j].loss);
+            free(runs);
+            return NULL;
+        }
+    }
+    return runs;
+}
+
+static void free_runs(struct run_out *runs, long n)
+{
+    for (long k = 0; runs && k < n; k++)
+        free(runs[k].loss);
+    free(runs);
+}
+
+static int open_families(struct suite *s)
+{
+    for (int k = 0; k < s->n_optimizees; k++) {
+        struct suite_optimizee *e = &s->optimizees[k];
+        char err[L2L_ERRLEN] = "";
+        if (e->family)
+            continue;
+        e->family = e->plugin.u.obj->open(e->values, err, sizeof err);
+        if (!e->family) {
+            l2l_error("%s:%d: [optimizee %s] %s", s->path, e->line, e->name, err);
+            return L2L_EINPUT;
+        }
+    }
+    return 0;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Meta-trains each learned optimizer whose checkpoint is missing (or whose
+ * training was interrupted: a .state file exists). */
+static int train_missing(struct suite *s, const struct run_options *ro)
+{
+    for (int k = 0; k < s->n_optimizers; k++) {
+        struct suite_optimizer *o = &s->optimizers[k];
+        if (!o->learned || o->train_on < 0)
+            continue;
+        char state[4096], log_csv[4096], note[1024];
+        l2l_fmt(state, sizeof state, "%s.state", o->checkpoint);
+        if (file_exists(o->checkpoint) && !file_exists(state))
+            continue;
+        struct suite_optimizee *e = &s->optimizees[o->train_on];
+        if (l2l_results_mkdir(ro->out_dir) < 0)
+            return L2L_EIO;
+        l2l_fmt(log_csv, sizeof log_csv, "%s/meta_%s.csv", ro->out_dir, o->name);
+        l2l_fmt(note, sizeof note, "suite %s, optimizee %s (plugin %s), seed %llu", s->name,
+                e->name, l2l_plugin_name(&e->plugin), (unsigned long long)s->seed);
+        struct l2l_meta_job job = {
+            .name = o->name, .opt = o->plugin.u.opt, .opt_values = o->values,
+            .obj = e->plugin.u.obj, .family = e->family, .trained_on = note,
+            .cfg = o->meta, .seed = s->seed, .checkpoint_path = o->checkpoint,
+            .log_csv_path = log_csv, .progress = !ro->quiet,
+        };
+        char err[L2L_ERRLEN] = "";
+        l2l_info("l2l: meta-training %s on %s (%ld epochs of %ld steps, unroll %ld)", o->name,
+                 e->name, o->meta.epochs, o->meta.steps, o->meta.unroll);
+        double t0 = now();
+        int rc = l2l_meta_train(&job, err, sizeof err);
+        if (rc < 0) {
+            l2l_error("l2l: meta-training %s: %s", o->name, err);
+            return rc;
+        }
+        l2l_info("l2l: meta-trained %s in %.1f s; best φ in %s", o->name, now() - t0, o->checkpoint);
+    }
+    return 0;
+}
+
+/* Loads φ of every learned optimizer from its checkpoint. */
+static int load_phis(struct suite *s, float **phi)
+{
+    for (int k = 0; k < s->n_optimizers; k++) {
+        struct suite_optimizer *o = &s->optimizers[k];
+        if (!o->learned)
+            continue;
+        const struct l2l_optimizer_ops *opt = o->plugin.u.opt;
+        char err[L2L_ERRLEN] = "";
+        const struct l2l_group all = {"all", 0, 1};
+        void *self = opt->create(o->values, 1, &all, 1, err, sizeof err);
+        if (!self) {
+            l2l_error("%s:%d: [optimizer %s] %s", s->path, o->line, o->name, err);
+            return L2L_EINPUT;
+        }
+        int rc = l2l_checkpoint_load(o->checkpoint, opt, self, err, sizeof err);
+        if (rc == 0) {
+            size_t m = opt->learned->n_meta(self);
+            phi[k] = malloc(sizeof(float) * (m ? m : 1));
+            if (phi[k])
+                memcpy(phi[k], opt->learned->meta(self), sizeof(float) * m);
+            else
+                rc = L2L_ENOMEM;
+        } else {
+            l2l_error("l2l: [optimizer %s] %s", o->name, err);
+            rc = L2L_EINPUT;
+        }
+        opt->destroy(self);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int setup_results(struct suite *s, struct exp_result *res)
+{
+    for (int e = 0; e < s->n_experiments; e++) {
+        const struct suite_experiment *x = &s->experiments[e];
+        res[e].n = x->n_optimizers;
+        res[e].opt = calloc((size_t)x->n_optimizers + 1, sizeof *res[e].opt);
+        if (!res[e].opt)
+            return L2L_ENOMEM;
+        for (int j = 0; j < x->n_optimizers; j++) {
+            struct opt_result *r = &res[e].opt[j];
+            const struct suite_optimizer *o = &s->optimizers[x->optimizers[j]];
+            r->optimizer = x->optimizers[j];
+            r->tuned = o->tune_index >= 0 && o->n_grid > 1;
+            r->n_grid = r->tuned ? o->n_grid : 0;
+            for (int g = 0; g < r->n_grid; g++)
+                r->grid[g].value = o->grid[g];
+            r->n_runs = x->runs;
+            r->runs = alloc_runs(x->runs, x->steps);
+            if (!r->runs)
+                return L2L_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+static void free_results(struct suite *s, struct exp_result *res)
+{
+    for (int e = 0; res && e < s->n_experiments; e++)
+        for (int j = 0; res[e].opt && j < res[e].n; j++)
+            free_runs(res[e].opt[j].runs, res[e].opt[j].n_runs);
+    for (int e = 0; res && e < s->n_experiments; e++)
+        free(res[e].opt);
+    free(res);
+}
+
+/* Tuning: every grid value on tune_runs problems disjoint from evaluation;
+ * the best mean final loss wins, a diverged run counts as +inf. */
+static int tune(struct pool *p, int jobs)
+{
+    struct suite *s = p->s;
+    long n = 0;
+    for (int e = 0; e < s->n_experiments; e++)
+        for (int j = 0; j < p->res[e].n; j++)
+            n += (long)p->res[e].opt[j].n_grid * s->experiments[e].tune_runs;
+    if (n == 0)
+        return 0;
+    p->tasks = calloc((size_t)n, sizeof *p->tasks);
+    struct run_out *outs = calloc((size_t)n, sizeof *outs);
+    if (!p->tasks || !outs) {
+        free(p->tasks);
+        free(outs);
+        return L2L_ENOMEM;
+    }
+    long k = 0;
+    for (int e = 0; e < s->n_experiments; e++)
+        for (int j = 0; j < p->res[e].n; j++)
+            for (int g = 0; g < p->res[e].opt[j].n_grid; g++)
+                for (long r = 0; r < s->experiments[e].tune_runs; r++, k++)
+                    p->tasks[k] = (struct task){e, j, 1, g, r, &outs[k]};
+    p->n_tasks = n;
+    l2l_info("l2l: tuning: %ld runs", n);
+    int rc = run_pool(p, jobs);
+    for (k = 0; rc == 0 && k < n; k++) {
+        struct opt_result *r = &p->res[p->tasks[k].exp].opt[p->tasks[k].slot];
+        struct grid_point *gp = &r->grid[p->tasks[k].grid];
+        gp->mean_final_loss += outs[k].final_loss / (double)s->experiments[p->tasks[k].exp].tune_runs;
+        gp->diverged_runs += outs[k].diverged_step >= 0;
+    }
+    for (int e = 0; rc == 0 && e < s->n_experiments; e++)
+        for (int j = 0; j < p->res[e].n; j++) {
+            struct opt_result *r = &p->res[e].opt[j];
+            for (int g = 1; g < r->n_grid; g++)
+                if (r->grid[g].mean_final_loss < r->grid[r->chosen].mean_final_loss)
+                    r->chosen = g;
+        }
+    free(outs);
+    free(p->tasks);
+    p->tasks = NULL;
+    return rc;
+}
+
+static int evaluate(struct pool *p, int jobs)
+{
+    struct suite *s = p->s;
+    long n = 0;
+    for (int e = 0; e < s->n_experiments; e++)
+        n += (long)p->res[e].n * s->experiments[e].runs;
+    p->tasks = calloc((size_t)n, sizeof *p->tasks);
+    if (!p->tasks)
+        return L2L_ENOMEM;
+    long k = 0;
+    for (int e = 0; e < s->n_experiments; e++)
+        for (int j = 0; j < p->res[e].n; j++)
+            for (long r = 0; r < s->experiments[e].runs; r++, k++)
+                p->tasks[k] = (struct task){e, j, 0, p->res[e].opt[j].tuned ? p->res[e].opt[j].chosen : -1,
+                                            r, &p->res[e].opt[j].runs[r]};
+    p->n_tasks = n;
+    l2l_info("l2l: evaluation: %ld runs", n);
+    int rc = run_pool(p, jobs);
+    free(p->tasks);
+    p->tasks = NULL;
+    return rc;
+}
+
+/* "name=value ..." as used, the tuned value marked with '*'. */
+static void describe_hyper(const struct suite_optimizer *o, struct opt_result *r)
+{
+    const struct l2l_option *table = o->plugin.u.opt->options;
+    size_t used = 0;
+    r->hyper[0] = 0;
+    for (int k = 0; table[k].name && used < sizeof r->hyper; k++) {
+        char v[64];
+        const char *text = o->values[k].s ? o->values[k].s : "";
+        if (r->tuned && k == o->tune_index) {
+            l2l_fmt(v, sizeof v, "%.9g*", r->grid[r->chosen].value);
+            text = v;
+        }
+        int w = snprintf(r->hyper + used, sizeof r->hyper - used, "%s%s=%s", k ? " " : "",
+                         table[k].name, text);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+int l2l_run_suite(struct suite *s, const struct run_options *ro)
+{
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    interrupted = 0;
+
+    int rc = open_families(s);
+    if (rc == 0)
+        rc = train_missing(s, ro);
+    if (rc < 0 || ro->train_only)
+        goto restore;
+
+    struct exp_result *res = calloc((size_t)s->n_experiments + 1, sizeof *res);
+    float **phi = calloc((size_t)s->n_optimizers + 1, sizeof *phi);
+    struct pool p = {.s = s, .res = res, .phi = phi, .quiet = ro->quiet};
+    pthread_mutex_init(&p.lock, NULL);
+    rc = (!res || !phi) ? L2L_ENOMEM : 0;
+    if (rc == 0)
+        rc = load_phis(s, phi);
+    if (rc == 0)
+        rc = setup_results(s, res);
+    double t0 = now();
+    if (rc == 0)
+        rc = tune(&p, ro->jobs);
+    double t1 = now();
+    if (rc == 0)
+        rc = evaluate(&p, ro->jobs);
+    double t2 = now();
+    if (rc == 0) {
+        /* Wall time is shared out by run count: a suite's phases interleave
+         * optimizers, so this is each optimizer's share of the machine. */
+        long n_tune = 0, n_eval = 0;
+        for (int e = 0; e < s->n_experiments; e++)
+            for (int j = 0; j < res[e].n; j++) {
+                n_tune += (long)res[e].opt[j].n_grid * s->experiments[e].tune_runs;
+                n_eval += s->experiments[e].runs;
+            }
+        for (int e = 0; e < s->n_experiments; e++)
+            for (int j = 0; j < res[e].n; j++) {
+                struct opt_result *r = &res[e].opt[j];
+                long nt = (long)r->n_grid * s->experiments[e].tune_runs;
+                r->wall_seconds = (n_tune ? (t1 - t0) * (double)nt / (double)n_tune : 0) +
+                                  (t2 - t1) * (double)s->experiments[e].runs / (double)n_eval;
+                describe_hyper(&s->optimizers[r->optimizer], r);
+            }
+        rc = l2l_results_write(s, res, ro->out_dir);
+    }
+    if (rc == L2L_EINTR)
+        l2l_error("l2l: interrupted: no results were written; run the same command again");
+    pthread_mutex_destroy(&p.lock);
+    for (int k = 0; phi && k < s->n_optimizers; k++)
+        free(phi[k]);
+    free(phi);
+    free_results(s, res);
+restore:
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}

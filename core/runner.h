@@ -1,0 +1,59 @@
+/* runner.h: execute a validated suite: meta-train what is missing, tune
+ * baselines, evaluate every optimizer on the same fresh problems. */
+#ifndef L2L_RUNNER_H
+#define L2L_RUNNER_H
+#include "suite.h"
+
+/* One trajectory: loss at steps 0..steps (training loss), and held-out
+ * metrics of the final θ. */
+struct run_out {
+    double *loss;        /* (steps + 1); after divergence unused */
+    long steps;
+    long diverged_step;  /* first step with a non-finite loss, or -1 */
+    double final_loss;   /* loss[steps], +inf when diverged */
+    double eval_loss, eval_accuracy; /* NAN when not applicable */
+    int error;           /* < 0 when a hook failed (message printed) */
+};
+
+struct grid_point {
+    double value;
+    double mean_final_loss; /* +inf when any run diverged */
+    int diverged_runs;
+};
+
+/* The results of one optimizer in one experiment. */
+struct opt_result {
+    int optimizer;       /* index into suite optimizers */
+    int tuned;           /* a grid was searched */
+    int n_grid;
+    struct grid_point grid[L2L_MAX_GRID];
+    int chosen;          /* index into grid */
+    char hyper[1024];    /* "name=value ..." actually used */
+    long n_runs;
+    struct run_out *runs;
+    double wall_seconds; /* tuning and evaluation */
+};
+
+struct exp_result {
+    int n;
+    struct opt_result *opt;
+};
+
+struct run_options {
+    const char *out_dir;   /* results directory */
+    int jobs;              /* worker threads for independent runs */
+    int train_only;        /* `l2l train`: stop after meta-training */
+    int quiet;
+    int require_figures;
+};
+
+/* Runs the suite and writes the results directory. Returns 0, or < 0
+ * (L2L_EINPUT for bad input found late, such as a refused checkpoint). */
+int l2l_run_suite(struct suite *s, const struct run_options *ro);
+
+/* One trajectory of `steps` steps of an optimizer object on a problem;
+ * shared by the runner and the tests. */
+int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *theta,
+                   float *grad, size_t n, const struct l2l_optimizer_ops *opt, void *self,
+                   long steps, struct run_out *out);
+#endif

@@ -1,0 +1,597 @@
+/* suite.c: validate an INI suite against the option tables of the core and
+ * of every plugin it names; report every problem in one go, FILE:LINE first. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ini_read.h"
+#include "log.h"
+#include "options.h"
+#include "suite.h"
+
+static const struct l2l_option suite_table[] = {
+    {"name", L2L_OPT_STRING, "", 0, 0, NULL, "suite name: results go to results/NAME (default: the file name)"},
+    {"seed", L2L_OPT_INT, "1", 0, 9007199254740991.0, NULL, "suite seed: every random stream derives from it"},
+    {"description", L2L_OPT_STRING, "", 0, 0, NULL, "one line for the report"},
+    {"runs", L2L_OPT_INT, "10", 1, 100000, NULL, "default evaluation runs per optimizer"},
+    {"tune_runs", L2L_OPT_INT, "5", 1, 10000, NULL, "default tuning runs per grid value"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+enum { S_NAME, S_SEED, S_DESCRIPTION, S_RUNS, S_TUNE_RUNS };
+
+static const struct l2l_option experiment_table[] = {
+    {"optimizee", L2L_OPT_STRING, NULL, 0, 0, NULL, "name of an [optimizee NAME] section"},
+    {"optimizers", L2L_OPT_STRING, NULL, 0, 0, NULL, "comma-separated [optimizer NAME] sections"},
+    {"steps", L2L_OPT_INT, "100", 1, 10000000, NULL, "optimizer steps per run"},
+    {"runs", L2L_OPT_INT, "0", 0, 100000, NULL, "evaluation runs (0: the suite's runs)"},
+    {"tune_runs", L2L_OPT_INT, "0", 0, 10000, NULL, "tuning runs per grid value (0: the suite's)"},
+    {"tune_steps", L2L_OPT_INT, "0", 0, 10000000, NULL, "steps of tuning runs (0: steps)"},
+    {"figure", L2L_OPT_STRING, "", 0, 0, NULL, "experiments with one figure name share a page (default: own)"},
+    {"title", L2L_OPT_STRING, "", 0, 0, NULL, "panel title (default: the experiment name)"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+enum { E_OPTIMIZEE, E_OPTIMIZERS, E_STEPS, E_RUNS, E_TUNE_RUNS, E_TUNE_STEPS, E_FIGURE, E_TITLE };
+
+/* Keys of a learned optimizer's section besides its plugin's options. */
+static const struct l2l_option learned_table[] = {
+    {"checkpoint", L2L_OPT_STRING, NULL, 0, 0, NULL, "φ file, relative to the suite file; trained when missing"},
+    {"train_on", L2L_OPT_STRING, "", 0, 0, NULL, "[optimizee NAME] to meta-train on when the checkpoint is missing"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+struct ctx {
+    const char *path;
+    struct ini_doc doc;
+    struct suite *s;
+    int errors;
+};
+
+static void bad(struct ctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void bad(struct ctx *c, int line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        l2l_error("%s:%d: %s", c->path, line, msg);
+    else
+        l2l_error("%s: %s", c->path, msg);
+    c->errors++;
+}
+
+static char *xstrdup(struct ctx *c, const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        bad(c, 0, "out of memory");
+    return d;
+}
+
+/* "optimizer sgd" -> kind "optimizer", name "sgd". */
+static int split_section(const char *section, char *kind, size_t klen, const char **name)
+{
+    const char *sp = strchr(section, ' ');
+    size_t n = sp ? (size_t)(sp - section) : strlen(section);
+    if (n >= klen)
+        return -1;
+    memcpy(kind, section, n);
+    kind[n] = 0;
+    *name = sp ? sp + 1 : "";
+    while (**name == ' ')
+        (*name)++;
+    return 0;
+}
+
+/* Parses "logspace(LO, HI, N)" or "a, b, c" into a grid; 0 when text is a
+ * single value (not a grid), 1 for a grid, -1 for a malformed one. */
+static int parse_grid(const char *text, double *grid, int *n, char *err, size_t errlen)
+{
+    double lo, hi;
+    int count;
+    char tail;
+    if (!strncmp(text, "logspace", 8)) {
+        if (sscanf(text, "logspace ( %lf , %lf , %d )%c", &lo, &hi, &count, &tail) != 3 ||
+            !(lo > 0) || !(hi > lo) || !isfinite(hi) || count < 2 || count > L2L_MAX_GRID) {
+            l2l_fmt(err, errlen, "expected logspace(LO, HI, N) with 0 < LO < HI and 2 <= N <= %d, got '%s'",
+                    L2L_MAX_GRID, text);
+            return -1;
+        }
+        for (int k = 0; k < count; k++)
+            grid[k] = lo * pow(hi / lo, (double)k / (count - 1));
+        *n = count;
+        return 1;
+    }
+    if (!strchr(text, ','))
+        return 0;
+    struct l2l_option row = {"grid", L2L_OPT_LIST, NULL, -INFINITY, INFINITY, NULL, NULL};
+    struct l2l_value v = {0};
+    if (l2l_option_parse(&row, text, &v, err, errlen) < 0)
+        return -1;
+    free((char *)v.s);
+    if (v.n > L2L_MAX_GRID) {
+        l2l_fmt(err, errlen, "at most %d grid values", L2L_MAX_GRID);
+        return -1;
+    }
+    memcpy(grid, v.list, sizeof(double) * (size_t)v.n);
+    *n = v.n;
+    return 1;
+}
+
+/* Applies the section's keys to a values array of `table`; keys in `extra`
+ * tables are skipped here (the caller handles them). */
+static void apply_keys(struct ctx *c, const char *section, const struct l2l_option *table,
+                       struct l2l_value *values, const struct l2l_option *const *extra,
+                       struct suite_optimizer *tuner)
+{
+    for (int k = 0; k < c->doc.n; k++) {
+        struct ini_entry *e = &c->doc.e[k];
+        if (strcmp(e->section, section) || !strcmp(e->key, "plugin"))
+            continue;
+        int skip = 0;
+        for (int x = 0; extra && extra[x]; x++)
+            skip |= l2l_options_find(extra[x], e->key) >= 0;
+        if (skip)
+            continue;
+        int row = l2l_options_find(table, e->key);
+        char err[L2L_ERRLEN];
+        if (row < 0) {
+            const char *hint = l2l_options_suggest(table, e->key);
+            for (int x = 0; !hint && extra && extra[x]; x++)
+                hint = l2l_options_suggest(extra[x], e->key);
+            bad(c, e->line, "[%s] unknown key '%s'%s%s%s", section, e->key,
+                hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+            continue;
+        }
+        if (tuner && tuner->tune_index == row) {
+            int g = parse_grid(e->value, tuner->grid, &tuner->n_grid, err, sizeof err);
+            if (g < 0) {
+                bad(c, e->line, "[%s] %s: %s", section, e->key, err);
+                continue;
+            }
+            if (g > 0) {
+                for (int j = 0; j < tuner->n_grid; j++) {
+                    char one[64];
+                    l2l_fmt(one, sizeof one, "%.17g", tuner->grid[j]);
+                    if (l2l_option_parse(&table[row], one, &values[row], err, sizeof err) < 0) {
+                        bad(c, e->line, "[%s] %s: grid value %s: %s", section, e->key, one, err);
+                        break;
+                    }
+                }
+                continue;
+            }
+        }
+        if (l2l_option_parse(&table[row], e->value, &values[row], err, sizeof err) < 0)
+            bad(c, e->line, "[%s] %s: %s", section, e->key, err);
+    }
+    for (int row = 0; table[row].name; row++)
+        if (!values[row].s && !(tuner && tuner->tune_index == row && tuner->n_grid > 1))
+            bad(c, 0, "[%s] missing required key '%s' (%s)", section, table[row].name,
+                table[row].help ? table[row].help : "");
+}
+
+static const char *find_value(struct ctx *c, const char *section, const char *key, int *line)
+{
+    for (int k = 0; k < c->doc.n; k++)
+        if (!strcmp(c->doc.e[k].section, section) && !strcmp(c->doc.e[k].key, key)) {
+            if (line)
+                *line = c->doc.e[k].line;
+            return c->doc.e[k].value;
+        }
+    return NULL;
+}
+
+static struct l2l_value *new_values(struct ctx *c, const struct l2l_option *table)
+{
+    int n = l2l_options_count(table);
+    struct l2l_value *v = calloc((size_t)n + 1, sizeof *v);
+    char err[L2L_ERRLEN];
+    if (!v) {
+        bad(c, 0, "out of memory");
+        return NULL;
+    }
+    if (l2l_options_defaults(table, v, err, sizeof err) < 0) {
+        bad(c, 0, "%s", err);
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void free_values(const struct l2l_option *table, struct l2l_value *v)
+{
+    if (!v)
+        return;
+    l2l_values_clear(table, v);
+    free(v);
+}
+
+static int load_plugin(struct ctx *c, const char *section, int line, enum l2l_kind kind,
+                       struct l2l_plugin *p)
+{
+    int pline = line;
+    const char *name = find_value(c, section, "plugin", &pline);
+    char err[L2L_ERRLEN];
+    if (!name || !*name) {
+        bad(c, line, "[%s] missing required key 'plugin' (see `l2l list`)", section);
+        return -1;
+    }
+    if (l2l_plugin_open(kind, name, p, err, sizeof err) < 0) {
+        bad(c, pline, "[%s] plugin: %s", section, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int find_named(char **names, int n, const char *name)
+{
+    for (int k = 0; k < n; k++)
+        if (!strcmp(names[k], name))
+            return k;
+    return -1;
+}
+
+static char *resolve_path(struct ctx *c, const char *rel)
+{
+    if (rel[0] == '/' || !strcmp(c->s->dir, "."))
+        return xstrdup(c, rel);
+    size_t len = strlen(c->s->dir) + strlen(rel) + 2;
+    char *p = malloc(len);
+    if (!p) {
+        bad(c, 0, "out of memory");
+        return NULL;
+    }
+    snprintf(p, len, "%s/%s", c->s->dir, rel);
+    return p;
+}
+
+static void load_optimizee(struct ctx *c, const struct ini_section *sec, const char *name)
+{
+    struct suite_optimizee *o = &c->s->optimizees[c->s->n_optimizees++];
+    o->name = xstrdup(c, name);
+    o->line = sec->line;
+    if (load_plugin(c, sec->name, sec->line, L2L_OPTIMIZEE, &o->plugin) < 0)
+        return;
+    const struct l2l_option *table = l2l_plugin_options(&o->plugin);
+    o->values = new_values(c, table);
+    if (o->values)
+        apply_keys(c, sec->name, table, o->values, NULL, NULL);
+}
+
+static void load_optimizer(struct ctx *c, const struct ini_section *sec, const char *name)
+{
+    struct suite_optimizer *o = &c->s->optimizers[c->s->n_optimizers++];
+    o->name = xstrdup(c, name);
+    o->line = sec->line;
+    o->tune_index = -1;
+    o->train_on = -1;
+    if (load_plugin(c, sec->name, sec->line, L2L_OPTIMIZER, &o->plugin) < 0)
+        return;
+    const struct l2l_optimizer_ops *ops = o->plugin.u.opt;
+    const struct l2l_option *table = ops->options;
+    if (ops->tunable)
+        o->tune_index = l2l_options_find(table, ops->tunable);
+    o->learned = ops->learned != NULL;
+    o->values = new_values(c, table);
+    if (!o->values)
+        return;
+    const struct l2l_option *const extra[] = {learned_table, l2l_meta_options, NULL};
+    apply_keys(c, sec->name, table, o->values, o->learned ? extra : NULL, o);
+    if (!o->learned)
+        return;
+    struct l2l_value lv[3];
+    char err[L2L_ERRLEN];
+    if (l2l_options_defaults(learned_table, lv, err, sizeof err) < 0) {
+        bad(c, 0, "%s", err);
+        return;
+    }
+    o->meta_values = new_values(c, l2l_meta_options);
+    if (o->meta_values) {
+        const struct l2l_option *const skip_plugin[] = {table, learned_table, NULL};
+        apply_keys(c, sec->name, l2l_meta_options, o->meta_values, skip_plugin, NULL);
+        l2l_meta_config_from_values(o->meta_values, &o->meta);
+    }
+    const struct l2l_option *const skip_rest[] = {table, l2l_meta_options, NULL};
+    apply_keys(c, sec->name, learned_table, lv, skip_rest, NULL);
+    if (lv[0].s && lv[0].s[0])
+        o->checkpoint = resolve_path(c, lv[0].s);
+    else if (lv[0].s)
+        bad(c, sec->line, "[%s] checkpoint: expected a file name", sec->name);
+    int line = sec->line;
+    find_value(c, sec->name, "train_on", &line);
+    if (lv[1].s && lv[1].s[0]) {
+        char **names = malloc(sizeof(char *) * (size_t)(c->s->n_optimizees + 1));
+        for (int k = 0; names && k < c->s->n_optimizees; k++)
+            names[k] = c->s->optimizees[k].name;
+        o->train_on = names ? find_named(names, c->s->n_optimizees, lv[1].s) : -1;
+        free(names);
+        if (o->train_on < 0)
+            bad(c, line, "[%s] train_on: no section [optimizee %s] (optimizee sections must come before)",
+                sec->name, lv[1].s);
+    }
+    l2l_values_clear(learned_table, lv);
+}
+
+static void load_experiment(struct ctx *c, const struct ini_section *sec, const char *name,
+                            const struct l2l_value *sv)
+{
+    struct suite *s = c->s;
+    struct suite_experiment *x = &s->experiments[s->n_experiments++];
+    x->name = xstrdup(c, name);
+    x->line = sec->line;
+    x->optimizee = -1;
+    struct l2l_value *v = new_values(c, experiment_table);
+    if (!v)
+        return;
+    apply_keys(c, sec->name, experiment_table, v, NULL, NULL);
+    x->steps = v[E_STEPS].i;
+    x->runs = v[E_RUNS].i ? v[E_RUNS].i : sv[S_RUNS].i;
+    x->tune_runs = v[E_TUNE_RUNS].i ? v[E_TUNE_RUNS].i : sv[S_TUNE_RUNS].i;
+    x->tune_steps = v[E_TUNE_STEPS].i ? v[E_TUNE_STEPS].i : x->steps;
+    x->figure = xstrdup(c, v[E_FIGURE].s && v[E_FIGURE].s[0] ? v[E_FIGURE].s : name);
+    x->title = xstrdup(c, v[E_TITLE].s && v[E_TITLE].s[0] ? v[E_TITLE].s : name);
+    int line = sec->line;
+    if (v[E_OPTIMIZEE].s) {
+        find_value(c, sec->name, "optimizee", &line);
+        for (int k = 0; k < s->n_optimizees; k++)
+            if (!strcmp(s->optimizees[k].name, v[E_OPTIMIZEE].s))
+                x->optimizee = k;
+        if (x->optimizee < 0)
+            bad(c, line, "[%s] optimizee: no section [optimizee %s]", sec->name, v[E_OPTIMIZEE].s);
+    }
+    if (v[E_OPTIMIZERS].s) {
+        find_value(c, sec->name, "optimizers", &line);
+        const char *p = v[E_OPTIMIZERS].s;
+        x->optimizers = calloc(strlen(p) + 1, sizeof *x->optimizers);
+        while (x->optimizers && *p) {
+            while (*p == ' ' || *p == ',')
+                p++;
+            size_t len = strcspn(p, ", ");
+            if (!len)
+                break;
+            int found = -1;
+            for (int k = 0; k < s->n_optimizers; k++)
+                if (strlen(s->optimizers[k].name) == len && !strncmp(s->optimizers[k].name, p, len))
+                    found = k;
+            for (int k = 0; found >= 0 && k < x->n_optimizers; k++)
+                if (x->optimizers[k] == found) {
+                    bad(c, line, "[%s] optimizers: '%.*s' listed twice", sec->name, (int)len, p);
+                    found = -2;
+                }
+            if (found == -1)
+                bad(c, line, "[%s] optimizers: no section [optimizer %.*s]", sec->name, (int)len, p);
+            else if (found >= 0)
+                x->optimizers[x->n_optimizers++] = found;
+            p += len;
+        }
+        if (x->optimizers && x->n_optimizers == 0 && !strspn(v[E_OPTIMIZERS].s, ", ") )
+            bad(c, line, "[%s] optimizers: expected a comma-separated list of optimizer sections", sec->name);
+    }
+    free_values(experiment_table, v);
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *b = slash ? slash + 1 : path;
+    const char *dot = strrchr(b, '.');
+    return dot && dot != b ? strndup(b, (size_t)(dot - b)) : strdup(b);
+}
+
+/* A suite name becomes a directory name: keep it tame. */
+static int tame_name(const char *n)
+{
+    if (!*n || !strcmp(n, ".") || !strcmp(n, ".."))
+        return 0;
+    for (; *n; n++)
+        if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
+              *n == '-' || *n == '_' || *n == '.'))
+            return 0;
+    return 1;
+}
+
+static void load_sections(struct ctx *c, struct l2l_value *sv)
+{
+    struct suite *s = c->s;
+    int n = c->doc.n_sections;
+    s->optimizees = calloc((size_t)n + 1, sizeof *s->optimizees);
+    s->optimizers = calloc((size_t)n + 1, sizeof *s->optimizers);
+    s->experiments = calloc((size_t)n + 1, sizeof *s->experiments);
+    if (!s->optimizees || !s->optimizers || !s->experiments) {
+        bad(c, 0, "out of memory");
+        return;
+    }
+    /* Two passes: optimizees first, so optimizers and experiments may refer to them. */
+    for (int pass = 0; pass < 3; pass++)
+        for (int k = 0; k < n; k++) {
+            const struct ini_section *sec = &c->doc.sections[k];
+            char kind[32];
+            const char *name;
+            if (split_section(sec->name, kind, sizeof kind, &name) < 0) {
+                if (pass == 0)
+                    bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
+                continue;
+            }
+            int dup = 0;
+            for (int j = 0; j < k; j++)
+                dup |= !strcmp(c->doc.sections[j].name, sec->name);
+            if (dup) {
+                if (pass == 0)
+                    bad(c, sec->line, "section [%s] appears twice", sec->name);
+                continue;
+            }
+            int named = strcmp(kind, "suite") != 0;
+            if (pass == 0 && named && !tame_name(name))
+                bad(c, sec->line, "[%s]: expected a name of letters, digits, '-', '_' or '.' after '%s'", sec->name, kind);
+            if (!strcmp(kind, "suite")) {
+                if (pass == 0 && *name)
+                    bad(c, sec->line, "[%s]: the [suite] section takes no name", sec->name);
+            } else if (!strcmp(kind, "optimizee")) {
+                if (pass == 0)
+                    load_optimizee(c, sec, name);
+            } else if (!strcmp(kind, "optimizer")) {
+                if (pass == 1)
+                    load_optimizer(c, sec, name);
+            } else if (!strcmp(kind, "experiment")) {
+                if (pass == 2)
+                    load_experiment(c, sec, name, sv);
+            } else if (pass == 0) {
+                bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
+            }
+        }
+    /* Keys before any section. */
+    for (int k = 0; k < c->doc.n; k++)
+        if (!c->doc.e[k].section[0])
+            bad(c, c->doc.e[k].line, "key '%s' outside any section", c->doc.e[k].key);
+}
+
+static void check_learned(struct ctx *c)
+{
+    struct suite *s = c->s;
+    for (int k = 0; k < s->n_optimizers; k++) {
+        struct suite_optimizer *o = &s->optimizers[k];
+        if (o->tune_index >= 0 && o->n_grid <= 1)
+            o->tune_index = o->tune_index; /* fixed value: nothing to tune */
+        if (o->learned && o->checkpoint && o->train_on < 0) {
+            FILE *f = fopen(o->checkpoint, "rb");
+            if (f)
+                fclose(f);
+            else
+                bad(c, o->line, "[optimizer %s] checkpoint %s does not exist and no train_on names what to meta-train on",
+                    o->name, o->checkpoint);
+        }
+    }
+    if (s->n_experiments == 0)
+        bad(c, 0, "no [experiment NAME] section: nothing to run");
+}
+
+int l2l_suite_load(const char *path, long long seed_override, struct suite *s)
+{
+    memset(s, 0, sizeof *s);
+    struct ctx c = {0};
+    c.path = path;
+    c.s = s;
+    int rc = ini_read(path, &c.doc);
+    if (rc < 0)
+        return rc == L2L_ENOMEM ? rc : L2L_EINPUT;
+    s->path = xstrdup(&c, path);
+    s->dir = dir_of(path);
+    struct l2l_value *sv = new_values(&c, suite_table);
+    if (sv) {
+        apply_keys(&c, "suite", suite_table, sv, NULL, NULL);
+        s->seed = (uint64_t)sv[S_SEED].i;
+        if (seed_override >= 0)
+            s->seed = (uint64_t)seed_override;
+        s->name = sv[S_NAME].s && sv[S_NAME].s[0] ? xstrdup(&c, sv[S_NAME].s) : base_name(path);
+        s->description = xstrdup(&c, sv[S_DESCRIPTION].s);
+        if (s->name && !tame_name(s->name))
+            bad(&c, 0, "[suite] name: expected letters, digits, '-', '_' or '.', got '%s'", s->name);
+        load_sections(&c, sv);
+        free_values(suite_table, sv);
+    }
+    if (!c.errors)
+        check_learned(&c);
+    ini_doc_free(&c.doc);
+    if (c.errors) {
+        l2l_error("%s: %d error%s; nothing was run", path, c.errors, c.errors > 1 ? "s" : "");
+        l2l_suite_free(s);
+        return L2L_EINPUT;
+    }
+    return 0;
+}
+
+void l2l_suite_free(struct suite *s)
+{
+    for (int k = 0; k < s->n_optimizees; k++) {
+        struct suite_optimizee *o = &s->optimizees[k];
+        if (o->family)
+            o->plugin.u.obj->close(o->family);
+        if (o->values)
+            free_values(l2l_plugin_options(&o->plugin), o->values);
+        l2l_plugin_close(&o->plugin);
+        free(o->name);
+    }
+    for (int k = 0; k < s->n_optimizers; k++) {
+        struct suite_optimizer *o = &s->optimizers[k];
+        if (o->values)
+            free_values(l2l_plugin_options(&o->plugin), o->values);
+        free_values(l2l_meta_options, o->meta_values);
+        l2l_plugin_close(&o->plugin);
+        free(o->name);
+        free(o->checkpoint);
+    }
+    for (int k = 0; k < s->n_experiments; k++) {
+        free(s->experiments[k].name);
+        free(s->experiments[k].optimizers);
+        free(s->experiments[k].figure);
+        free(s->experiments[k].title);
+    }
+    free(s->optimizees);
+    free(s->optimizers);
+    free(s->experiments);
+    free(s->path);
+    free(s->dir);
+    free(s->name);
+    free(s->description);
+    memset(s, 0, sizeof *s);
+}
+
+static void write_values(FILE *f, const struct l2l_option *table, const struct l2l_value *v,
+                         int skip_row)
+{
+    for (int k = 0; table && table[k].name; k++)
+        if (k != skip_row)
+            fprintf(f, "%s = %s\n", table[k].name, v[k].s ? v[k].s : "");
+}
+
+void l2l_suite_write(FILE *f, const struct suite *s)
+{
+    fprintf(f, "[suite]\nname = %s\nseed = %llu\ndescription = %s\n\n", s->name,
+            (unsigned long long)s->seed, s->description);
+    for (int k = 0; k < s->n_optimizees; k++) {
+        const struct suite_optimizee *o = &s->optimizees[k];
+        fprintf(f, "[optimizee %s]\nplugin = %s\n", o->name, l2l_plugin_name(&o->plugin));
+        write_values(f, l2l_plugin_options(&o->plugin), o->values, -1);
+        fputc('\n', f);
+    }
+    for (int k = 0; k < s->n_optimizers; k++) {
+        const struct suite_optimizer *o = &s->optimizers[k];
+        fprintf(f, "[optimizer %s]\nplugin = %s\n", o->name, l2l_plugin_name(&o->plugin));
+        int tuned = o->tune_index >= 0 && o->n_grid > 1;
+        write_values(f, l2l_plugin_options(&o->plugin), o->values, tuned ? o->tune_index : -1);
+        if (tuned) {
+            fprintf(f, "%s = ", o->plugin.u.opt->tunable);
+            for (int g = 0; g < o->n_grid; g++)
+                fprintf(f, "%s%.9g", g ? ", " : "", o->grid[g]);
+            fputc('\n', f);
+        }
+        if (o->learned) {
+            fprintf(f, "checkpoint = %s\n", o->checkpoint ? o->checkpoint : "");
+            if (o->train_on >= 0)
+                fprintf(f, "train_on = %s\n", s->optimizees[o->train_on].name);
+            write_values(f, l2l_meta_options, o->meta_values, -1);
+        }
+        fputc('\n', f);
+    }
+    for (int k = 0; k < s->n_experiments; k++) {
+        const struct suite_experiment *x = &s->experiments[k];
+        fprintf(f, "[experiment %s]\noptimizee = %s\noptimizers = ", x->name,
+                s->optimizees[x->optimizee].name);
+        for (int j = 0; j < x->n_optimizers; j++)
+            fprintf(f, "%s%s", j ? ", " : "", s->optimizers[x->optimizers[j]].name);
+        fprintf(f, "\nsteps = %ld\nruns = %ld\ntune_runs = %ld\ntune_steps = %ld\nfigure = %s\ntitle = %s\n\n",
+                x->steps, x->runs, x->tune_runs, x->tune_steps, x->figure, x->title);
+    }
+}
