@@ -53,6 +53,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             if (parse_long(cmd, arg, k + 1 < argc ? argv[++k] : NULL, 1, 64, &v) < 0)
                 return -1;
             a->jobs = (int)v;
+        } else if (!strncmp(arg, "-j", 2) && arg[2]) {
+            if (parse_long(cmd, "-j", arg + 2, 1, 64, &v) < 0)
+                return -1;
+            a->jobs = (int)v;
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->quiet = 1;
         } else if (!strcmp(arg, "--require-figures")) {

@@ -188,8 +188,11 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (k >= p->n_tasks)
             return NULL;
+        double t0 = now();
         int rc = run_task(p, &p->tasks[k]);
+        double dt = now() - t0;
         pthread_mutex_lock(&p->lock);
+        p->res[p->tasks[k].exp].opt[p->tasks[k].slot].wall_seconds += dt;
         if (rc < 0)
             p->failed = 1;
         p->done++;
@@ -486,28 +489,14 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
         rc = load_phis(s, phi);
     if (rc == 0)
         rc = setup_results(s, res);
-    double t0 = now();
     if (rc == 0)
         rc = tune(&p, ro->jobs);
-    double t1 = now();
     if (rc == 0)
         rc = evaluate(&p, ro->jobs);
-    double t2 = now();
     if (rc == 0) {
-        /* Wall time is shared out by run count: a suite's phases interleave
-         * optimizers, so this is each optimizer's share of the machine. */
-        long n_tune = 0, n_eval = 0;
-        for (int e = 0; e < s->n_experiments; e++)
-            for (int j = 0; j < res[e].n; j++) {
-                n_tune += (long)res[e].opt[j].n_grid * s->experiments[e].tune_runs;
-                n_eval += s->experiments[e].runs;
-            }
         for (int e = 0; e < s->n_experiments; e++)
             for (int j = 0; j < res[e].n; j++) {
                 struct opt_result *r = &res[e].opt[j];
-                long nt = (long)r->n_grid * s->experiments[e].tune_runs;
-                r->wall_seconds = (n_tune ? (t1 - t0) * (double)nt / (double)n_tune : 0) +
-                                  (t2 - t1) * (double)s->experiments[e].runs / (double)n_eval;
                 describe_hyper(&s->optimizers[r->optimizer], r);
             }
         rc = l2l_results_write(s, res, ro->out_dir);

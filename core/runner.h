@@ -31,7 +31,7 @@ struct opt_result {
     char hyper[1024];    /* "name=value ..." actually used */
     long n_runs;
     struct run_out *runs;
-    double wall_seconds; /* tuning and evaluation */
+    double wall_seconds; /* tuning and evaluation, summed over its runs */
 };
 
 struct exp_result {
