@@ -5,6 +5,13 @@
 #include "log.h"
 #include "meta_unroll.h"
 
+/* Coordinates below which a loop is not worth threads. The loops are
+ * elementwise, so results do not depend on the number of threads. Using
+ * OpenMP here also keeps libgomp linked into every program that uses the
+ * trainer, so unloading a plugin that uses OpenMP does not unload libgomp
+ * under its idle worker threads. */
+#define PAR_MIN 8192
+
 int l2l_meta_inst_init(struct l2l_meta_inst *in, const struct l2l_optimizer_ops *opt,
                        const struct l2l_value *opt_values, const struct l2l_optimizee_ops *obj,
                        const void *family, int U, char *err, size_t errlen)
@@ -91,8 +98,11 @@ int l2l_meta_unroll(struct l2l_meta_inst *in, int u, double scale, float *dphi,
             l2l_fmt(err, errlen, "%s: step_record failed at step %d of the unroll", in->opt->name, t);
             return L2L_EPLUGIN;
         }
+        float *th = in->theta;
+        const float *up = in->update;
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
         for (size_t k = 0; k < n; k++) /* θ_{t+1} = θ_t + g_t */
-            in->theta[k] += in->update[k];
+            th[k] += up[k];
         double f;
         if (in->obj->loss_grad(in->problem, in->theta, &f, in->grads + (size_t)t * n) < 0) {
             l2l_fmt(err, errlen, "%s: loss_grad failed", in->obj->name);
@@ -112,11 +122,12 @@ int l2l_meta_unroll(struct l2l_meta_inst *in, int u, double scale, float *dphi,
      * plugins' buffers are float; u is small. */
     float *dg = in->dg;
     const float *gr = in->grads;
-    for (size_t k = 0; k < n; k++)
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+    for (size_t k = 0; k < n; k++) {
         dg[(size_t)(u - 1) * n + k] = (float)(scale * gr[(size_t)(u - 1) * n + k]);
-    for (int t = u - 2; t >= 0; t--)
-        for (size_t k = 0; k < n; k++)
+        for (int t = u - 2; t >= 0; t--)
             dg[(size_t)t * n + k] = dg[(size_t)(t + 1) * n + k] + (float)(scale * gr[(size_t)t * n + k]);
+    }
     if (l->backward(in->self, dg, dphi) < 0) {
         l2l_fmt(err, errlen, "%s: backward failed (out of memory?)", in->opt->name);
         return L2L_EPLUGIN;
