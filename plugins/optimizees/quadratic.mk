@@ -19,3 +19,11 @@ EXTRA_DIST += \
 	tests/data/quadratic-nonfinite.txt tests/data/quadratic-truncated.txt \
 	tests/data/quadratic-badmagic.txt tests/data/quadratic-version.txt \
 	tests/data/quadratic-notnumber.txt tests/data/quadratic-extra.txt
+
+# The worked example of a plugin built outside the tree: built with its own
+# Makefile against the source tree's header, loaded by ./l2l through
+# L2L_PLUGIN_PATH, gradient-checked, and run in its tiny suite.
+TESTS += tests/example_plugin.sh
+EXTRA_DIST += tests/example_plugin.sh \
+	examples/optimizee-rosenbrock/README.md examples/optimizee-rosenbrock/Makefile \
+	examples/optimizee-rosenbrock/rosenbrock.c examples/optimizee-rosenbrock/rosenbrock.ini
