@@ -1,1 +1,28 @@
-# plugins/optimizers/lstm.mk: build rules for this part of the tree (included by Makefile.am).
+# plugins/optimizers/lstm.mk: the `lstm` and `lstm-gac` learned optimizers
+# (one source set, the variant chosen by -DLSTM_GAC), their tests and a
+# benchmark.
+# -z nodelete: the plugin uses OpenMP; unloading it (dlclose) would unload
+# libgomp under its idle worker threads, which then crash.
+LSTM_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
+LSTM_SRC = plugins/optimizers/lstm_plugin.c \
+	plugins/optimizers/lstm_net.c plugins/optimizers/lstm_net.h \
+	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h
+
+optimizers_LTLIBRARIES += plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
+plugins_optimizers_lstm_la_SOURCES = $(LSTM_SRC)
+plugins_optimizers_lstm_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+plugins_optimizers_lstm_la_LIBADD = $(BLAS_LIBS) -lm
+plugins_optimizers_lstm_la_LDFLAGS = $(LSTM_LDFLAGS)
+plugins_optimizers_lstm_gac_la_SOURCES = $(LSTM_SRC)
+plugins_optimizers_lstm_gac_la_CPPFLAGS = $(AM_CPPFLAGS) -DLSTM_GAC=1
+plugins_optimizers_lstm_gac_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+plugins_optimizers_lstm_gac_la_LIBADD = $(BLAS_LIBS) -lm
+plugins_optimizers_lstm_gac_la_LDFLAGS = $(LSTM_LDFLAGS)
+
+check_PROGRAMS += tests/test_lstm
+TESTS += tests/test_lstm
+EXTRA_DIST += tests/test_lstm_common.h
+tests_test_lstm_SOURCES = tests/test_lstm.c
+tests_test_lstm_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_lstm_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
+EXTRA_tests_test_lstm_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la

@@ -1,0 +1,176 @@
+/* lstm_kernels.c: elementwise passes and fixed-order reductions of the
+ * coordinatewise LSTM (see lstm_kernels.h for the network and φ layout).
+ * The matrix products are cblas_sgemm calls made by lstm_net.c. Loops over
+ * coordinates run in parallel; no result depends on the thread count. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+#include "lstm_kernels.h"
+
+size_t lstm_phi_offset(const struct lstm_dims *d, int l)
+{
+    size_t off = 0;
+    for (int k = 0; k < l && k < d->L; k++)
+        off += (size_t)lstm_rows(d, k) * 4 * (size_t)d->H;
+    return off;
+}
+
+size_t lstm_phi_size(const struct lstm_dims *d)
+{
+    return lstm_phi_offset(d, d->L) + (size_t)lstm_out_in(d) + 1;
+}
+
+void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
+                     enum lstm_pre pre, float p)
+{
+    const float ep = expf(p), lo = expf(-p), inv_p = 1.0f / p;
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n; k++) {
+        float g = grad[k], a = fabsf(g), *xk = x + k * ld;
+        switch (pre) {
+        case LSTM_PRE_NONE:
+            xk[0] = g;
+            break;
+        case LSTM_PRE_LOGSIGN: /* paper, appendix A */
+            if (a >= lo) {
+                xk[0] = logf(a) * inv_p;
+                xk[1] = (float)((g > 0) - (g < 0));
+            } else {
+                xk[0] = -1.0f;
+                xk[1] = ep * g;
+            }
+            break;
+        case LSTM_PRE_LOGSIGN_REF: { /* reference code's LogAndSign */
+            float l = logf(a + FLT_EPSILON) * inv_p, s = g * ep;
+            xk[0] = l < -1.0f ? -1.0f : l;
+            xk[1] = s < -1.0f ? -1.0f : (s > 1.0f ? 1.0f : s);
+            break;
+        }
+        }
+    }
+}
+
+static inline float sigm(float a) { return 1.0f / (1.0f + expf(-a)); }
+
+void lstm_cell_forward(const float *A, float *c, float *h, size_t n, int H)
+{
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n; k++) {
+        const float *a = A + k * 4 * (size_t)H;
+        float *ck = c + k * (size_t)H, *hk = h + k * (size_t)H;
+        for (int u = 0; u < H; u++) {
+            float i = sigm(a[u]);                 /* input gate */
+            float j = tanhf(a[H + u]);            /* candidate */
+            float f = sigm(a[2 * H + u] + 1.0f);  /* forget gate, bias 1 inside σ */
+            float o = sigm(a[3 * H + u]);         /* output gate */
+            float cn = f * ck[u] + i * j;         /* c' = f·c + i·j */
+            ck[u] = cn;
+            hk[u] = tanhf(cn) * o;                /* h' = tanh(c')·o */
+        }
+    }
+}
+
+void lstm_cell_backward(float *A, const float *cprev, const float *dh, float *dc,
+                        size_t n, int H)
+{
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n; k++) {
+        float *a = A + k * 4 * (size_t)H, *dck = dc + k * (size_t)H;
+        const float *cp = cprev + k * (size_t)H, *dhk = dh + k * (size_t)H;
+        for (int u = 0; u < H; u++) {
+            /* recompute the forward (as lstm_cell_forward) */
+            float i = sigm(a[u]), j = tanhf(a[H + u]);
+            float f = sigm(a[2 * H + u] + 1.0f), o = sigm(a[3 * H + u]);
+            float tc = tanhf(f * cp[u] + i * j);
+            float dC = dck[u] + dhk[u] * o * (1.0f - tc * tc); /* via h' = tanh(c')·o */
+            float dO = dhk[u] * tc;
+            a[u] = dC * j * i * (1.0f - i);               /* dL/da_i, σ' = σ(1−σ) */
+            a[H + u] = dC * i * (1.0f - j * j);           /* dL/da_j, tanh' = 1−tanh² */
+            a[2 * H + u] = dC * cp[u] * f * (1.0f - f);   /* dL/da_f */
+            a[3 * H + u] = dO * o * (1.0f - o);           /* dL/da_o */
+            dck[u] = dC * f;                              /* dL/dc = dL/dc'·f */
+        }
+    }
+}
+
+/* out[0..m) = Σ over rows [r0, r1) of X (stride ld), columns [0, m), in a
+ * fixed order: blocks of LSTM_BLOCK in parallel, then the blocks in order.
+ * w (per row) weights the rows when not NULL; out[m] then gets Σ w. */
+static void colsum(double *out, const float *X, size_t ld, int m, const float *w,
+                   size_t r0, size_t r1, double *scratch)
+{
+    size_t nb = (r1 - r0 + LSTM_BLOCK - 1) / LSTM_BLOCK;
+    int m1 = m + 1;
+#pragma omp parallel for schedule(static)
+    for (size_t b = 0; b < nb; b++) {
+        double *part = scratch + b * (size_t)m1;
+        for (int u = 0; u < m1; u++)
+            part[u] = 0;
+        size_t e = r0 + (b + 1) * LSTM_BLOCK;
+        if (e > r1)
+            e = r1;
+        for (size_t k = r0 + b * LSTM_BLOCK; k < e; k++) {
+            double wk = w ? w[k] : 1.0;
+            const float *xk = X + k * ld;
+            for (int u = 0; u < m; u++)
+                part[u] += wk * xk[u];
+            part[m] += wk;
+        }
+    }
+    for (int u = 0; u < m1; u++)
+        out[u] = 0;
+    for (size_t b = 0; b < nb; b++)
+        for (int u = 0; u < m1; u++)
+            out[u] += scratch[b * (size_t)m1 + u];
+}
+
+void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
+                     int n_groups, double *scratch)
+{
+    if (m <= 0)
+        return;
+    for (int gi = 0; gi < n_groups; gi++) {
+        size_t r0 = groups[gi].offset, r1 = r0 + groups[gi].count;
+        if (r1 == r0)
+            continue;
+        double sum[m + 1];
+        colsum(sum, X, ld, m, NULL, r0, r1, scratch);
+        float mean[m];
+        for (int u = 0; u < m; u++)
+            mean[u] = (float)(sum[u] / (double)(r1 - r0));
+#pragma omp parallel for schedule(static)
+        for (size_t k = r0; k < r1; k++)
+            memcpy(X + k * ld, mean, sizeof(float) * (size_t)m);
+    }
+}
+
+void lstm_output_forward(float *y, const float *X, const float *w, size_t n, int m,
+                         float scale)
+{
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n; k++) {
+        const float *xk = X + k * (size_t)m;
+        float s = w[m]; /* bias */
+        for (int u = 0; u < m; u++)
+            s += xk[u] * w[u];
+        y[k] = scale * s;
+    }
+}
+
+void lstm_output_backward(float *dw, float *dX, const float *dg, const float *X,
+                          const float *w, size_t n, int m, float scale, double *scratch)
+{
+    /* dy = scale·dg: scale applied once to the sums, and to dX below. */
+    double sum[m + 1];
+    colsum(sum, X, (size_t)m, m, dg, 0, n, scratch);
+    for (int u = 0; u <= m; u++)
+        dw[u] += (float)(scale * sum[u]);
+    if (!dX)
+        return;
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n; k++) {
+        float dy = scale * dg[k], *dxk = dX + k * (size_t)m;
+        for (int u = 0; u < m; u++)
+            dxk[u] += dy * w[u]; /* dL/dx = dy·w */
+    }
+}

@@ -1,0 +1,168 @@
+/* lstm_plugin.c: the `lstm` and `lstm-gac` learned optimizer plugins
+ * (Andrychowicz et al. 2016): options, vtable and meta-training hooks over
+ * struct lstm_net. Built twice: with -DLSTM_GAC=1 it is `lstm-gac`, the
+ * paper appendix's LSTM with global averaging cells. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "l2l/plugin.h"
+#include "lstm_net.h"
+
+#ifndef LSTM_GAC
+#define LSTM_GAC 0
+#endif
+
+/* Defaults follow the paper's MNIST setting (preprocess = logsign, p = 10,
+ * scale = 0.1); its quadratics use preprocess = none, scale = 1; the
+ * reference code's MNIST uses logsign-ref, p = 5, scale = 0.01. */
+static const struct l2l_option options[] = {
+    {"layers", L2L_OPT_INT, "2", 0, 8, NULL,
+     "LSTM layers (paper: 2); 0 = a learned linear rule on the preprocessed input"},
+    {"hidden", L2L_OPT_INT, "20", 1, 1024, NULL, "units per LSTM layer (paper: 20)"},
+    {"init", L2L_OPT_STRING, "reference", 0, 0, "reference|zeros",
+     "φ at meta_init: reference = truncated normal std 1/√(inputs+hidden) (output 1/√fan_in); zeros"},
+    {"preprocess", L2L_OPT_STRING, "logsign", 0, 0, "logsign|logsign-ref|none",
+     "input: logsign = paper's (log|∇|/p, sign ∇) or (−1, e^p∇); logsign-ref = reference code's clipped form, ε = FLT_EPSILON; none = raw ∇"},
+    {"p", L2L_OPT_REAL, "10", 0.01, 100, NULL, "p of logsign (paper: 10; reference code MNIST: 5)"},
+    {"scale", L2L_OPT_REAL, "0.1", 1e-8, 1e6, NULL,
+     "update = scale·output (default: paper's MNIST 0.1; quadratics: 1; reference code MNIST: 0.01)"},
+#if LSTM_GAC
+    /* The paper does not say how many cells average; a quarter of the
+     * layer leaves most cells coordinatewise and is enough for global
+     * statistics such as a gradient norm (for L2 clipping, its example). */
+    {"gac", L2L_OPT_INT, "5", 0, 1024, NULL,
+     "global averaging cells per layer (at most hidden; default 5 of 20): their h is averaged over the coordinates of each parameter group"},
+#endif
+    {NULL, 0, NULL, 0, 0, NULL, NULL}};
+
+enum { O_LAYERS, O_HIDDEN, O_INIT, O_PRE, O_P, O_SCALE, O_GAC };
+
+struct lstm_opt {
+    struct lstm_net net;
+    float *upd;   /* (n) the update of step() */
+    int init_zeros;
+};
+
+static void *create(const struct l2l_value *opts, size_t n, const struct l2l_group *groups,
+                    int n_groups, char *err, size_t errlen)
+{
+    struct lstm_dims d = {.L = (int)opts[O_LAYERS].i, .H = (int)opts[O_HIDDEN].i, .D = 2, .gac = 0};
+    enum lstm_pre pre = LSTM_PRE_LOGSIGN;
+    if (!strcmp(opts[O_PRE].s, "none")) {
+        pre = LSTM_PRE_NONE;
+        d.D = 1;
+    } else if (!strcmp(opts[O_PRE].s, "logsign-ref")) {
+        pre = LSTM_PRE_LOGSIGN_REF;
+    }
+#if LSTM_GAC
+    d.gac = (int)opts[O_GAC].i;
+    if (d.gac > d.H || (d.gac > 0 && d.L == 0)) {
+        snprintf(err, errlen, "lstm-gac: gac = %d, expected at most hidden = %d (and layers > 0)",
+                 d.gac, d.H);
+        return NULL;
+    }
+#endif
+    struct lstm_opt *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "lstm: out of memory");
+        return NULL;
+    }
+    s->init_zeros = !strcmp(opts[O_INIT].s, "zeros");
+    if (lstm_net_init(&s->net, &d, pre, (float)opts[O_P].r, (float)opts[O_SCALE].r, n,
+                      groups, n_groups, err, errlen) < 0) {
+        free(s);
+        return NULL;
+    }
+    if (!(s->upd = calloc(n ? n : 1, sizeof(float)))) {
+        snprintf(err, errlen, "lstm: out of memory for %zu parameters", n);
+        lstm_net_free(&s->net);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void destroy(void *self)
+{
+    struct lstm_opt *s = self;
+    if (!s)
+        return;
+    lstm_net_free(&s->net);
+    free(s->upd);
+    free(s);
+}
+
+static void reset(void *self) { lstm_net_reset(&((struct lstm_opt *)self)->net); }
+
+/* θ ← θ + g, g computed into the object's own buffer. */
+static int step(void *self, float *theta, const float *grad)
+{
+    struct lstm_opt *s = self;
+    lstm_net_forward(&s->net, grad, s->upd);
+    for (size_t k = 0; k < s->net.n; k++)
+        theta[k] += s->upd[k];
+    return 0;
+}
+
+static size_t n_meta(const void *self)
+{
+    return lstm_phi_size(&((const struct lstm_opt *)self)->net.d);
+}
+
+static float *meta(void *self) { return ((struct lstm_opt *)self)->net.phi; }
+
+static void meta_init(void *self, struct l2l_rng *rng)
+{
+    struct lstm_opt *s = self;
+    if (s->init_zeros)
+        memset(s->net.phi, 0, sizeof(float) * lstm_phi_size(&s->net.d));
+    else
+        lstm_net_init_phi(&s->net, rng);
+}
+
+/* layout 1 = the φ layout of lstm_kernels.h. variant 0 = lstm, 1 = lstm-gac. */
+static const char *const shape_names[] = {"layout", "variant", "layers", "hidden", "inputs", "gac"};
+
+static int shape(const void *self, uint32_t *words, int max)
+{
+    const struct lstm_dims *d = &((const struct lstm_opt *)self)->net.d;
+    uint32_t w[6] = {1, LSTM_GAC, (uint32_t)d->L, (uint32_t)d->H, (uint32_t)d->D, (uint32_t)d->gac};
+    int k = max < 6 ? max : 6;
+    memcpy(words, w, sizeof(uint32_t) * (size_t)(k > 0 ? k : 0));
+    return k > 0 ? k : 0;
+}
+
+static int tape_begin(void *self, int U)
+{
+    return lstm_net_tape_begin(&((struct lstm_opt *)self)->net, U);
+}
+
+static int step_record(void *self, int t, const float *theta, const float *grad, float *update)
+{
+    (void)theta;
+    return lstm_net_step_record(&((struct lstm_opt *)self)->net, t, grad, update);
+}
+
+static int backward(void *self, const float *dg, float *dphi)
+{
+    return lstm_net_backward(&((struct lstm_opt *)self)->net, dg, dphi);
+}
+
+static const struct l2l_learned_ops learned = {
+    n_meta, meta, meta_init, shape, shape_names, tape_begin, step_record, backward,
+};
+
+const struct l2l_optimizer_ops l2l_optimizer = {
+    .abi_version = L2L_ABI_VERSION,
+#if LSTM_GAC
+    .name = "lstm-gac",
+    .description = "coordinatewise 2-layer LSTM with global averaging cells (Andrychowicz et al. 2016, appendix)",
+#else
+    .name = "lstm",
+    .description = "coordinatewise 2-layer LSTM learned optimizer (Andrychowicz et al. 2016)",
+#endif
+    .version = "1",
+    .options = options, .tunable = NULL,
+    .create = create, .destroy = destroy, .reset = reset, .step = step,
+    .learned = &learned,
+};
