@@ -24,6 +24,6 @@ EXTRA_DIST += \
 # Makefile against the source tree's header, loaded by ./l2l through
 # L2L_PLUGIN_PATH, gradient-checked, and run in its tiny suite.
 TESTS += tests/example_plugin.sh
-EXTRA_DIST += tests/example_plugin.sh \
+EXTRA_DIST += tests/example_plugin.sh docs/writing-an-optimizee.md \
 	examples/optimizee-rosenbrock/README.md examples/optimizee-rosenbrock/Makefile \
 	examples/optimizee-rosenbrock/rosenbrock.c examples/optimizee-rosenbrock/rosenbrock.ini
