@@ -309,10 +309,12 @@ static void test_bad_files(void)
     refused("quadratic-truncated.txt",
             "quadratic-truncated.txt:4: truncated: the file ends at line 4, still expected row 3 of 3 of W");
     refused("quadratic-badmagic.txt",
-            "quadratic-badmagic.txt:2: expected 'quadratic 1' (magic and format version), got 'quadrat'");
+            "quadratic-badmagic.txt:2: expected 'quadratic 1' (magic and format version), got 'quadrat 1'");
     refused("quadratic-version.txt",
             "quadratic-version.txt:1: format version '2' not supported (this plugin reads version 1)");
     refused("quadratic-extra.txt", "quadratic-extra.txt:7: unexpected 'W': expected nothing");
+    refused("quadratic-comments.txt",
+            "quadratic-comments.txt:2: truncated: the file ends at line 2, still expected 'quadratic 1'");
     refused("no-such-file.txt", "cannot open " DATA "no-such-file.txt: No such file or directory (option file");
 }
 

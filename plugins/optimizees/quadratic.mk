@@ -18,7 +18,8 @@ EXTRA_DIST += \
 	tests/data/quadratic-2x2.txt tests/data/quadratic-badcount.txt \
 	tests/data/quadratic-nonfinite.txt tests/data/quadratic-truncated.txt \
 	tests/data/quadratic-badmagic.txt tests/data/quadratic-version.txt \
-	tests/data/quadratic-notnumber.txt tests/data/quadratic-extra.txt
+	tests/data/quadratic-notnumber.txt tests/data/quadratic-extra.txt \
+	tests/data/quadratic-comments.txt
 
 # The worked example of a plugin built outside the tree: built with its own
 # Makefile against the source tree's header, loaded by ./l2l through

@@ -113,14 +113,17 @@ static int numbers(struct reader *r, char **tok, int n, const char *key, float *
 /* Takes one non-blank line (comment already cut). */
 static int take_line(struct reader *r, char *s)
 {
-    char exp[128];
+    char exp[128], line[48];
     char *tok[QUAD_FILE_MAXDIM + 2];
+    s += strspn(s, " \t");
+    s[strcspn(s, "\r\n")] = 0;
+    snprintf(line, sizeof line, "%s", s); /* the line as written, for messages */
     int n = split(s, tok, QUAD_FILE_MAXDIM + 1);
     if (r->stage == ST_MAGIC) {
         if (n == 2 && !strcmp(tok[0], "quadratic") && strcmp(tok[1], "1"))
             return fail(r, "format version '%.40s' not supported (this plugin reads version 1)", tok[1]);
         if (n != 2 || strcmp(tok[0], "quadratic"))
-            return fail(r, "expected %s, got '%.40s'", expected(r, exp, sizeof exp), tok[0]);
+            return fail(r, "expected %s, got '%s'", expected(r, exp, sizeof exp), line);
         r->stage = ST_DIM;
         return 0;
     }
@@ -128,8 +131,7 @@ static int take_line(struct reader *r, char *s)
         char *end;
         long d = n == 2 ? strtol(tok[1], &end, 10) : 0;
         if (n != 2 || strcmp(tok[0], "dim") || *end || d < 1 || d > QUAD_FILE_MAXDIM)
-            return fail(r, "expected %s, got '%.40s%s%.40s'", expected(r, exp, sizeof exp),
-                        tok[0], n >= 2 ? " " : "", n >= 2 ? tok[1] : "");
+            return fail(r, "expected %s, got '%s'", expected(r, exp, sizeof exp), line);
         r->f->d = (int)d;
         size_t dd = (size_t)d;
         r->f->W = malloc(sizeof(float) * dd * dd);
@@ -194,14 +196,21 @@ struct quad_file *quad_file_read(const char *path, char *err, size_t errlen)
         if (rc == 0 && buf[strspn(buf, " \t\r\n")])
             rc = take_line(&r, buf);
     }
-    if (rc == 0 && ferror(in))
-        rc = fail(&r, "read error: %s", strerror(errno));
+    if (rc == 0 && ferror(in)) {
+        /* e.g. a directory: fopen succeeds, the first read fails */
+        snprintf(err, errlen, "quadratic: %s: cannot read after line %ld: %s", path, r.line,
+                 strerror(errno));
+        rc = -1;
+    }
     if (rc == 0 && r.stage != ST_DONE) {
         char exp[128];
-        if (r.line == 0)
-            r.line = 1; /* name line 1 of an empty file */
-        rc = fail(&r, "truncated: the file ends at line %ld, still expected %s", r.line,
-                  expected(&r, exp, sizeof exp));
+        if (r.line == 0) {
+            r.line = 1;
+            rc = fail(&r, "the file is empty, expected %s", expected(&r, exp, sizeof exp));
+        } else {
+            rc = fail(&r, "truncated: the file ends at line %ld, still expected %s", r.line,
+                      expected(&r, exp, sizeof exp));
+        }
     }
     free(buf);
     fclose(in);
