@@ -23,7 +23,7 @@ struct lstm_t {
 
 /* Opens plugin `name`, sets the NULL-terminated "key=value" list, creates
  * an optimizer for n parameters split into groups. Returns 0 or -1. */
-static int lstm_t_open(struct lstm_t *o, const char *name, const char *const *kv, size_t n,
+static inline int lstm_t_open(struct lstm_t *o, const char *name, const char *const *kv, size_t n,
                        const struct l2l_group *groups, int n_groups)
 {
     char err[L2L_ERRLEN];
@@ -55,7 +55,7 @@ fail:
     return -1;
 }
 
-static void lstm_t_close(struct lstm_t *o)
+static inline void lstm_t_close(struct lstm_t *o)
 {
     if (o->self)
         o->ops->destroy(o->self);
@@ -75,22 +75,22 @@ struct ref_net {
     double *h, *c;                  /* (L, n, H) state */
 };
 
-static void ref_init(struct ref_net *r, size_t n)
+static inline void ref_init(struct ref_net *r, size_t n)
 {
     r->n = n;
     r->h = calloc((size_t)(r->L ? r->L : 1) * n * (size_t)r->H, sizeof(double));
     r->c = calloc((size_t)(r->L ? r->L : 1) * n * (size_t)r->H, sizeof(double));
 }
 
-static void ref_free(struct ref_net *r)
+static inline void ref_free(struct ref_net *r)
 {
     free(r->h);
     free(r->c);
 }
 
-static double ref_sigmoid(double a) { return 1.0 / (1.0 + exp(-a)); }
+static inline double ref_sigmoid(double a) { return 1.0 / (1.0 + exp(-a)); }
 
-static void ref_preprocess(const struct ref_net *r, double g, double *x)
+static inline void ref_preprocess(const struct ref_net *r, double g, double *x)
 {
     if (r->pre == 0) {
         x[0] = g;
@@ -109,7 +109,7 @@ static void ref_preprocess(const struct ref_net *r, double g, double *x)
 }
 
 /* One step for every coordinate; out (n) = the update g. */
-static void ref_step(struct ref_net *r, const float *grad, double *out)
+static inline void ref_step(struct ref_net *r, const float *grad, double *out)
 {
     int L = r->L, H = r->H, D = r->D;
     size_t n = r->n;
@@ -167,7 +167,7 @@ static void ref_step(struct ref_net *r, const float *grad, double *out)
 
 /* Gradients of varied magnitude: |∇| log-uniform in [e^−14, e^3], both
  * signs, so logsign takes both of its branches. */
-static void lstm_t_grads(float *g, size_t n, struct l2l_rng *rng)
+static inline void lstm_t_grads(float *g, size_t n, struct l2l_rng *rng)
 {
     for (size_t k = 0; k < n; k++) {
         double mag = exp(-14.0 + 17.0 * l2l_rng_uniform(rng));

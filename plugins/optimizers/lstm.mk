@@ -26,3 +26,10 @@ tests_test_lstm_SOURCES = tests/test_lstm.c
 tests_test_lstm_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_lstm_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 EXTRA_tests_test_lstm_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
+
+check_PROGRAMS += tests/test_lstm_grad
+TESTS += tests/test_lstm_grad
+tests_test_lstm_grad_SOURCES = tests/test_lstm_grad.c
+tests_test_lstm_grad_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_lstm_grad_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
+EXTRA_tests_test_lstm_grad_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la

@@ -24,7 +24,7 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
                      enum lstm_pre pre, float p)
 {
     const float ep = expf(p), lo = expf(-p), inv_p = 1.0f / p;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         float g = grad[k], a = fabsf(g), *xk = x + k * ld;
         switch (pre) {
@@ -54,7 +54,7 @@ static inline float sigm(float a) { return 1.0f / (1.0f + expf(-a)); }
 
 void lstm_cell_forward(const float *A, float *c, float *h, size_t n, int H)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         const float *a = A + k * 4 * (size_t)H;
         float *ck = c + k * (size_t)H, *hk = h + k * (size_t)H;
@@ -73,7 +73,7 @@ void lstm_cell_forward(const float *A, float *c, float *h, size_t n, int H)
 void lstm_cell_backward(float *A, const float *cprev, const float *dh, float *dc,
                         size_t n, int H)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         float *a = A + k * 4 * (size_t)H, *dck = dc + k * (size_t)H;
         const float *cp = cprev + k * (size_t)H, *dhk = dh + k * (size_t)H;
@@ -101,7 +101,7 @@ static void colsum(double *out, const float *X, size_t ld, int m, const float *w
 {
     size_t nb = (r1 - r0 + LSTM_BLOCK - 1) / LSTM_BLOCK;
     int m1 = m + 1;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nb > 1)
     for (size_t b = 0; b < nb; b++) {
         double *part = scratch + b * (size_t)m1;
         for (int u = 0; u < m1; u++)
@@ -138,7 +138,7 @@ void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
         float mean[m];
         for (int u = 0; u < m; u++)
             mean[u] = (float)(sum[u] / (double)(r1 - r0));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (r1 - r0 >= LSTM_PAR_MIN)
         for (size_t k = r0; k < r1; k++)
             memcpy(X + k * ld, mean, sizeof(float) * (size_t)m);
     }
@@ -147,7 +147,7 @@ void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
 void lstm_output_forward(float *y, const float *X, const float *w, size_t n, int m,
                          float scale)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         const float *xk = X + k * (size_t)m;
         float s = w[m]; /* bias */
@@ -167,7 +167,7 @@ void lstm_output_backward(float *dw, float *dX, const float *dg, const float *X,
         dw[u] += (float)(scale * sum[u]);
     if (!dX)
         return;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         float dy = scale * dg[k], *dxk = dX + k * (size_t)m;
         for (int u = 0; u < m; u++)

@@ -83,6 +83,9 @@ void lstm_output_backward(float *dw, float *dX, const float *dg, const float *X,
  * whatever the number of threads; `scratch` holds the partial sums:
  * lstm_scratch_len(n, m, n_groups) doubles. */
 #define LSTM_BLOCK 1024
+/* Below this many coordinates a loop runs on one thread: starting a team
+ * costs more than it saves. */
+#define LSTM_PAR_MIN 2048
 static inline size_t lstm_scratch_len(size_t n, int m, int n_groups)
 {
     return (n / LSTM_BLOCK + (size_t)n_groups + 1) * (size_t)(m + 1);

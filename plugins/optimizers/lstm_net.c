@@ -131,7 +131,7 @@ void lstm_net_init_phi(struct lstm_net *net, struct l2l_rng *rng)
 static void fill_xh(float *xh, const float *x, int in, const float *h, int H, size_t n)
 {
     size_t rows = (size_t)(in + H + 1);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         float *r = xh + k * rows;
         memcpy(r, x + k * (size_t)in, sizeof(float) * (size_t)in);
