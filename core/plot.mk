@@ -1,1 +1,16 @@
-# core/plot.mk: build rules for this part of the tree (included by Makefile.am).
+# core/plot.mk: `l2l plot`: derived statistics, gnuplot scripts and
+# figures, index.html and report.md of a results directory.
+libl2lcore_la_SOURCES += \
+	core/plot.h core/cmd_plot.c \
+	core/plot_csv.c core/plot_csv.h \
+	core/plot_load.c core/plot_data.c core/plot_data.h \
+	core/plot_gnuplot.c core/plot_gnuplot.h core/plot_scripts.c core/plot_scripts.h \
+	core/plot_run.c \
+	core/report.c core/report_md.c core/report.h
+
+check_PROGRAMS += tests/test_plot
+TESTS += tests/test_plot
+tests_test_plot_SOURCES = tests/test_plot.c
+tests_test_plot_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_plot_LDADD = libl2lcore.la $(CUNIT_LIBS)
+EXTRA_DIST += tests/data/results-tiny

@@ -1,0 +1,277 @@
+/* plot_gnuplot.c: gnuplot scripts, one per figure, each saved beside its
+ * images and reading its data by a relative path, so that
+ * `cd RESULTS/figures && gnuplot NAME.gp` renders it again after a
+ * restyle. Every script draws the same body for PNG and then for SVG. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "plot_gnuplot.h"
+#include "plot_scripts.h"
+
+/* Okabe-Ito (Okabe and Ito 2008), yellow last: it is faint on white. */
+static const char *const palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                      "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+#define N_PALETTE 8
+
+const char *pg_colour(int k)
+{
+    return palette[k % N_PALETTE];
+}
+
+void pg_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+    fputc('"', f);
+}
+
+FILE *pg_script_open(struct pr_file *a, const struct pr_results *r, const char *figdir,
+                     const char *name, const char *what, const char *data, int width, int height)
+{
+    char file[PR_NAME + 64];
+    l2l_fmt(file, sizeof file, "%s.gp", name);
+    if (pr_file_open(a, figdir, file) < 0)
+        return NULL;
+    FILE *f = a->f;
+    fprintf(f, "# %s.gp: %s\n# Written by `l2l plot`. To restyle, edit this file and run\n"
+               "#   cd RESULTS_DIR/figures && gnuplot %s.gp\n# Data: %s\n",
+            name, what, name, data);
+    fputs("set datafile separator comma\nset datafile columnheaders\n"
+          "# One colour per optimizer, fixed by the order of optimizers.csv\n"
+          "# (Okabe-Ito palette, colour-blind safe; dashes after the 8th).\n", f);
+    for (int o = 0; o < r->n_opt; o++)
+        fprintf(f, "set style line %d lc rgb \"%s\" lw 2 dt %d  # %s\n", o + 1, pg_colour(o),
+                o / N_PALETTE + 1, r->opt[o].name);
+    fputs("fin(y) = (y == y && abs(y) < 1e300)  # neither nan nor inf\n", f);
+    fprintf(f, "do for [fmt in \"png svg\"] {\n"
+               "if (fmt eq \"png\") {\n"
+               "    set terminal pngcairo size %d,%d font \"sans,11\" noenhanced\n"
+               "} else {\n"
+               "    set terminal svg size %d,%d font \"sans,11\" noenhanced background rgb \"white\"\n"
+               "}\n"
+               "set output \"%s.\".fmt\n",
+            width, height, width, height, name);
+    return f;
+}
+
+int pg_script_close(struct pr_file *a)
+{
+    fputs("unset output\n}\n", a->f);
+    return pr_file_commit(a);
+}
+
+/* Pads [lo, hi] by a fraction of its width (in log space on a log axis)
+ * and returns the padded range with the level that stands for +inf. */
+void pg_range(double lo, double hi, int logy, double pad, double *plo, double *phi)
+{
+    if (!(lo <= hi)) { /* no finite value at all */
+        lo = logy ? 0.1 : 0;
+        hi = logy ? 10 : 1;
+    }
+    if (logy) {
+        double w = lo == hi ? 1 : log10(hi / lo);
+        *plo = lo * pow(10, -pad * w);
+        *phi = hi * pow(10, pad * w);
+    } else {
+        double w = lo == hi ? fabs(lo) + 1 : hi - lo;
+        *plo = lo - pad * w;
+        *phi = hi + pad * w;
+    }
+}
+
+void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info)
+{
+    const struct pr_exp *x = &r->exp[e];
+    char safe[PR_NAME], buf[512];
+    pr_safe_name(x->name, safe, sizeof safe);
+    double lo, hi;
+    pg_range(info->ylo, info->yhi, info->logy, 0.04, &lo, &hi);
+    /* +inf is drawn far above the top: the line and band leave the plot. */
+    double off = info->logy ? hi * 1e6 : hi + 1e6 * (hi - lo);
+    l2l_fmt(buf, sizeof buf, "%s (%ld runs)\\nline: median over runs; band: interquartile range; "
+            "a diverged run counts as +inf from its divergence on", x->title[0] ? x->title : x->name,
+            x->runs);
+    fputs("set title ", f);
+    fputc('"', f);
+    for (const char *p = buf; *p; p++) { /* keep the \n escape, quote the rest */
+        if (*p == '"' || (*p == '\\' && p[1] != 'n'))
+            fputc('\\', f);
+        fputc(*p, f);
+    }
+    fputs("\"\n", f);
+    fprintf(f, "set xlabel \"step\"\nset ylabel \"training loss%s\"\n%s\nset format y \"%%g\"\n"
+               "set xrange [0:%ld]\nset yrange [%.6g:%.6g]\nset grid xtics ytics lc rgb \"#dddddd\"\n"
+               "set key outside below center horizontal\noff(y) = (y > 1e300 ? %.6g : y)\nplot \\\n",
+            info->logy ? " (log scale)" : "", info->logy ? "set logscale y" : "unset logscale y",
+            x->steps > 0 ? x->steps : 1, lo, hi, off);
+    int first = 1;
+    for (int o = 0; o < r->n_opt; o++) {
+        if (!info->runs[o])
+            continue;
+        const char *n = r->opt[o].name;
+        char title[PR_NAME + 64];
+        if (info->diverged[o])
+            l2l_fmt(title, sizeof title, "%s (%ld of %ld runs diverged)", n, info->diverged[o],
+                    info->runs[o]);
+        else
+            l2l_fmt(title, sizeof title, "%s", n);
+        fprintf(f, "%s  \"data/convergence_%s.csv\" using \"step\":(off(column(\"%s_q1\"))):"
+                   "(off(column(\"%s_q3\"))) with filledcurves ls %d fs transparent solid 0.2 "
+                   "noborder notitle, \\\n  \"\" using \"step\":(off(column(\"%s_median\"))) "
+                   "with lines ls %d title ",
+                first ? "" : ", \\\n", safe, n, n, o + 1, n, o + 1);
+        pg_str(f, title);
+        first = 0;
+    }
+    if (first) /* no data at all: an empty, labelled panel */
+        fputs("  NaN notitle", f);
+    fputc('\n', f);
+}
+
+static int add_figure(struct pg_list *list, enum pg_kind kind, int index, const char *name,
+                      const char *caption)
+{
+    if (list->n == list->cap) {
+        int cap = list->cap ? 2 * list->cap : 16;
+        struct pg_figure *p = realloc(list->fig, sizeof *p * (size_t)cap);
+        if (!p)
+            return L2L_ENOMEM;
+        list->fig = p;
+        list->cap = cap;
+    }
+    struct pg_figure *g = &list->fig[list->n++];
+    memset(g, 0, sizeof *g);
+    g->kind = kind;
+    g->index = index;
+    l2l_fmt(g->name, sizeof g->name, "%s", name);
+    l2l_fmt(g->caption, sizeof g->caption, "%s", caption);
+    return 0;
+}
+
+static int write_convergence(const struct pr_results *r, int e, const struct pr_conv_info *info,
+                             const char *figdir, struct pg_list *list)
+{
+    char safe[PR_NAME], name[PR_NAME + 32], data[PR_NAME + 64], cap[512];
+    pr_safe_name(r->exp[e].name, safe, sizeof safe);
+    l2l_fmt(name, sizeof name, "convergence_%s", safe);
+    l2l_fmt(data, sizeof data, "data/convergence_%s.csv", safe);
+    struct pr_file a;
+    FILE *f = pg_script_open(&a, r, figdir, name, "training loss against step, median and IQR over runs",
+                             data, 900, 600);
+    if (!f)
+        return L2L_EIO;
+    pg_convergence_panel(f, r, e, info);
+    if (pg_script_close(&a) < 0)
+        return L2L_EIO;
+    l2l_fmt(cap, sizeof cap, "Convergence on %s: training loss per step (median and interquartile "
+            "range over %ld runs).", r->exp[e].name, r->exp[e].runs);
+    return add_figure(list, PG_CONVERGENCE, e, name, cap);
+}
+
+/* One page per figure group: every experiment whose `figure` is name. */
+static int write_generalization(const struct pr_results *r, int e0, const struct pr_conv_info *infos,
+                                const char *figdir, struct pg_list *list)
+{
+    const char *group = r->exp[e0].figure;
+    int n = 0;
+    for (int e = 0; e < r->n_exp; e++)
+        n += !strcmp(r->exp[e].figure, group);
+    int cols = n < 3 ? n : 3, rows = (n + cols - 1) / cols;
+    char safe[PR_NAME], name[PR_NAME + 32], cap[512];
+    pr_safe_name(group, safe, sizeof safe);
+    l2l_fmt(name, sizeof name, "generalization_%s", safe);
+    struct pr_file a;
+    FILE *f = pg_script_open(&a, r, figdir, name, "one convergence panel per experiment of the group",
+                             "data/convergence_<experiment>.csv", cols * 620 < 900 ? 900 : cols * 620,
+                             rows * 520 + 40);
+    if (!f)
+        return L2L_EIO;
+    fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
+    pg_str(f, group);
+    fputs(" font \",14\"\n", f);
+    for (int e = 0; e < r->n_exp; e++)
+        if (!strcmp(r->exp[e].figure, group))
+            pg_convergence_panel(f, r, e, &infos[e]);
+    fputs("unset multiplot\n", f);
+    if (pg_script_close(&a) < 0)
+        return L2L_EIO;
+    l2l_fmt(cap, sizeof cap, "Generalization (%s): the same optimizers on %d experiments, one panel "
+            "each.", group, n);
+    return add_figure(list, PG_GENERALIZATION, e0, name, cap);
+}
+
+/* A group needs its own page unless it is one experiment of its own name. */
+static int is_group_head(const struct pr_results *r, int e)
+{
+    for (int k = 0; k < e; k++)
+        if (!strcmp(r->exp[k].figure, r->exp[e].figure))
+            return 0;
+    for (int k = e + 1; k < r->n_exp; k++)
+        if (!strcmp(r->exp[k].figure, r->exp[e].figure))
+            return 1;
+    return strcmp(r->exp[e].figure, r->exp[e].name) != 0;
+}
+
+int pg_write_all(const struct pr_results *r, const char *figdir, const char *datadir,
+                 struct pg_list *list)
+{
+    struct pr_conv_info *infos = calloc((size_t)r->n_exp, sizeof *infos);
+    if (!infos)
+        return L2L_ENOMEM;
+    int rc = 0;
+    char name[PR_NAME + 32], safe[PR_NAME], cap[512];
+    for (int e = 0; e < r->n_exp && rc == 0; e++) {
+        pr_safe_name(r->exp[e].name, safe, sizeof safe);
+        if ((rc = pr_write_convergence(r, e, datadir, &infos[e])) < 0 ||
+            (rc = write_convergence(r, e, &infos[e], figdir, list)) < 0)
+            break;
+        int n = pr_write_tuning(r, e, datadir);
+        if ((rc = n) < 0)
+            break;
+        if (n > 0) {
+            l2l_fmt(name, sizeof name, "tuning_%s", safe);
+            l2l_fmt(cap, sizeof cap, "Tuning on %s: mean final loss for each value of the grid; "
+                    "circled: the chosen value.", r->exp[e].name);
+            if ((rc = ps_tuning(r, e, figdir, name)) < 0 ||
+                (rc = add_figure(list, PG_TUNING, e, name, cap)) < 0)
+                break;
+        }
+        if ((rc = n = pr_write_accuracy(r, e, datadir)) < 0)
+            break;
+        rc = 0;
+        if (n > 0) {
+            l2l_fmt(name, sizeof name, "accuracy_%s", safe);
+            l2l_fmt(cap, sizeof cap, "Test accuracy on %s: median, interquartile range and "
+                    "extremes over runs.", r->exp[e].name);
+            if ((rc = ps_accuracy(r, e, figdir, name)) < 0 ||
+                (rc = add_figure(list, PG_ACCURACY, e, name, cap)) < 0)
+                break;
+        }
+    }
+    for (int e = 0; e < r->n_exp && rc == 0; e++)
+        if (is_group_head(r, e))
+            rc = write_generalization(r, e, infos, figdir, list);
+    for (int o = 0; o < r->n_opt && rc == 0; o++) {
+        if (!r->opt[o].has_meta)
+            continue;
+        pr_safe_name(r->opt[o].name, safe, sizeof safe);
+        l2l_fmt(name, sizeof name, "meta_%s", safe);
+        l2l_fmt(cap, sizeof cap, "Meta-training of %s: meta-loss and validation loss per epoch.",
+                r->opt[o].name);
+        if ((rc = ps_meta(r, o, figdir, name)) == 0)
+            rc = add_figure(list, PG_META, o, name, cap);
+    }
+    free(infos);
+    return rc;
+}
+
+void pg_list_free(struct pg_list *list)
+{
+    free(list->fig);
+    memset(list, 0, sizeof *list);
+}

@@ -1,0 +1,44 @@
+/* plot_gnuplot.h: the gnuplot scripts of the figures (plot_gnuplot.c,
+ * plot_panels.c) and running gnuplot on them (plot_run.c). */
+#ifndef L2L_PLOT_GNUPLOT_H
+#define L2L_PLOT_GNUPLOT_H
+#include <stdio.h>
+#include "plot_data.h"
+
+enum pg_kind { PG_CONVERGENCE, PG_GENERALIZATION, PG_TUNING, PG_ACCURACY, PG_META };
+
+/* One figure: figures/<name>.gp renders <name>.png and <name>.svg. */
+struct pg_figure {
+    enum pg_kind kind;
+    int index;               /* experiment, first experiment of the group, or optimizer */
+    char name[PR_NAME + 32];
+    char caption[512];
+    int rendered;            /* both images written by gnuplot */
+};
+
+struct pg_list {
+    int n, cap;
+    struct pg_figure *fig;   /* owned */
+};
+
+/* Writes every script (and the derived data under figures/data) for r,
+ * appending the figures to list. */
+int pg_write_all(const struct pr_results *r, const char *figdir, const char *datadir,
+                 struct pg_list *list);
+void pg_list_free(struct pg_list *list);
+
+/* Okabe-Ito colour of the optimizer at suite position k. */
+const char *pg_colour(int k);
+/* A gnuplot double-quoted string literal. */
+void pg_str(FILE *f, const char *s);
+
+/* Panel bodies shared by single figures and multiplot pages. */
+void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info);
+
+/* Path of gnuplot ($L2L_GNUPLOT, else `gnuplot` on PATH) into buf; 0 or
+ * -1 when not found. */
+int pg_find_gnuplot(char *buf, size_t len);
+/* Runs `gnuplot script` with figdir as the working directory; on failure
+ * prints gnuplot's last message and returns L2L_EIO. */
+int pg_run(const char *gnuplot, const char *figdir, const char *script);
+#endif

@@ -1,0 +1,385 @@
+/* plot_load.c: read a results directory (schema in results.h / README)
+ * back into memory for `l2l plot`, checking every row. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "plot_csv.h"
+#include "plot_data.h"
+
+#define PR_MAX_OPT 64
+
+struct pr_series *pr_series_at(const struct pr_results *r, int e, int o)
+{
+    return &r->series[(size_t)e * (size_t)r->n_opt + (size_t)o];
+}
+
+static int find_exp(const struct pr_results *r, const struct csv *c, int col)
+{
+    for (int e = 0; e < r->n_exp; e++)
+        if (!strcmp(r->exp[e].name, csv_str(c, col)))
+            return e;
+    l2l_error("%s:%ld: unknown experiment '%s' (not in experiments.csv)", c->path, c->line,
+              csv_str(c, col));
+    return L2L_EINPUT;
+}
+
+static int find_opt(const struct pr_results *r, const struct csv *c, int col)
+{
+    for (int o = 0; o < r->n_opt; o++)
+        if (!strcmp(r->opt[o].name, csv_str(c, col)))
+            return o;
+    l2l_error("%s:%ld: unknown optimizer '%s' (not in optimizers.csv)", c->path, c->line,
+              csv_str(c, col));
+    return L2L_EINPUT;
+}
+
+/* Grows *p (of *cap elements of size sz) to hold n + 1. */
+static int grow(void **p, int *cap, int n, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    int nc = *cap ? 2 * *cap : 16;
+    void *q = realloc(*p, (size_t)nc * sz);
+    if (!q)
+        return L2L_ENOMEM;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+static int load_experiments(struct pr_results *r)
+{
+    static const char *const cols[] = {"experiment", "optimizee", "steps", "runs", "figure", "title", NULL};
+    int ix[6], cap = 0, rc;
+    struct csv c;
+    if ((rc = csv_open(&c, r->dir, "experiments.csv", cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        if ((rc = grow((void **)&r->exp, &cap, r->n_exp, sizeof *r->exp)) < 0)
+            break;
+        struct pr_exp *x = &r->exp[r->n_exp];
+        if ((rc = csv_copy(&c, ix[0], x->name, sizeof x->name)) < 0 ||
+            (rc = csv_copy(&c, ix[1], x->optimizee, sizeof x->optimizee)) < 0 ||
+            (rc = csv_long(&c, ix[2], 0, &x->steps)) < 0 || (rc = csv_long(&c, ix[3], 0, &x->runs)) < 0 ||
+            (rc = csv_copy(&c, ix[4], x->figure, sizeof x->figure)) < 0 ||
+            (rc = csv_copy(&c, ix[5], x->title, sizeof x->title)) < 0)
+            break;
+        if (x->runs < 1 || x->runs > 100000 || x->steps > 100000000) {
+            l2l_error("%s:%ld: runs %ld, steps %ld: expected 1 to 100000 runs", c.path, c.line,
+                      x->runs, x->steps);
+            rc = L2L_EINPUT;
+            break;
+        }
+        if (!x->figure[0])
+            memcpy(x->figure, x->name, sizeof x->figure);
+        r->n_exp++;
+    }
+    if (rc == 0 && r->n_exp == 0) {
+        l2l_error("%s: no experiments", c.path);
+        rc = L2L_EINPUT;
+    }
+    csv_close(&c);
+    return rc;
+}
+
+static int load_optimizers(struct pr_results *r)
+{
+    static const char *const cols[] = {"optimizer", "plugin", "learned", NULL};
+    int ix[3], cap = 0, rc;
+    struct csv c;
+    if ((rc = csv_open(&c, r->dir, "optimizers.csv", cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        if (r->n_opt == PR_MAX_OPT) {
+            l2l_error("%s:%ld: over %d optimizers", c.path, c.line, PR_MAX_OPT);
+            rc = L2L_EINPUT;
+            break;
+        }
+        if ((rc = grow((void **)&r->opt, &cap, r->n_opt, sizeof *r->opt)) < 0)
+            break;
+        struct pr_opt *o = &r->opt[r->n_opt];
+        long learned;
+        memset(o, 0, sizeof *o);
+        if ((rc = csv_copy(&c, ix[0], o->name, sizeof o->name)) < 0 ||
+            (rc = csv_copy(&c, ix[1], o->plugin, sizeof o->plugin)) < 0 ||
+            (rc = csv_long(&c, ix[2], 0, &learned)) < 0)
+            break;
+        o->learned = learned != 0;
+        r->n_opt++;
+    }
+    if (rc == 0 && r->n_opt == 0) {
+        l2l_error("%s: no optimizers", c.path);
+        rc = L2L_EINPUT;
+    }
+    csv_close(&c);
+    return rc;
+}
+
+static int alloc_series(struct pr_results *r)
+{
+    r->series = calloc((size_t)r->n_exp * (size_t)r->n_opt, sizeof *r->series);
+    if (!r->series)
+        return L2L_ENOMEM;
+    for (int e = 0; e < r->n_exp; e++)
+        for (int o = 0; o < r->n_opt; o++) {
+            struct pr_series *s = pr_series_at(r, e, o);
+            s->runs = r->exp[e].runs;
+            s->steps = r->exp[e].steps;
+            s->loss = malloc(sizeof(double) * (size_t)s->runs * (size_t)(s->steps + 1));
+            s->accuracy = malloc(sizeof(double) * (size_t)s->runs);
+            s->seen = calloc((size_t)s->runs, sizeof(int));
+            if (!s->loss || !s->accuracy || !s->seen)
+                return L2L_ENOMEM;
+            for (long k = 0; k < s->runs * (s->steps + 1); k++)
+                s->loss[k] = NAN;
+            for (long k = 0; k < s->runs; k++)
+                s->accuracy[k] = NAN;
+        }
+    return 0;
+}
+
+/* A run and step within the experiment's declared ranges. */
+static int check_run(const struct csv *c, const struct pr_series *s, long run, long step)
+{
+    if (run >= s->runs || step > s->steps) {
+        l2l_error("%s:%ld: run %ld step %ld: expected run < %ld and step <= %ld (experiments.csv)",
+                  c->path, c->line, run, step, s->runs, s->steps);
+        return L2L_EINPUT;
+    }
+    return 0;
+}
+
+static int load_curves(struct pr_results *r)
+{
+    static const char *const cols[] = {"experiment", "optimizer", "run", "step", "loss", NULL};
+    int ix[5], rc;
+    struct csv c;
+    if ((rc = csv_open(&c, r->dir, "curves.csv", cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        int e = find_exp(r, &c, ix[0]), o = e < 0 ? e : find_opt(r, &c, ix[1]);
+        long run, step;
+        double loss;
+        if ((rc = o) < 0 || (rc = csv_long(&c, ix[2], 0, &run)) < 0 ||
+            (rc = csv_long(&c, ix[3], 0, &step)) < 0 || (rc = csv_num(&c, ix[4], 0, &loss)) < 0)
+            break;
+        struct pr_series *s = pr_series_at(r, e, o);
+        if ((rc = check_run(&c, s, run, step)) < 0)
+            break;
+        double *row = s->loss + run * (s->steps + 1);
+        s->seen[run] = 1;
+        row[step] = loss;
+        /* A diverged run stops at its first non-finite loss: it stays
+         * diverged (+inf) for the rest of the horizon. */
+        if (!isfinite(loss))
+            for (long t = step; t <= s->steps; t++)
+                row[t] = INFINITY;
+    }
+    csv_close(&c);
+    return rc;
+}
+
+static int load_runs(struct pr_results *r)
+{
+    static const char *const cols[] = {"experiment", "optimizer", "run", "?eval_accuracy", NULL};
+    int ix[4], rc;
+    struct csv c;
+    if ((rc = csv_open(&c, r->dir, "runs.csv", cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        int e = find_exp(r, &c, ix[0]), o = e < 0 ? e : find_opt(r, &c, ix[1]);
+        long run;
+        double acc;
+        if ((rc = o) < 0 || (rc = csv_long(&c, ix[2], 0, &run)) < 0 ||
+            (rc = csv_num(&c, ix[3], 1, &acc)) < 0)
+            break;
+        struct pr_series *s = pr_series_at(r, e, o);
+        if ((rc = check_run(&c, s, run, 0)) < 0)
+            break;
+        s->accuracy[run] = acc;
+    }
+    csv_close(&c);
+    return rc;
+}
+
+static int load_tuning(struct pr_results *r)
+{
+    static const char *const cols[] = {"experiment", "optimizer", "param", "value",
+                                       "mean_final_loss", "diverged_runs", "chosen", NULL};
+    int ix[7], cap = 0, rc;
+    struct csv c;
+    if ((rc = csv_open(&c, r->dir, "tuning.csv", cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        if ((rc = grow((void **)&r->tune, &cap, r->n_tune, sizeof *r->tune)) < 0)
+            break;
+        struct pr_tune *t = &r->tune[r->n_tune];
+        long chosen;
+        if ((rc = t->exp = find_exp(r, &c, ix[0])) < 0 || (rc = t->opt = find_opt(r, &c, ix[1])) < 0 ||
+            (rc = csv_copy(&c, ix[2], t->param, sizeof t->param)) < 0 ||
+            (rc = csv_num(&c, ix[3], 0, &t->value)) < 0 ||
+            (rc = csv_num(&c, ix[4], 0, &t->mean_final_loss)) < 0 ||
+            (rc = csv_long(&c, ix[5], 0, &t->diverged_runs)) < 0 ||
+            (rc = csv_long(&c, ix[6], 0, &chosen)) < 0)
+            break;
+        t->chosen = chosen != 0;
+        r->n_tune++;
+    }
+    csv_close(&c);
+    return rc;
+}
+
+/* wall_seconds from summary.csv, or else from timing.csv when present. */
+static int load_timing(struct pr_results *r)
+{
+    static const char *const cols[] = {"experiment", "optimizer", "wall_seconds", NULL};
+    int ix[3], rc;
+    struct csv c;
+    char path[4096];
+    l2l_fmt(path, sizeof path, "%s/timing.csv", r->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    fclose(f);
+    if ((rc = csv_open(&c, r->dir, "timing.csv", cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        int e = find_exp(r, &c, ix[0]), o = e < 0 ? e : find_opt(r, &c, ix[1]);
+        double wall;
+        if ((rc = o) < 0 || (rc = csv_num(&c, ix[2], 1, &wall)) < 0)
+            break;
+        for (int k = 0; k < r->n_sum; k++)
+            if (r->sum[k].exp == e && r->sum[k].opt == o && isnan(r->sum[k].wall))
+                r->sum[k].wall = wall;
+    }
+    csv_close(&c);
+    return rc;
+}
+
+static int load_summary(struct pr_results *r)
+{
+    static const char *const cols[] = {"experiment", "optimizer", "runs", "diverged", "final_median",
+                                       "final_q1", "final_q3", "eval_accuracy_median",
+                                       "eval_accuracy_q1", "eval_accuracy_q3", "tuned",
+                                       "hyperparameters", "?wall_seconds", NULL};
+    int ix[13], cap = 0, rc;
+    struct csv c;
+    if ((rc = csv_open(&c, r->dir, "summary.csv", cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        if ((rc = grow((void **)&r->sum, &cap, r->n_sum, sizeof *r->sum)) < 0)
+            break;
+        struct pr_summary *s = &r->sum[r->n_sum];
+        long tuned;
+        if ((rc = s->exp = find_exp(r, &c, ix[0])) < 0 || (rc = s->opt = find_opt(r, &c, ix[1])) < 0 ||
+            (rc = csv_long(&c, ix[2], 0, &s->runs)) < 0 || (rc = csv_long(&c, ix[3], 0, &s->diverged)) < 0 ||
+            (rc = csv_num(&c, ix[4], 0, &s->final_median)) < 0 ||
+            (rc = csv_num(&c, ix[5], 0, &s->final_q1)) < 0 || (rc = csv_num(&c, ix[6], 0, &s->final_q3)) < 0 ||
+            (rc = csv_num(&c, ix[7], 1, &s->acc_median)) < 0 || (rc = csv_num(&c, ix[8], 1, &s->acc_q1)) < 0 ||
+            (rc = csv_num(&c, ix[9], 1, &s->acc_q3)) < 0 || (rc = csv_long(&c, ix[10], 0, &tuned)) < 0 ||
+            (rc = csv_copy(&c, ix[11], s->hyper, sizeof s->hyper)) < 0 ||
+            (rc = csv_num(&c, ix[12], 1, &s->wall)) < 0)
+            break;
+        s->tuned = tuned != 0;
+        r->n_sum++;
+    }
+    csv_close(&c);
+    return rc < 0 ? rc : load_timing(r);
+}
+
+/* meta_<opt>.csv is optional; when present it must parse. */
+static int load_meta(struct pr_results *r, struct pr_opt *o)
+{
+    static const char *const cols[] = {"epoch", "meta_loss", "valid_loss", NULL};
+    char name[PR_NAME + 16], path[4096];
+    l2l_fmt(name, sizeof name, "meta_%s.csv", o->name);
+    l2l_fmt(path, sizeof path, "%s/%s", r->dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    fclose(f);
+    int ix[3], rc;
+    long rows = 0;
+    struct csv c;
+    if ((rc = csv_open(&c, r->dir, name, cols, ix)) < 0)
+        return rc;
+    while ((rc = csv_next(&c)) > 0) {
+        long epoch;
+        double v;
+        if ((rc = csv_long(&c, ix[0], 0, &epoch)) < 0 || (rc = csv_num(&c, ix[1], 1, &v)) < 0 ||
+            (rc = csv_num(&c, ix[2], 1, &v)) < 0)
+            break;
+        rows++;
+    }
+    csv_close(&c);
+    o->has_meta = rc == 0 && rows > 0;
+    return rc;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t n = 0, cap = 4096;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - 1 - n, f);
+        if (n < cap - 1)
+            break;
+        char *b = realloc(buf, cap * 2);
+        if (!b) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = b;
+        cap *= 2;
+    }
+    if (buf)
+        buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+int pr_load(const char *dir, struct pr_results *r)
+{
+    memset(r, 0, sizeof *r);
+    l2l_fmt(r->dir, sizeof r->dir, "%s", dir);
+    int rc;
+    if ((rc = load_experiments(r)) < 0 || (rc = load_optimizers(r)) < 0 ||
+        (rc = alloc_series(r)) < 0 || (rc = load_curves(r)) < 0 || (rc = load_runs(r)) < 0 ||
+        (rc = load_tuning(r)) < 0 || (rc = load_summary(r)) < 0)
+        goto fail;
+    for (int o = 0; o < r->n_opt; o++)
+        if ((rc = load_meta(r, &r->opt[o])) < 0)
+            goto fail;
+    char path[4096];
+    l2l_fmt(path, sizeof path, "%s/manifest.ini", dir);
+    r->manifest = read_text(path);
+    return 0;
+fail:
+    if (rc == L2L_ENOMEM)
+        l2l_error("l2l: out of memory reading %s", dir);
+    pr_free(r);
+    return rc;
+}
+
+void pr_free(struct pr_results *r)
+{
+    if (r->series)
+        for (int k = 0; k < r->n_exp * r->n_opt; k++) {
+            free(r->series[k].loss);
+            free(r->series[k].accuracy);
+            free(r->series[k].seen);
+        }
+    free(r->series);
+    free(r->exp);
+    free(r->opt);
+    free(r->tune);
+    free(r->sum);
+    free(r->manifest);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,91 @@
+/* plot_run.c: find gnuplot at run time and run it on one script, with
+ * the figures directory as its working directory (the scripts use
+ * relative paths). fork + exec: the child only calls async-signal-safe
+ * functions, so this is safe from the multi-threaded runner too. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "log.h"
+#include "plot_gnuplot.h"
+
+int pg_find_gnuplot(char *buf, size_t len)
+{
+    const char *env = getenv("L2L_GNUPLOT");
+    const char *want = env && *env ? env : "gnuplot";
+    if (strchr(want, '/')) {
+        l2l_fmt(buf, len, "%s", want);
+        return access(buf, X_OK) == 0 ? 0 : -1;
+    }
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        l2l_fmt(buf, len, "%.*s/%s", (int)n, n ? path : ".", want);
+        if (access(buf, X_OK) == 0)
+            return 0;
+        path += n + (path[n] == ':');
+    }
+    return -1;
+}
+
+/* The last non-empty line of gnuplot's log, for the error message. */
+static void last_line(const char *path, char *out, size_t len)
+{
+    out[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (line[strspn(line, " \t^")])
+            l2l_fmt(out, len, "%s", line);
+    }
+    fclose(f);
+}
+
+int pg_run(const char *gnuplot, const char *figdir, const char *script)
+{
+    char log[4096]; /* kept on failure, beside the script */
+    l2l_fmt(log, sizeof log, "%s/%.*s.log", figdir, (int)(strcspn(script, ".")), script);
+    pid_t pid = fork();
+    if (pid < 0) {
+        l2l_error("l2l: cannot start %s: %s", gnuplot, strerror(errno));
+        return L2L_EIO;
+    }
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (fd < 0 || chdir(figdir) < 0)
+            _exit(126);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        char *const argv[] = {(char *)gnuplot, (char *)script, NULL};
+        execv(gnuplot, argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            l2l_error("l2l: waiting for gnuplot: %s", strerror(errno));
+            return L2L_EIO;
+        }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        unlink(log);
+        return 0;
+    }
+    char msg[512];
+    last_line(log, msg, sizeof msg);
+    if (WIFEXITED(status))
+        l2l_error("l2l: gnuplot failed on %s/%s (exit %d): %s (full output in %s)", figdir, script,
+                  WEXITSTATUS(status), msg[0] ? msg : "no message", log);
+    else
+        l2l_error("l2l: gnuplot killed by signal %d on %s/%s", WTERMSIG(status), figdir, script);
+    return L2L_EIO;
+}

@@ -1,0 +1,97 @@
+/* report_md.c: report.md, the summary table and the figures as PNG links,
+ * for reading the results in a repository browser. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "log.h"
+#include "report.h"
+
+/* Markdown table cells: '|' would end the cell, newlines the row. */
+static void md(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
+            fputc('\\', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+static void md_iqr(FILE *f, double med, double q1, double q3, int bold)
+{
+    char a[32], b[32], c[32];
+    report_num(med, a, sizeof a);
+    report_num(q1, b, sizeof b);
+    report_num(q3, c, sizeof c);
+    if (isnan(med))
+        fputs(" – |", f);
+    else
+        fprintf(f, " %s%s%s [%s, %s] |", bold ? "**" : "", a, bold ? "**" : "", b, c);
+}
+
+int report_write_md(const struct pr_results *r, const struct pg_list *figs)
+{
+    struct pr_file a;
+    if (pr_file_open(&a, r->dir, "report.md") < 0)
+        return L2L_EIO;
+    FILE *f = a.f;
+    char name[256], seed[64], rev[128];
+    report_manifest_get(r->manifest, "suite", "name", name, sizeof name);
+    report_manifest_get(r->manifest, "suite", "seed", seed, sizeof seed);
+    report_manifest_get(r->manifest, "l2l", "revision", rev, sizeof rev);
+    fputs("# l2l-bench results: ", f);
+    md(f, name[0] ? name : "results");
+    fprintf(f, "\n\nSeed %s, revision %s; %d experiments, %d optimizers. The page with every figure "
+               "inline is [index.html](index.html); data in [summary.csv](summary.csv).\n\n"
+               "## Summary\n\n| experiment | optimizer | final loss: median [Q1, Q3] | "
+               "test accuracy: median [Q1, Q3] | diverged | hyperparameters | wall time (s) |\n"
+               "|---|---|---|---|---|---|---|\n",
+            seed[0] ? seed : "unknown", rev[0] ? rev : "unknown", r->n_exp, r->n_opt);
+    for (int e = 0; e < r->n_exp; e++)
+        for (int k = 0; k < r->n_sum; k++) {
+            const struct pr_summary *s = &r->sum[k];
+            if (s->exp != e)
+                continue;
+            char w[32];
+            report_num(s->wall, w, sizeof w);
+            fputs("| ", f);
+            md(f, r->exp[e].name);
+            fputs(" | ", f);
+            md(f, r->opt[s->opt].name);
+            fputs(" |", f);
+            md_iqr(f, s->final_median, s->final_q1, s->final_q3, report_is_best(r, k));
+            md_iqr(f, s->acc_median, s->acc_q1, s->acc_q3, 0);
+            fprintf(f, " %ld of %ld | ", s->diverged, s->runs);
+            md(f, s->hyper);
+            fprintf(f, "%s | %s |\n", s->tuned ? " (tuned)" : "", w);
+        }
+    fputs("\nFinal loss: training loss at the last step of each evaluation run (a diverged run "
+          "counts as +inf). Bold: the lowest median of its experiment.\n\n## Figures\n", f);
+    static const char *const heads[] = {NULL, "Generalization", "Meta-training"};
+    int missing = 0;
+    for (int rank = 0; rank < 3; rank++)
+        for (int e = 0; e < (rank ? 1 : r->n_exp); e++) {
+            int shown = 0;
+            for (int k = 0; k < figs->n; k++) {
+                const struct pg_figure *g = &figs->fig[k];
+                if (report_figure_rank(g) != rank || (rank == 0 && g->index != e))
+                    continue;
+                if (!shown++) {
+                    fputs("\n### ", f);
+                    md(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
+                    fputs("\n", f);
+                }
+                missing += !g->rendered;
+                fprintf(f, "\n![%s](figures/%s.png)\n\n", g->name, g->name);
+                md(f, g->caption);
+                fprintf(f, " ([SVG](figures/%s.svg), [gnuplot script](figures/%s.gp))\n", g->name,
+                        g->name);
+            }
+        }
+    if (missing)
+        fputs("\nSome figures were not rendered (gnuplot was not found or failed): install gnuplot "
+              "and run `l2l plot` on this directory.\n", f);
+    fputs("\n## Manifest\n\n```ini\n", f);
+    fputs(r->manifest ? r->manifest : "(manifest.ini missing)\n", f);
+    fputs("```\n", f);
+    return pr_file_commit(&a);
+}
