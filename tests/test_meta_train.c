@@ -4,6 +4,7 @@
  * interrupted and resumed ends exactly where an uninterrupted one does; a
  * different job refuses the .state file; a diverging run says so. */
 #include <math.h>
+#include <signal.h>
 #include <time.h>
 #include "checkpoint.h"
 #include "meta_train.h"
@@ -20,9 +21,9 @@ struct setup {
     char ckpt[600], log[600];
 };
 
-static int setup(struct setup *s, const char *tag, const char *lr, long epochs)
+static int setup_sig(struct setup *s, const char *tag, const char *lr, long epochs, const char *sig)
 {
-    const char *kv[] = {"terms=2", lr, NULL}, *lin[] = {"n=10", "quad=1", NULL};
+    const char *kv[] = {"terms=2", lr, NULL}, *lin[] = {"n=10", "quad=1", sig, NULL};
     memset(s, 0, sizeof *s);
     if (fx_open(&s->o, L2L_OPTIMIZER, LSGD_PATH, kv) < 0 || fx_open(&s->f, L2L_OPTIMIZEE, LINEAR_PATH, lin) < 0)
         return -1;
@@ -51,6 +52,11 @@ static int setup(struct setup *s, const char *tag, const char *lr, long epochs)
         .checkpoint_path = s->ckpt, .log_csv_path = s->log, .progress = 0,
     };
     return 0;
+}
+
+static int setup(struct setup *s, const char *tag, const char *lr, long epochs)
+{
+    return setup_sig(s, tag, lr, epochs, NULL);
 }
 
 static void teardown(struct setup *s)
@@ -210,6 +216,24 @@ static void test_resume(void)
         printf("  uninterrupted log:\n%s\n  resumed log:\n%s\n", la, lb);
     free(la);
     free(lb);
+
+    /* A real SIGINT at loss_grad call 556 of the family: 8 x 21 calls per
+     * validation (epochs 0 and 4), 2 x 21 per epoch: 2·168 + 5·42 = 546
+     * calls end epoch 5, so it lands in the first unroll of epoch 6. */
+    struct setup c, d;
+    CU_ASSERT_FATAL(setup_sig(&c, "sig", "lr=0.01", 14, "sigint_at=556") == 0);
+    rc = l2l_meta_train(&c.job, err, sizeof err);
+    printf("  after SIGINT: %s\n", err);
+    CU_ASSERT_EQUAL(rc, -6);
+    ASSERT_MSG(err, "interrupted in epoch 6");
+    struct sigaction now;
+    sigaction(SIGINT, NULL, &now);
+    CU_ASSERT(now.sa_handler == SIG_DFL); /* the trainer's handler is gone */
+    CU_ASSERT_FATAL(setup(&d, "sig", "lr=0.01", 14) == 0);
+    CU_ASSERT_FATAL(l2l_meta_train(&d.job, err, sizeof err) == 0);
+    CU_ASSERT(same_file(a.ckpt, d.ckpt));
+    teardown(&c);
+    teardown(&d);
     teardown(&a);
     teardown(&b);
 }
@@ -233,10 +257,70 @@ static void test_diverges(void)
     teardown(&s);
 }
 
+/* The real plugins: lstm (quadratic settings) on a small `quadratic`. */
+static void test_lstm_quadratic(void)
+{
+    const char *kv[] = {"preprocess=none", "scale=1", NULL}, *qkv[] = {"dim=10", "batch=8", NULL};
+    if (!fx_have_optimizer("lstm")) {
+        printf("\n  SKIPPED: plugin lstm is not in the build tree\n");
+        return;
+    }
+    struct fx_plugin o, f;
+    CU_ASSERT_FATAL(fx_open(&o, L2L_OPTIMIZER, "lstm", kv) == 0);
+    if (fx_open(&f, L2L_OPTIMIZEE, "quadratic", qkv) < 0) {
+        printf("\n  SKIPPED: plugin quadratic is not in the build tree\n");
+        fx_close(&o);
+        return;
+    }
+    char err[L2L_ERRLEN] = "";
+    void *fam = f.p.u.obj->open(f.v, err, sizeof err);
+    CU_ASSERT_FATAL(fam != NULL);
+    struct l2l_value mv[16];
+    CU_ASSERT_FATAL(l2l_options_defaults(l2l_meta_options, mv, err, sizeof err) == 0);
+    struct l2l_meta_config cfg;
+    l2l_meta_config_from_values(mv, &cfg);
+    l2l_values_clear(l2l_meta_options, mv);
+    cfg.epochs = 12;
+    cfg.steps = 40;
+    cfg.unroll = 10;
+    cfg.lr = 0.01;
+    cfg.valid_every = 4;
+    cfg.valid_problems = 4;
+    char ck[2][600], lg[2][600];
+    for (int r = 0; r < 2; r++) {
+        snprintf(ck[r], sizeof ck[r], "%s/lstm%d.l2l", dir, r);
+        snprintf(lg[r], sizeof lg[r], "%s/lstm%d.csv", dir, r);
+        struct l2l_meta_job job = {
+            .name = "lstm", .opt = o.p.u.opt, .opt_values = o.v, .obj = f.p.u.obj, .family = fam,
+            .trained_on = "test: quadratic dim=10 batch=8", .cfg = cfg, .seed = 5,
+            .checkpoint_path = ck[r], .log_csv_path = lg[r], .progress = 0,
+        };
+        double t0 = seconds();
+        int rc = l2l_meta_train(&job, err, sizeof err);
+        double t = seconds() - t0;
+        if (rc < 0)
+            printf("  %s\n", err);
+        CU_ASSERT_FATAL(rc == 0);
+        printf("\n  lstm on quadratic (80 parameters): 12 epochs of 40 steps + 4 validations x 4: %.3f s\n", t);
+    }
+    double v0 = log_value(lg[0], 0, 2), best = log_value(lg[0], 12, 3);
+    printf("  validation loss: %.6g at epoch 0, best %.6g\n", v0, best);
+    CU_ASSERT(isfinite(best) && best < 0.5 * v0);
+    CU_ASSERT(same_file(ck[0], ck[1]));
+    char *la = log_without_seconds(lg[0]), *lb = log_without_seconds(lg[1]);
+    CU_ASSERT(la && lb && strcmp(la, lb) == 0);
+    free(la);
+    free(lb);
+    f.p.u.obj->close(fam);
+    fx_close(&o);
+    fx_close(&f);
+}
+
 static const struct l2l_test tests[] = {
     {"learned_sgd on linear+quad: validation loss goes down; runs repeat byte for byte", test_learns_and_repeats},
     {"interrupted and resumed = uninterrupted", test_resume},
     {"a diverging run is reported, meta lr halved", test_diverges},
+    {"lstm on quadratic: validation loss goes down; runs repeat byte for byte", test_lstm_quadratic},
     {NULL, NULL},
 };
 

@@ -3,17 +3,22 @@
  * with c_k ~ N(0, 1), a_k ~ U[0.5, 1.5), θ0 ~ N(0, 1) per instance. With
  * q = 0 the gradient does not depend on θ, so the meta-trainer's treating
  * ∇ as a constant is exact and its meta-gradient must match finite
- * differences; q > 0 gives a bounded problem to meta-train on. */
+ * differences; q > 0 gives a bounded problem to meta-train on. Option
+ * sigint_at raises a real SIGINT at the given loss_grad call of the family,
+ * to test the meta-trainer's signal handling. */
+#include <signal.h>
 #include <stdlib.h>
 #include "l2l/plugin.h"
 
 static const struct l2l_option options[] = {
     {"n", L2L_OPT_INT, "10", 1, 1e7, NULL, "number of parameters"},
     {"quad", L2L_OPT_REAL, "0", 0, 100, NULL, "q: weight of the quadratic term (0: linear)"},
+    {"sigint_at", L2L_OPT_INT, "0", 0, 1e12, NULL, "raise SIGINT at this loss_grad call of the family (0: never)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
-struct family { size_t n; double q; };
-struct problem { const struct family *f; float *c, *a; };
+/* calls: a test-only counter, so this family is not thread-safe. */
+struct family { size_t n; double q; long sigint_at, calls; };
+struct problem { struct family *f; float *c, *a; };
 
 static void *open_family(const struct l2l_value *opts, char *err, size_t errlen)
 {
@@ -22,6 +27,8 @@ static void *open_family(const struct l2l_value *opts, char *err, size_t errlen)
     if (f) {
         f->n = (size_t)opts[0].i;
         f->q = opts[1].r;
+        f->sigint_at = opts[2].i;
+        f->calls = 0;
     }
     return f;
 }
@@ -33,7 +40,7 @@ static void *problem_new(const void *family, struct l2l_rng *rng, float *theta0,
                          size_t errlen)
 {
     (void)err; (void)errlen;
-    const struct family *f = family;
+    struct family *f = (struct family *)family;
     struct problem *p = malloc(sizeof *p);
     if (!p)
         return NULL;
@@ -63,6 +70,8 @@ static void problem_free(void *problem)
 static int loss_grad(void *problem, const float *theta, double *loss, float *grad)
 {
     const struct problem *p = problem;
+    if (++p->f->calls == p->f->sigint_at)
+        raise(SIGINT);
     double q = p->f->q, f = 0;
     for (size_t k = 0; k < p->f->n; k++) {
         f += (double)p->c[k] * theta[k] + 0.5 * q * p->a[k] * (double)theta[k] * theta[k];
