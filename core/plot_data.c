@@ -240,7 +240,7 @@ int pr_write_accuracy(const struct pr_results *r, int e, const char *datadir)
         free(v);
         return L2L_EIO;
     }
-    fputs("position,optimizer,runs,min,q1,median,q3,max\n", a.f);
+    fputs("position,optimizer,label,runs,min,q1,median,q3,max\n", a.f);
     int shown = 0;
     for (int o = 0; o < r->n_opt; o++) {
         const struct pr_series *s = pr_series_at(r, e, o);
@@ -251,7 +251,12 @@ int pr_write_accuracy(const struct pr_results *r, int e, const char *datadir)
         if (!n)
             continue;
         pr_sort(v, n);
-        fprintf(a.f, "%d,%s,%ld", shown + 1, r->opt[o].name, n);
+        /* The axis label says when runs have no accuracy (diverged ones). */
+        if (n < s->runs)
+            fprintf(a.f, "%d,%s,%s (%ld of %ld runs),%ld", shown + 1, r->opt[o].name, r->opt[o].name,
+                    n, s->runs, n);
+        else
+            fprintf(a.f, "%d,%s,%s,%ld", shown + 1, r->opt[o].name, r->opt[o].name, n);
         double q[5] = {v[0], pr_quantile(v, n, 0.25), pr_quantile(v, n, 0.5),
                        pr_quantile(v, n, 0.75), v[n - 1]};
         for (int j = 0; j < 5; j++) {

@@ -15,6 +15,9 @@ struct pr_opt {
     char name[PR_NAME], plugin[PR_NAME];
     int learned;
     int has_meta;            /* meta_<name>.csv exists and parsed */
+    int meta_best;           /* ... and has a best_valid_loss column */
+    double meta_lo, meta_hi; /* range of its finite losses */
+    int meta_logy;           /* all of them > 0 */
 };
 
 /* One optimizer in one experiment: every evaluation run's curve. */
@@ -79,7 +82,7 @@ struct pr_conv_info {
  *   <opt>_median,<opt>_q1,<opt>_q3,<opt>_finite over all runs of that
  *   step, a diverged run counting as +inf from its divergence on;
  * figures/data/tuning_<exp>.csv: the experiment's rows of tuning.csv;
- * figures/data/accuracy_<exp>.csv: position,optimizer,runs,min,q1,median,q3,max
+ * figures/data/accuracy_<exp>.csv: position,optimizer,label,runs,min,q1,median,q3,max
  * (position 1.. along the x axis, optimizers in suite order). */
 int pr_write_convergence(const struct pr_results *r, int e, const char *datadir,
                          struct pr_conv_info *info);

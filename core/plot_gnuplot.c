@@ -84,7 +84,45 @@ void pg_range(double lo, double hi, int logy, double pad, double *plo, double *p
     }
 }
 
-void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info)
+#define CONV_NOTE "line: median over runs; band: interquartile range; " \
+                  "a diverged run counts as +inf from its divergence on"
+
+void pg_log_tics(FILE *f, const char *axis, double lo, double hi)
+{
+    /* gnuplot labels only powers of ten: too few over a decade or two. */
+    static const double fine[] = {1, 1.5, 2, 3, 5, 7}, coarse[] = {1, 2, 5};
+    double decades = log10(hi / lo);
+    if (!(decades > 0) || decades > 3) {
+        fprintf(f, "set %stics autofreq\n", axis);
+        return;
+    }
+    const double *m = decades <= 1.5 ? fine : coarse;
+    int nm = decades <= 1.5 ? 6 : 3, n = 0;
+    fprintf(f, "set %stics (", axis);
+    for (int k = (int)floor(log10(lo)); k <= (int)ceil(log10(hi)); k++)
+        for (int j = 0; j < nm; j++) {
+            double v = m[j] * pow(10, k);
+            if (v >= lo && v <= hi)
+                fprintf(f, "%s%.6g", n++ ? ", " : "", v);
+        }
+    fputs(")\n", f);
+}
+
+void pg_key_below(FILE *f, int width, const char *const *labels, int n)
+{
+    /* Each entry takes its longest label plus the line sample; as many
+     * columns as fit in the width, so the key never overflows the page. */
+    size_t longest = 1;
+    for (int k = 0; k < n; k++)
+        if (strlen(labels[k]) > longest)
+            longest = strlen(labels[k]);
+    int cols = (int)((double)(width - 60) / (7.0 * (double)longest + 90));
+    fprintf(f, "set key outside below center horizontal reverse Left samplen 3 height 0.5 maxcols %d\n",
+            cols < 1 ? 1 : cols);
+}
+
+void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info,
+                          int note, int width)
 {
     const struct pr_exp *x = &r->exp[e];
     char safe[PR_NAME], buf[512];
@@ -93,9 +131,8 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
     pg_range(info->ylo, info->yhi, info->logy, 0.04, &lo, &hi);
     /* +inf is drawn far above the top: the line and band leave the plot. */
     double off = info->logy ? hi * 1e6 : hi + 1e6 * (hi - lo);
-    l2l_fmt(buf, sizeof buf, "%s (%ld runs)\\nline: median over runs; band: interquartile range; "
-            "a diverged run counts as +inf from its divergence on", x->title[0] ? x->title : x->name,
-            x->runs);
+    l2l_fmt(buf, sizeof buf, "%s (%ld runs)%s", x->title[0] ? x->title : x->name, x->runs,
+            note ? "\\n" CONV_NOTE : "");
     fputs("set title ", f);
     fputc('"', f);
     for (const char *p = buf; *p; p++) { /* keep the \n escape, quote the rest */
@@ -104,22 +141,34 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
         fputc(*p, f);
     }
     fputs("\"\n", f);
+    if (info->logy)
+        pg_log_tics(f, "y", lo, hi);
+    else
+        fputs("set ytics autofreq\n", f);
     fprintf(f, "set xlabel \"step\"\nset ylabel \"training loss%s\"\n%s\nset format y \"%%g\"\n"
                "set xrange [0:%ld]\nset yrange [%.6g:%.6g]\nset grid xtics ytics lc rgb \"#dddddd\"\n"
-               "set key outside below center horizontal\noff(y) = (y > 1e300 ? %.6g : y)\nplot \\\n",
+               "off(y) = (y > 1e300 ? %.6g : y)\n",
             info->logy ? " (log scale)" : "", info->logy ? "set logscale y" : "unset logscale y",
             x->steps > 0 ? x->steps : 1, lo, hi, off);
+    char titles[64][PR_NAME + 64];
+    const char *labels[64];
+    int n_labels = 0;
+    for (int o = 0; o < r->n_opt; o++) {
+        if (info->diverged[o])
+            l2l_fmt(titles[o], sizeof titles[o], "%s (%ld of %ld runs diverged)", r->opt[o].name,
+                    info->diverged[o], info->runs[o]);
+        else
+            l2l_fmt(titles[o], sizeof titles[o], "%s", r->opt[o].name);
+        if (info->runs[o])
+            labels[n_labels++] = titles[o];
+    }
+    pg_key_below(f, width, labels, n_labels);
+    fputs("plot \\\n", f);
     int first = 1;
     for (int o = 0; o < r->n_opt; o++) {
         if (!info->runs[o])
             continue;
-        const char *n = r->opt[o].name;
-        char title[PR_NAME + 64];
-        if (info->diverged[o])
-            l2l_fmt(title, sizeof title, "%s (%ld of %ld runs diverged)", n, info->diverged[o],
-                    info->runs[o]);
-        else
-            l2l_fmt(title, sizeof title, "%s", n);
+        const char *n = r->opt[o].name, *title = titles[o];
         fprintf(f, "%s  \"data/convergence_%s.csv\" using \"step\":(off(column(\"%s_q1\"))):"
                    "(off(column(\"%s_q3\"))) with filledcurves ls %d fs transparent solid 0.2 "
                    "noborder notitle, \\\n  \"\" using \"step\":(off(column(\"%s_median\"))) "
@@ -165,7 +214,7 @@ static int write_convergence(const struct pr_results *r, int e, const struct pr_
                              data, 900, 600);
     if (!f)
         return L2L_EIO;
-    pg_convergence_panel(f, r, e, info);
+    pg_convergence_panel(f, r, e, info, 1, 900);
     if (pg_script_close(&a) < 0)
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Convergence on %s: training loss per step (median and interquartile "
@@ -186,17 +235,17 @@ static int write_generalization(const struct pr_results *r, int e0, const struct
     pr_safe_name(group, safe, sizeof safe);
     l2l_fmt(name, sizeof name, "generalization_%s", safe);
     struct pr_file a;
+    int width = cols * 620 < 900 ? 900 : cols * 620;
     FILE *f = pg_script_open(&a, r, figdir, name, "one convergence panel per experiment of the group",
-                             "data/convergence_<experiment>.csv", cols * 620 < 900 ? 900 : cols * 620,
-                             rows * 520 + 40);
+                             "data/convergence_<experiment>.csv", width, rows * 520 + 50);
     if (!f)
         return L2L_EIO;
-    fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
-    pg_str(f, group);
-    fputs(" font \",14\"\n", f);
+    char title[PR_NAME + 200];
+    l2l_fmt(title, sizeof title, "%s\\n%s", group, CONV_NOTE);
+    fprintf(f, "set multiplot layout %d,%d title \"%s\" font \",13\"\n", rows, cols, title);
     for (int e = 0; e < r->n_exp; e++)
         if (!strcmp(r->exp[e].figure, group))
-            pg_convergence_panel(f, r, e, &infos[e]);
+            pg_convergence_panel(f, r, e, &infos[e], 0, width / cols);
     fputs("unset multiplot\n", f);
     if (pg_script_close(&a) < 0)
         return L2L_EIO;

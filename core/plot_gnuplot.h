@@ -33,7 +33,13 @@ const char *pg_colour(int k);
 void pg_str(FILE *f, const char *s);
 
 /* Panel bodies shared by single figures and multiplot pages. */
-void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info);
+/* note: add the line explaining line, band and divergence to the title. */
+void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info,
+                          int note, int width);
+/* A key below the plot, in as many columns as fit in width pixels. */
+void pg_key_below(FILE *f, int width, const char *const *labels, int n);
+/* Labelled tics at 1-2-5 (or finer) steps on a log axis spanning few decades. */
+void pg_log_tics(FILE *f, const char *axis, double lo, double hi);
 
 /* Path of gnuplot ($L2L_GNUPLOT, else `gnuplot` on PATH) into buf; 0 or
  * -1 when not found. */

@@ -292,7 +292,7 @@ static int load_summary(struct pr_results *r)
 /* meta_<opt>.csv is optional; when present it must parse. */
 static int load_meta(struct pr_results *r, struct pr_opt *o)
 {
-    static const char *const cols[] = {"epoch", "meta_loss", "valid_loss", NULL};
+    static const char *const cols[] = {"epoch", "meta_loss", "valid_loss", "?best_valid_loss", NULL};
     char name[PR_NAME + 16], path[4096];
     l2l_fmt(name, sizeof name, "meta_%s.csv", o->name);
     l2l_fmt(path, sizeof path, "%s/%s", r->dir, name);
@@ -300,21 +300,31 @@ static int load_meta(struct pr_results *r, struct pr_opt *o)
     if (!f)
         return 0;
     fclose(f);
-    int ix[3], rc;
+    int ix[4], rc;
     long rows = 0;
+    o->meta_lo = INFINITY;
+    o->meta_hi = -INFINITY;
+    o->meta_logy = 1;
     struct csv c;
     if ((rc = csv_open(&c, r->dir, name, cols, ix)) < 0)
         return rc;
     while ((rc = csv_next(&c)) > 0) {
         long epoch;
-        double v;
-        if ((rc = csv_long(&c, ix[0], 0, &epoch)) < 0 || (rc = csv_num(&c, ix[1], 1, &v)) < 0 ||
-            (rc = csv_num(&c, ix[2], 1, &v)) < 0)
+        double v[3];
+        if ((rc = csv_long(&c, ix[0], 0, &epoch)) < 0 || (rc = csv_num(&c, ix[1], 1, &v[0])) < 0 ||
+            (rc = csv_num(&c, ix[2], 1, &v[1])) < 0 || (rc = csv_num(&c, ix[3], 1, &v[2])) < 0)
             break;
+        for (int k = 0; k < 3; k++)
+            if (isfinite(v[k])) {
+                o->meta_lo = fmin(o->meta_lo, v[k]);
+                o->meta_hi = fmax(o->meta_hi, v[k]);
+                o->meta_logy &= v[k] > 0;
+            }
         rows++;
     }
     csv_close(&c);
     o->has_meta = rc == 0 && rows > 0;
+    o->meta_best = ix[3] >= 0;
     return rc;
 }
 

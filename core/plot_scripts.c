@@ -53,10 +53,14 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
     pg_str(f, title);
     fprintf(f, "\nset ylabel \"mean final training loss%s\"\n%s\n%s\nset format x \"%%g\"\n"
                "set format y \"%%g\"\nset yrange [%.6g:%.6g]\nset grid xtics ytics lc rgb \"#dddddd\"\n"
-               "set key outside below center horizontal\nset offsets graph 0.03, graph 0.03, 0, 0\n"
+               "set key outside below center horizontal reverse Left samplen 3\nset offsets graph 0.03, graph 0.03, 0, 0\n"
                "DIV = %.6g  # where a diverged value is drawn\nunset arrow\nunset label\n",
             logy ? " (log scale)" : "", logx ? "set logscale x" : "unset logscale x",
             logy ? "set logscale y" : "unset logscale y", plo, top, div);
+    if (logy)
+        pg_log_tics(f, "y", plo, top);
+    else
+        fputs("set ytics autofreq\n", f);
     if (any_div)
         fputs("set arrow from graph 0, first DIV to graph 1, first DIV nohead dt 3 lc rgb \"#888888\"\n"
               "set label \"diverged\" at graph 0.01, first DIV offset 0,0.6 tc rgb \"#555555\"\n", f);
@@ -127,7 +131,7 @@ int ps_accuracy(const struct pr_results *r, int e, const char *figdir, const cha
             continue;
         /* columns: position, q1, min, max, q3 as candlesticks expects */
         fprintf(f, "%s  \"%s\" every ::%d::%d using \"position\":\"q1\":\"min\":\"max\":\"q3\":"
-                   "xtic(2) with candlesticks ls %d fs transparent solid 0.35 whiskerbars 0.5, \\\n"
+                   "xtic(strcol(\"label\")) with candlesticks ls %d fs transparent solid 0.35 whiskerbars 0.5, \\\n"
                    "  \"\" every ::%d::%d using \"position\":\"median\":\"median\":\"median\":"
                    "\"median\" with candlesticks lc rgb \"black\" lw 3",
                 k ? ", \\\n" : "", data, k, k, o + 1, k, k);
@@ -145,18 +149,25 @@ int ps_meta(const struct pr_results *r, int o, const char *figdir, const char *n
     FILE *f = pg_script_open(&a, r, figdir, name, "meta-training curves", data, 900, 600);
     if (!f)
         return L2L_EIO;
-    l2l_fmt(title, sizeof title, "Meta-training of %s (%s)", r->opt[o].name, r->opt[o].plugin);
+    const struct pr_opt *m = &r->opt[o];
+    l2l_fmt(title, sizeof title, "Meta-training of %s (%s)", m->name, m->plugin);
     fputs("set title ", f);
     pg_str(f, title);
-    fprintf(f, "\nset xlabel \"epoch\"\nset ylabel \"loss (log scale)\"\nset logscale y\n"
-               "set format y \"%%g\"\nset autoscale\nset grid xtics ytics lc rgb \"#dddddd\"\n"
-               "set key outside below center horizontal\nplot \\\n"
+    double lo, hi;
+    pg_range(m->meta_lo, m->meta_hi, m->meta_logy, 0.05, &lo, &hi);
+    fprintf(f, "\nset xlabel \"epoch\"\nset ylabel \"loss%s\"\n%s\nset format y \"%%g\"\n"
+               "set yrange [%.6g:%.6g]\nset autoscale x\nset grid xtics ytics lc rgb \"#dddddd\"\n",
+            m->meta_logy ? " (log scale)" : "", m->meta_logy ? "set logscale y" : "unset logscale y",
+            lo, hi);
+    if (m->meta_logy)
+        pg_log_tics(f, "y", lo, hi);
+    fprintf(f, "set key outside below center horizontal reverse Left samplen 3\nplot \\\n"
                "  \"%s\" using \"epoch\":\"meta_loss\" with lines ls %d title "
                "\"meta-loss (training problems)\", \\\n"
                "  \"\" using \"epoch\":\"valid_loss\" with linespoints lc rgb \"black\" lw 1.5 pt 7 "
-               "ps 0.8 title \"validation loss\", \\\n"
-               "  \"\" using \"epoch\":\"best_valid_loss\" with steps lc rgb \"#777777\" dt 2 "
-               "title \"best validation loss so far\"\n",
-            data, o + 1);
+               "ps 0.8 title \"validation loss\"%s\n",
+            data, o + 1,
+            m->meta_best ? ", \\\n  \"\" using \"epoch\":\"best_valid_loss\" with steps "
+                           "lc rgb \"#777777\" dt 2 title \"best validation loss so far\"" : "");
     return pg_script_close(&a);
 }
