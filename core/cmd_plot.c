@@ -52,19 +52,24 @@ static int render(const struct pg_list *list, const char *figdir, int require, c
         err[0] = 0;
         return 0;
     }
-    int rc = 0;
+    int failed = 0;
     for (int k = 0; k < list->n; k++) {
         struct pg_figure *g = &list->fig[k];
         char script[PR_NAME + 64];
         l2l_fmt(script, sizeof script, "%s.gp", g->name);
-        if (pg_run(gnuplot, figdir, script) == 0 && rendered(figdir, g->name))
+        /* The first failure is shown in full; the rest are counted, since
+         * a broken gnuplot fails them all the same way. */
+        if (pg_run(gnuplot, figdir, script, failed == 0) == 0 && rendered(figdir, g->name))
             g->rendered = 1;
         else
-            rc = L2L_EIO;
+            failed++;
     }
-    if (rc < 0)
-        l2l_fmt(err, errlen, "l2l: some figures failed to render (see the messages above)");
-    return rc;
+    if (!failed)
+        return 0;
+    l2l_fmt(err, errlen, "l2l: %d of %d figures failed to render with %s (logs in %s)", failed,
+            list->n, gnuplot, figdir);
+    l2l_error("%s", err);
+    return L2L_EIO;
 }
 
 int l2l_plot_results(const char *dir, int require_figures, char *err, size_t errlen)

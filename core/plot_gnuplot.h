@@ -45,6 +45,7 @@ void pg_log_tics(FILE *f, const char *axis, double lo, double hi);
  * -1 when not found. */
 int pg_find_gnuplot(char *buf, size_t len);
 /* Runs `gnuplot script` with figdir as the working directory; on failure
- * prints gnuplot's last message and returns L2L_EIO. */
-int pg_run(const char *gnuplot, const char *figdir, const char *script);
+ * returns L2L_EIO, printing gnuplot's last message when verbose (its whole
+ * output stays in figures/NAME.log). */
+int pg_run(const char *gnuplot, const char *figdir, const char *script, int verbose);
 #endif

@@ -48,7 +48,7 @@ static void last_line(const char *path, char *out, size_t len)
     fclose(f);
 }
 
-int pg_run(const char *gnuplot, const char *figdir, const char *script)
+int pg_run(const char *gnuplot, const char *figdir, const char *script, int verbose)
 {
     char log[4096]; /* kept on failure, beside the script */
     l2l_fmt(log, sizeof log, "%s/%.*s.log", figdir, (int)(strcspn(script, ".")), script);
@@ -80,6 +80,8 @@ int pg_run(const char *gnuplot, const char *figdir, const char *script)
         unlink(log);
         return 0;
     }
+    if (!verbose)
+        return L2L_EIO;
     char msg[512];
     last_line(log, msg, sizeof msg);
     if (WIFEXITED(status))

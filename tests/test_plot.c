@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "commands.h"
 #include "log.h"
 #include "plot.h"
 #include "plot_csv.h"
@@ -333,12 +334,68 @@ static void test_corrupt(void)
                  "plot-test/bad-quote/summary.csv:2: unterminated quote");
 }
 
+/* Lone figures, no accuracy, no diverged grid value: fewer figures, and
+ * gnuplot must not fail on the plot elements left empty. */
+static void test_variant(void)
+{
+    char dir[256], err[512], figdir[300];
+    fresh("variant", dir, sizeof dir);
+    l2l_fmt(figdir, sizeof figdir, "%s/figures", dir);
+    corrupt(dir, "experiments.csv", 2, "mlp,mlp_sigmoid,6,3,mlp,");
+    corrupt(dir, "experiments.csv", 3, "mlp_relu,mlp_relu,6,3,mlp_relu,MLP with ReLU");
+    corrupt(dir, "tuning.csv", 5, "mlp,mlp_sigmoid,sgd,learning_rate,10,2.5,0,0");
+    corrupt(dir, "tuning.csv", 9, "mlp,mlp_sigmoid,adam,learning_rate,0.1,0.9,0,0");
+    FILE *f = fopen("plot-test/variant/runs.csv", "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("experiment,optimizee,optimizer,run,final_loss,eval_loss,diverged_step\n", f);
+    fclose(f);
+    unsetenv("L2L_GNUPLOT");
+    int gp = have_gnuplot();
+    CU_ASSERT_EQUAL(l2l_plot_results(dir, gp, err, sizeof err), 0);
+    CU_ASSERT(file_size(figdir, "convergence_mlp.gp") > 200);
+    CU_ASSERT(file_size(figdir, "tuning_mlp.gp") > 200);
+    CU_ASSERT_EQUAL(file_size(figdir, "generalization_mlp.gp"), -1);
+    CU_ASSERT_EQUAL(file_size(figdir, "generalization_mlp_relu.gp"), -1);
+    CU_ASSERT_EQUAL(file_size(figdir, "accuracy_mlp.gp"), -1);
+    CU_ASSERT_EQUAL(file_size(figdir, "data/accuracy_mlp.csv"), -1);
+    if (gp)
+        CU_ASSERT(file_size(figdir, "tuning_mlp.png") > 5000);
+    char *gpf = slurp(figdir, "tuning_mlp.gp");
+    CU_ASSERT(gpf && !strstr(gpf, "title \"diverged\""));
+    free(gpf);
+    char *html = slurp(dir, "index.html");
+    CU_ASSERT_EQUAL(count(html, "<figure"), 5); /* 2 convergence, 2 tuning, 1 meta */
+    free(html);
+}
+
+static void test_command(void)
+{
+    char *none[] = {"plot", NULL}, *two[] = {"plot", "a", "b", NULL};
+    char *bad[] = {"plot", "--frobnicate", NULL}, *ok[] = {"plot", "plot-test/full", NULL};
+    char *missing[] = {"plot", "plot-test/does-not-exist", NULL};
+    FILE *tmp;
+    int saved = capture_begin(&tmp);
+    CU_ASSERT_EQUAL(l2l_cmd_plot(1, none), L2L_EXIT_BADINPUT);
+    CU_ASSERT_EQUAL(l2l_cmd_plot(3, two), L2L_EXIT_BADINPUT);
+    CU_ASSERT_EQUAL(l2l_cmd_plot(2, bad), L2L_EXIT_BADINPUT);
+    CU_ASSERT_EQUAL(l2l_cmd_plot(2, missing), L2L_EXIT_BADINPUT);
+    unsetenv("L2L_GNUPLOT");
+    CU_ASSERT_EQUAL(l2l_cmd_plot(2, ok), 0);
+    setenv("L2L_GNUPLOT", "/nonexistent", 1);
+    char *req[] = {"plot", "plot-test/full", "--require-figures", NULL};
+    CU_ASSERT_EQUAL(l2l_cmd_plot(3, req), L2L_EXIT_BADINPUT);
+    unsetenv("L2L_GNUPLOT");
+    free(capture_end(tmp, saved));
+}
+
 static const struct l2l_test tests[] = {
     {"quantiles by hand", test_quantile},
     {"fixture: every file written", test_all_files},
     {"fixture: median and IQR by hand", test_convergence_values},
     {"gnuplot missing or failing", test_missing_gnuplot},
     {"corrupt results files", test_corrupt},
+    {"lone figures, no accuracy, no divergence", test_variant},
+    {"l2l plot arguments and exit status", test_command},
     {NULL, NULL},
 };
 
