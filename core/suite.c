@@ -462,8 +462,19 @@ static void check_learned(struct ctx *c)
     struct suite *s = c->s;
     for (int k = 0; k < s->n_optimizers; k++) {
         struct suite_optimizer *o = &s->optimizers[k];
-        if (o->tune_index >= 0 && o->n_grid <= 1)
-            o->tune_index = o->tune_index; /* fixed value: nothing to tune */
+        /* Options that only make sense together (e.g. nesterov needs
+         * momentum) are checked by the plugin's create(): try it now, so a
+         * bad combination is refused before any work starts. */
+        const struct l2l_optimizer_ops *ops = o->plugin.u.opt;
+        if (ops && o->values) {
+            char err[L2L_ERRLEN] = "";
+            const struct l2l_group all = {"all", 0, 1};
+            void *self = ops->create(o->values, 1, &all, 1, err, sizeof err);
+            if (self)
+                ops->destroy(self);
+            else
+                bad(c, o->line, "[optimizer %s] %s", o->name, err);
+        }
         if (o->learned && o->checkpoint && o->train_on < 0) {
             FILE *f = fopen(o->checkpoint, "rb");
             if (f)

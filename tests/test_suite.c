@@ -95,6 +95,7 @@ static void test_errors(void)
     expect_error(replace("lr = logspace(0.001, 0.1, 3)", "lr = 0.1, , 0.2"), "[optimizer sgd] lr:");
     expect_error(replace("optimizee = q\n", ""), "missing required key 'optimizee'");
     expect_error(replace("[optimizer adam]\n", "[optimizer adam]\n[optimizer adam]\n"), "appears twice");
+    expect_error(replace("plugin = sgd\n", "plugin = sgd\nnesterov = true\n"), ":10: [optimizer sgd] ");
     expect_error("[suite]\nname = t\n", "no [experiment NAME] section");
     expect_error("", "no [experiment NAME] section");
     expect_error("[suite\nname = t\n", ":1: syntax error");
