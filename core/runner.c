@@ -10,6 +10,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "config.h"
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS)
+#include <cblas.h>
+#endif
 #include "checkpoint.h"
 #include "log.h"
 #include "options.h"
@@ -210,6 +214,13 @@ static int run_pool(struct pool *p, int jobs)
         jobs = 1;
     if (jobs > 64)
         jobs = 64;
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
+    /* Runs in parallel each take one core: a BLAS thread team per run
+     * would only oversubscribe. Results do not depend on it. */
+    int blas_threads = openblas_get_num_threads();
+    if (jobs > 1)
+        openblas_set_num_threads(1);
+#endif
     int started = 0;
     for (int k = 1; k < jobs; k++)
         if (pthread_create(&th[started], NULL, worker, p) == 0)
@@ -217,6 +228,9 @@ static int run_pool(struct pool *p, int jobs)
     worker(p);
     for (int k = 0; k < started; k++)
         pthread_join(th[k], NULL);
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
+    openblas_set_num_threads(blas_threads);
+#endif
     if (interrupted)
         return L2L_EINTR;
     return p->failed ? -1 : 0;
