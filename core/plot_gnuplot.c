@@ -25,7 +25,10 @@ void pg_str(FILE *f, const char *s)
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
             fputc('\\', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
+        if (*s == '\n')
+            fputs("\\n", f);
+        else
+            fputc(*s, f);
     }
     fputc('"', f);
 }
@@ -122,25 +125,31 @@ void pg_key_below(FILE *f, int width, const char *const *labels, int n)
 }
 
 void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info,
-                          int note, int width)
+                          int panel)
 {
     const struct pr_exp *x = &r->exp[e];
-    char safe[PR_NAME], buf[512];
+    char safe[PR_NAME], title[1024];
     pr_safe_name(x->name, safe, sizeof safe);
     double lo, hi;
     pg_range(info->ylo, info->yhi, info->logy, 0.04, &lo, &hi);
     /* +inf is drawn far above the top: the line and band leave the plot. */
     double off = info->logy ? hi * 1e6 : hi + 1e6 * (hi - lo);
-    l2l_fmt(buf, sizeof buf, "%s (%ld runs)%s", x->title[0] ? x->title : x->name, x->runs,
-            note ? "\\n" CONV_NOTE : "");
+    l2l_fmt(title, sizeof title, "%s (%ld runs)%s", x->title[0] ? x->title : x->name, x->runs,
+            panel ? "" : "\n" CONV_NOTE);
+    /* A panel has no key of its own (the page has one): its divergences
+     * go into its title instead. */
+    for (int o = 0, first = 1; panel && o < r->n_opt; o++)
+        if (info->diverged[o]) {
+            size_t len = strlen(title);
+            l2l_fmt(title + len, sizeof title - len, "%s%s %ld of %ld", first ? "\ndiverged: " : ", ",
+                    r->opt[o].name, info->diverged[o], info->runs[o]);
+            first = 0;
+        }
     fputs("set title ", f);
-    fputc('"', f);
-    for (const char *p = buf; *p; p++) { /* keep the \n escape, quote the rest */
-        if (*p == '"' || (*p == '\\' && p[1] != 'n'))
-            fputc('\\', f);
-        fputc(*p, f);
-    }
-    fputs("\"\n", f);
+    pg_str(f, title);
+    /* Fixed margins in panels, so that plots line up whatever the titles. */
+    fputs(panel ? "\nset tmargin 4\nset lmargin 10\n" : "\n", f);
+    fputs("set border\nset xtics autofreq\n", f);
     if (info->logy)
         pg_log_tics(f, "y", lo, hi);
     else
@@ -162,7 +171,10 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
         if (info->runs[o])
             labels[n_labels++] = titles[o];
     }
-    pg_key_below(f, width, labels, n_labels);
+    if (panel)
+        fputs("unset key\n", f);
+    else
+        pg_key_below(f, 900, labels, n_labels);
     fputs("plot \\\n", f);
     int first = 1;
     for (int o = 0; o < r->n_opt; o++) {
@@ -214,7 +226,7 @@ static int write_convergence(const struct pr_results *r, int e, const struct pr_
                              data, 900, 600);
     if (!f)
         return L2L_EIO;
-    pg_convergence_panel(f, r, e, info, 1, 900);
+    pg_convergence_panel(f, r, e, info, 0);
     if (pg_script_close(&a) < 0)
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Convergence on %s: training loss per step (median and interquartile "
@@ -230,22 +242,53 @@ static int write_generalization(const struct pr_results *r, int e0, const struct
     int n = 0;
     for (int e = 0; e < r->n_exp; e++)
         n += !strcmp(r->exp[e].figure, group);
-    int cols = n < 3 ? n : 3, rows = (n + cols - 1) / cols;
+    int cols = n <= 3 ? n : n == 4 ? 2 : 3, rows = (n + cols - 1) / cols;
     char safe[PR_NAME], name[PR_NAME + 32], cap[512];
     pr_safe_name(group, safe, sizeof safe);
     l2l_fmt(name, sizeof name, "generalization_%s", safe);
+    /* Panels placed by hand, to leave a strip at the bottom for one key
+     * shared by all: the colours are the same in every panel. */
+    int width = cols * 620 < 900 ? 900 : cols * 620, panel_h = 440, top = 70;
+    size_t longest = 1;
+    for (int o = 0; o < r->n_opt; o++)
+        if (strlen(r->opt[o].name) > longest)
+            longest = strlen(r->opt[o].name);
+    int kcols = (int)((double)(width - 60) / (7.0 * (double)longest + 90));
+    kcols = kcols < 1 ? 1 : kcols;
+    int key_h = 30 + 22 * ((r->n_opt + kcols - 1) / kcols);
+    int height = top + rows * panel_h + key_h;
     struct pr_file a;
-    int width = cols * 620 < 900 ? 900 : cols * 620;
     FILE *f = pg_script_open(&a, r, figdir, name, "one convergence panel per experiment of the group",
-                             "data/convergence_<experiment>.csv", width, rows * 520 + 50);
+                             "data/convergence_<experiment>.csv", width, height);
     if (!f)
         return L2L_EIO;
     char title[PR_NAME + 200];
-    l2l_fmt(title, sizeof title, "%s\\n%s", group, CONV_NOTE);
-    fprintf(f, "set multiplot layout %d,%d title \"%s\" font \",13\"\n", rows, cols, title);
-    for (int e = 0; e < r->n_exp; e++)
-        if (!strcmp(r->exp[e].figure, group))
-            pg_convergence_panel(f, r, e, &infos[e], 0, width / cols);
+    l2l_fmt(title, sizeof title, "%s\n%s", group, CONV_NOTE);
+    fputs("set multiplot title ", f);
+    pg_str(f, title);
+    fputs(" font \",13\"\n", f);
+    for (int e = 0, i = 0; e < r->n_exp; e++) {
+        if (strcmp(r->exp[e].figure, group))
+            continue;
+        int row = i / cols, col = i % cols;
+        fprintf(f, "set origin %.6g,%.6g\nset size %.6g,%.6g\n", (double)col / cols,
+                (double)(key_h + (rows - 1 - row) * panel_h) / height, 1.0 / cols,
+                (double)panel_h / height);
+        pg_convergence_panel(f, r, e, &infos[e], 1);
+        i++;
+    }
+    fprintf(f, "# the shared key\nset origin 0,0\nset size 1,%.6g\nunset title\nunset xlabel\n"
+               "unset ylabel\nunset border\nunset tics\nunset grid\nunset logscale\n"
+               "set tmargin\nset lmargin\n"
+               "set xrange [0:1]\nset yrange [0:1]\n"
+               "set key inside center center horizontal reverse Left samplen 3 width 2 maxcols %d\n"
+               "plot NaN notitle",
+            (double)key_h / height, kcols);
+    for (int o = 0; o < r->n_opt; o++) {
+        fprintf(f, ", \\\n  keyentry with lines ls %d title ", o + 1);
+        pg_str(f, r->opt[o].name);
+    }
+    fputc('\n', f);
     fputs("unset multiplot\n", f);
     if (pg_script_close(&a) < 0)
         return L2L_EIO;

@@ -29,13 +29,15 @@ void pg_list_free(struct pg_list *list);
 
 /* Okabe-Ito colour of the optimizer at suite position k. */
 const char *pg_colour(int k);
-/* A gnuplot double-quoted string literal. */
+/* A gnuplot double-quoted string literal (a newline becomes the escape \n). */
 void pg_str(FILE *f, const char *s);
 
 /* Panel bodies shared by single figures and multiplot pages. */
-/* note: add the line explaining line, band and divergence to the title. */
+/* A whole figure (key below, the title explains line, band and
+ * divergence) or, with panel, one panel of a page (no key; the title
+ * lists the divergences). */
 void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info,
-                          int note, int width);
+                          int panel);
 /* A key below the plot, in as many columns as fit in width pixels. */
 void pg_key_below(FILE *f, int width, const char *const *labels, int n);
 /* Labelled tics at 1-2-5 (or finer) steps on a log axis spanning few decades. */

@@ -33,7 +33,9 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
     pg_range(lo, hi, logy, 0.06, &plo, &phi);
     /* Diverged values sit on a marked level above every finite one. */
     div = phi;
-    pg_range(plo, div, logy, 0.08, &plo, &top);
+    top = phi;
+    if (any_div)
+        pg_range(plo, div, logy, 0.08, &plo, &top);
     char safe[PR_NAME], data[PR_NAME + 64];
     pr_safe_name(r->exp[e].name, safe, sizeof safe);
     l2l_fmt(data, sizeof data, "data/tuning_%s.csv", safe);
