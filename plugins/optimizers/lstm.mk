@@ -4,18 +4,22 @@
 # -z nodelete: the plugin uses OpenMP; unloading it (dlclose) would unload
 # libgomp under its idle worker threads, which then crash.
 LSTM_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
+# -fno-trapping-math lets the gate loops (float compares in exp/tanh)
+# vectorize; no value changes. FP contraction stays off (-std=c11), so the
+# AVX2 and baseline clones of the kernels give the same bits.
+LSTM_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) -fno-trapping-math
 LSTM_SRC = plugins/optimizers/lstm_plugin.c \
 	plugins/optimizers/lstm_net.c plugins/optimizers/lstm_net.h \
 	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h
 
 optimizers_LTLIBRARIES += plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
 plugins_optimizers_lstm_la_SOURCES = $(LSTM_SRC)
-plugins_optimizers_lstm_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+plugins_optimizers_lstm_la_CFLAGS = $(LSTM_CFLAGS)
 plugins_optimizers_lstm_la_LIBADD = $(BLAS_LIBS) -lm
 plugins_optimizers_lstm_la_LDFLAGS = $(LSTM_LDFLAGS)
 plugins_optimizers_lstm_gac_la_SOURCES = $(LSTM_SRC)
 plugins_optimizers_lstm_gac_la_CPPFLAGS = $(AM_CPPFLAGS) -DLSTM_GAC=1
-plugins_optimizers_lstm_gac_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+plugins_optimizers_lstm_gac_la_CFLAGS = $(LSTM_CFLAGS)
 plugins_optimizers_lstm_gac_la_LIBADD = $(BLAS_LIBS) -lm
 plugins_optimizers_lstm_gac_la_LDFLAGS = $(LSTM_LDFLAGS)
 
@@ -33,3 +37,11 @@ tests_test_lstm_grad_SOURCES = tests/test_lstm_grad.c
 tests_test_lstm_grad_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_lstm_grad_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 EXTRA_tests_test_lstm_grad_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
+
+# Speed of the lstm plugin and of sgemm on this machine (a tool, not a test):
+#   bench/lstm_bench [N ...]
+noinst_PROGRAMS += bench/lstm_bench
+bench_lstm_bench_SOURCES = bench/lstm_bench.c
+bench_lstm_bench_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+bench_lstm_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
+EXTRA_bench_lstm_bench_DEPENDENCIES = plugins/optimizers/lstm.la
