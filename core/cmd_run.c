@@ -5,6 +5,7 @@
 #include <string.h>
 #include "commands.h"
 #include "log.h"
+#include "plot.h"
 #include "runner.h"
 #include "suite.h"
 
@@ -96,8 +97,12 @@ static int run_or_train(int argc, char **argv, int train_only)
                              .quiet = a.quiet, .require_figures = a.require_figures};
     int rc = l2l_run_suite(&s, &ro);
     l2l_suite_free(&s);
-    if (rc == 0 && !train_only)
-        l2l_info("l2l: results in %s/ (summary.csv, curves.csv, runs.csv, tuning.csv, manifest.ini)", out);
+    if (rc == 0 && !train_only) {
+        char err[L2L_ERRLEN];
+        /* The CSV files are complete already; figures are drawn from them. */
+        rc = l2l_plot_results(out, a.require_figures, err, sizeof err);
+        l2l_info("l2l: results in %s/ (summary.csv, curves.csv, figures/, index.html)", out);
+    }
     if (rc == 0)
         return 0;
     return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;

@@ -7,5 +7,6 @@ const struct l2l_command l2l_commands[] = {
     {"describe", l2l_cmd_describe},
     {"run", l2l_cmd_run},
     {"train", l2l_cmd_train},
+    {"plot", l2l_cmd_plot},
     {NULL, NULL},
 };
