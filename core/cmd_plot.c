@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "commands.h"
 #include "log.h"
 #include "plot.h"
@@ -57,6 +58,12 @@ static int render(const struct pg_list *list, const char *figdir, int require, c
         struct pg_figure *g = &list->fig[k];
         char script[PR_NAME + 64];
         l2l_fmt(script, sizeof script, "%s.gp", g->name);
+        /* No stale image may pass for this run's. */
+        for (int j = 0; j < 2; j++) {
+            char path[4096];
+            l2l_fmt(path, sizeof path, "%s/%s.%s", figdir, g->name, j ? "svg" : "png");
+            unlink(path);
+        }
         /* The first failure is shown in full; the rest are counted, since
          * a broken gnuplot fails them all the same way. */
         if (pg_run(gnuplot, figdir, script, failed == 0) == 0 && rendered(figdir, g->name))
