@@ -156,7 +156,7 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
         fputs("set ytics autofreq\n", f);
     fprintf(f, "set xlabel \"step\"\nset ylabel \"training loss%s\"\n%s\nset format y \"%%g\"\n"
                "set xrange [0:%ld]\nset yrange [%.6g:%.6g]\nset grid xtics ytics lc rgb \"#dddddd\"\n"
-               "off(y) = (y > 1e300 ? %.6g : y)\n",
+               "off(y) = (y > 1e300 ? %.6g : y)  # +inf (diverged) is drawn off the top\n",
             info->logy ? " (log scale)" : "", info->logy ? "set logscale y" : "unset logscale y",
             x->steps > 0 ? x->steps : 1, lo, hi, off);
     char titles[64][PR_NAME + 64];
