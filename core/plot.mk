@@ -14,3 +14,8 @@ tests_test_plot_SOURCES = tests/test_plot.c
 tests_test_plot_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_plot_LDADD = libl2lcore.la $(CUNIT_LIBS)
 EXTRA_DIST += tests/data/results-tiny
+# tests/test_plot leaves its outputs in plot-test/ for inspection.
+clean-local: clean-local-plot
+clean-local-plot:
+	-rm -rf plot-test
+.PHONY: clean-local-plot
