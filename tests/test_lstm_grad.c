@@ -260,9 +260,10 @@ static void test_fd_default_size(void)
  * of threads (fixed-order reductions). */
 static void test_accumulate_threads(void)
 {
-    static struct l2l_group groups[] = {{"a", 0, 3000}, {"b", 3000, 2100}};
+    /* large enough for the parallel loops (LSTM_PAR_MIN = 65536) */
+    static struct l2l_group groups[] = {{"a", 0, 66000}, {"b", 66000, 4100}};
     struct lstm_t o;
-    CU_ASSERT_FATAL(lstm_t_open(&o, "lstm-gac", NULL, 5100, groups, 2) == 0);
+    CU_ASSERT_FATAL(lstm_t_open(&o, "lstm-gac", NULL, 70100, groups, 2) == 0);
     size_t n = o.n, nm = o.lo->n_meta(o.self);
     struct l2l_rng rng;
     l2l_rng_seed(&rng, 5);

@@ -83,9 +83,12 @@ void lstm_output_backward(float *dw, float *dX, const float *dg, const float *X,
  * whatever the number of threads; `scratch` holds the partial sums:
  * lstm_scratch_len(n, m, n_groups) doubles. */
 #define LSTM_BLOCK 1024
-/* Below this many coordinates a loop runs on one thread: starting a team
- * costs more than it saves. */
-#define LSTM_PAR_MIN 2048
+/* Below this many coordinates a loop runs on one thread. The gate passes
+ * are a quarter of the time (sgemm, threaded by BLAS, is the rest), and
+ * OpenMP barriers cost whole scheduler slices on a busy machine (measured:
+ * N = 15910 ran 5× slower with 2 threads than with 1 on a loaded 2-core
+ * box), so only really large N are split. */
+#define LSTM_PAR_MIN 65536
 static inline size_t lstm_scratch_len(size_t n, int m, int n_groups)
 {
     return (n / LSTM_BLOCK + (size_t)n_groups + 1) * (size_t)(m + 1);
