@@ -1,30 +1,11 @@
 /* plot_data.c: the statistics behind the figures, written as derived CSV
  * files beside the gnuplot scripts (figures/data/) so that a restyled
  * script plots exactly what the report shows. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "log.h"
 #include "plot_data.h"
-
-double pr_quantile(const double *x, long n, double q)
-{
-    if (n <= 0)
-        return NAN;
-    /* pos = q (n - 1); x_q = x[lo] + frac (x[lo+1] - x[lo]) */
-    double pos = q * (double)(n - 1);
-    long lo = (long)floor(pos);
-    if (lo >= n - 1)
-        return x[n - 1];
-    double frac = pos - (double)lo;
-    if (frac == 0)
-        return x[lo];
-    if (isinf(x[lo + 1]))
-        return x[lo + 1];
-    return x[lo] + frac * (x[lo + 1] - x[lo]);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -47,47 +28,6 @@ void pr_safe_name(const char *src, char *dst, size_t len)
         dst[k] = ok && !(k == 0 && ch == '.') ? ch : '_';
     }
     dst[k] = 0;
-}
-
-int pr_file_open(struct pr_file *a, const char *dir, const char *name)
-{
-    l2l_fmt(a->path, sizeof a->path, "%s/%s", dir, name);
-    l2l_fmt(a->tmp, sizeof a->tmp, "%s/.%s.tmp", dir, name);
-    a->f = fopen(a->tmp, "w");
-    if (!a->f) {
-        l2l_error("l2l: cannot write %s: %s", a->tmp, strerror(errno));
-        return L2L_EIO;
-    }
-    return 0;
-}
-
-int pr_file_commit(struct pr_file *a)
-{
-    int bad = ferror(a->f) || fflush(a->f) != 0;
-    int err = errno;
-    if (fclose(a->f) != 0 && !bad) {
-        bad = 1;
-        err = errno;
-    }
-    a->f = NULL;
-    if (!bad && rename(a->tmp, a->path) != 0) {
-        bad = 1;
-        err = errno;
-    }
-    if (bad) {
-        l2l_error("l2l: cannot write %s: %s", a->path, strerror(err));
-        unlink(a->tmp);
-        return L2L_EIO;
-    }
-    return 0;
-}
-
-void pr_file_abort(struct pr_file *a)
-{
-    if (a->f)
-        fclose(a->f);
-    a->f = NULL;
-    unlink(a->tmp);
 }
 
 void pr_put_num(FILE *f, double x)
@@ -134,8 +74,8 @@ int pr_write_convergence(const struct pr_results *r, int e, const char *datadir,
             info->diverged[o] += s->seen[k] && isinf(s->loss[k * (s->steps + 1) + s->steps]);
         }
     }
-    struct pr_file a;
-    if (pr_file_open(&a, datadir, name) < 0) {
+    struct atomic_file a;
+    if (l2l_afile_open(&a, datadir, name) < 0) {
         free(v);
         return L2L_EIO;
     }
@@ -162,7 +102,7 @@ int pr_write_convergence(const struct pr_results *r, int e, const char *datadir,
                 finite += isfinite(l);
             }
             pr_sort(v, n);
-            double q[3] = {pr_quantile(v, n, 0.5), pr_quantile(v, n, 0.25), pr_quantile(v, n, 0.75)};
+            double q[3] = {l2l_quantile(v, n, 0.5), l2l_quantile(v, n, 0.25), l2l_quantile(v, n, 0.75)};
             for (int j = 0; j < 3; j++) {
                 fputc(',', a.f);
                 pr_put_num(a.f, q[j]);
@@ -173,7 +113,7 @@ int pr_write_convergence(const struct pr_results *r, int e, const char *datadir,
         fputc('\n', a.f);
     }
     free(v);
-    return pr_file_commit(&a);
+    return l2l_afile_commit(&a);
 }
 
 int pr_write_tuning(const struct pr_results *r, int e, const char *datadir)
@@ -186,8 +126,8 @@ int pr_write_tuning(const struct pr_results *r, int e, const char *datadir)
     char safe[PR_NAME], name[PR_NAME + 32];
     pr_safe_name(r->exp[e].name, safe, sizeof safe);
     l2l_fmt(name, sizeof name, "tuning_%s.csv", safe);
-    struct pr_file a;
-    if (pr_file_open(&a, datadir, name) < 0)
+    struct atomic_file a;
+    if (l2l_afile_open(&a, datadir, name) < 0)
         return L2L_EIO;
     fputs("optimizer,param,value,mean_final_loss,diverged_runs,chosen\n", a.f);
     /* Optimizers in suite order, each grid sorted by value for the lines. */
@@ -212,7 +152,7 @@ int pr_write_tuning(const struct pr_results *r, int e, const char *datadir)
             last = t->value;
         }
     }
-    int rc = pr_file_commit(&a);
+    int rc = l2l_afile_commit(&a);
     return rc < 0 ? rc : rows;
 }
 
@@ -235,8 +175,8 @@ int pr_write_accuracy(const struct pr_results *r, int e, const char *datadir)
     char safe[PR_NAME], name[PR_NAME + 32];
     pr_safe_name(x->name, safe, sizeof safe);
     l2l_fmt(name, sizeof name, "accuracy_%s.csv", safe);
-    struct pr_file a;
-    if (pr_file_open(&a, datadir, name) < 0) {
+    struct atomic_file a;
+    if (l2l_afile_open(&a, datadir, name) < 0) {
         free(v);
         return L2L_EIO;
     }
@@ -257,8 +197,8 @@ int pr_write_accuracy(const struct pr_results *r, int e, const char *datadir)
                     n, s->runs, n);
         else
             fprintf(a.f, "%d,%s,%s,%ld", shown + 1, r->opt[o].name, r->opt[o].name, n);
-        double q[5] = {v[0], pr_quantile(v, n, 0.25), pr_quantile(v, n, 0.5),
-                       pr_quantile(v, n, 0.75), v[n - 1]};
+        double q[5] = {v[0], l2l_quantile(v, n, 0.25), l2l_quantile(v, n, 0.5),
+                       l2l_quantile(v, n, 0.75), v[n - 1]};
         for (int j = 0; j < 5; j++) {
             fputc(',', a.f);
             pr_put_num(a.f, q[j]);
@@ -267,6 +207,6 @@ int pr_write_accuracy(const struct pr_results *r, int e, const char *datadir)
         shown++;
     }
     free(v);
-    int rc = pr_file_commit(&a);
+    int rc = l2l_afile_commit(&a);
     return rc < 0 ? rc : shown;
 }

@@ -3,6 +3,7 @@
 #ifndef L2L_PLOT_DATA_H
 #define L2L_PLOT_DATA_H
 #include <stdio.h>
+#include "results.h" /* struct atomic_file, l2l_quantile */
 
 #define PR_NAME 128
 
@@ -64,10 +65,9 @@ int pr_load(const char *dir, struct pr_results *r);
 void pr_free(struct pr_results *r);
 struct pr_series *pr_series_at(const struct pr_results *r, int e, int o);
 
-/* Quantile q of sorted x[n] by linear interpolation (numpy's default);
- * interpolating towards +inf gives +inf. NAN for n = 0. */
-double pr_quantile(const double *sorted, long n, double q);
-/* Sorts ascending, +inf after finite values. */
+/* Sorts ascending, +inf after finite values (for l2l_quantile of
+ * results.h, the same quantiles as summary.csv: interpolating towards
+ * +inf gives +inf). */
 void pr_sort(double *x, long n);
 
 /* What a convergence panel needs besides its CSV. */
@@ -94,11 +94,6 @@ int pr_write_accuracy(const struct pr_results *r, int e, const char *datadir);
 /* Replaces characters other than [A-Za-z0-9._-] by '_' for file names. */
 void pr_safe_name(const char *src, char *dst, size_t len);
 
-/* A file that appears under its name only when complete. */
-struct pr_file { FILE *f; char path[4096], tmp[4096]; };
-int pr_file_open(struct pr_file *a, const char *dir, const char *name);
-int pr_file_commit(struct pr_file *a);  /* reports a write error */
-void pr_file_abort(struct pr_file *a);
 /* %.9g with nan/inf spelled as the results files spell them. */
 void pr_put_num(FILE *f, double x);
 #endif

@@ -33,12 +33,12 @@ void pg_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-FILE *pg_script_open(struct pr_file *a, const struct pr_results *r, const char *figdir,
+FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const char *figdir,
                      const char *name, const char *what, const char *data, int width, int height)
 {
     char file[PR_NAME + 64];
     l2l_fmt(file, sizeof file, "%s.gp", name);
-    if (pr_file_open(a, figdir, file) < 0)
+    if (l2l_afile_open(a, figdir, file) < 0)
         return NULL;
     FILE *f = a->f;
     fprintf(f, "# %s.gp: %s\n# Written by `l2l plot`. To restyle, edit this file and run\n"
@@ -62,10 +62,10 @@ FILE *pg_script_open(struct pr_file *a, const struct pr_results *r, const char *
     return f;
 }
 
-int pg_script_close(struct pr_file *a)
+int pg_script_close(struct atomic_file *a)
 {
     fputs("unset output\n}\n", a->f);
-    return pr_file_commit(a);
+    return l2l_afile_commit(a);
 }
 
 /* Pads [lo, hi] by a fraction of its width (in log space on a log axis)
@@ -221,7 +221,7 @@ static int write_convergence(const struct pr_results *r, int e, const struct pr_
     pr_safe_name(r->exp[e].name, safe, sizeof safe);
     l2l_fmt(name, sizeof name, "convergence_%s", safe);
     l2l_fmt(data, sizeof data, "data/convergence_%s.csv", safe);
-    struct pr_file a;
+    struct atomic_file a;
     FILE *f = pg_script_open(&a, r, figdir, name, "training loss against step, median and IQR over runs",
                              data, 900, 600);
     if (!f)
@@ -257,7 +257,7 @@ static int write_generalization(const struct pr_results *r, int e0, const struct
     kcols = kcols < 1 ? 1 : kcols;
     int key_h = 30 + 22 * ((r->n_opt + kcols - 1) / kcols);
     int height = top + rows * panel_h + key_h;
-    struct pr_file a;
+    struct atomic_file a;
     FILE *f = pg_script_open(&a, r, figdir, name, "one convergence panel per experiment of the group",
                              "data/convergence_<experiment>.csv", width, height);
     if (!f)

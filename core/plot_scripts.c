@@ -39,7 +39,7 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
     char safe[PR_NAME], data[PR_NAME + 64];
     pr_safe_name(r->exp[e].name, safe, sizeof safe);
     l2l_fmt(data, sizeof data, "data/tuning_%s.csv", safe);
-    struct pr_file a;
+    struct atomic_file a;
     FILE *f = pg_script_open(&a, r, figdir, name, "mean final loss against the tuned value", data,
                              900, 600);
     if (!f)
@@ -111,7 +111,7 @@ int ps_accuracy(const struct pr_results *r, int e, const char *figdir, const cha
             any |= !isnan(s->accuracy[k]);
         shown += any;
     }
-    struct pr_file a;
+    struct atomic_file a;
     FILE *f = pg_script_open(&a, r, figdir, name, "test accuracy per optimizer", data, 900, 600);
     if (!f)
         return L2L_EIO;
@@ -147,7 +147,7 @@ int ps_meta(const struct pr_results *r, int o, const char *figdir, const char *n
 {
     char data[PR_NAME + 64], title[512];
     l2l_fmt(data, sizeof data, "../meta_%s.csv", r->opt[o].name);
-    struct pr_file a;
+    struct atomic_file a;
     FILE *f = pg_script_open(&a, r, figdir, name, "meta-training curves", data, 900, 600);
     if (!f)
         return L2L_EIO;

@@ -199,8 +199,8 @@ static void figures(FILE *f, const struct pr_results *r, const struct pg_list *f
 
 int report_write_html(const struct pr_results *r, const struct pg_list *figs)
 {
-    struct pr_file a;
-    if (pr_file_open(&a, r->dir, "index.html") < 0)
+    struct atomic_file a;
+    if (l2l_afile_open(&a, r->dir, "index.html") < 0)
         return L2L_EIO;
     FILE *f = a.f;
     char name[256], seed[64], rev[128], ver[64];
@@ -244,5 +244,5 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs)
     fputs("<h2>Manifest</h2>\n<pre>", f);
     esc(f, r->manifest ? r->manifest : "(manifest.ini missing)\n");
     fputs("</pre>\n</body>\n</html>\n", f);
-    return pr_file_commit(&a);
+    return l2l_afile_commit(&a);
 }

@@ -30,8 +30,8 @@ static void md_iqr(FILE *f, double med, double q1, double q3, int bold)
 
 int report_write_md(const struct pr_results *r, const struct pg_list *figs)
 {
-    struct pr_file a;
-    if (pr_file_open(&a, r->dir, "report.md") < 0)
+    struct atomic_file a;
+    if (l2l_afile_open(&a, r->dir, "report.md") < 0)
         return L2L_EIO;
     FILE *f = a.f;
     char name[256], seed[64], rev[128];
@@ -93,5 +93,5 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
     fputs("\n## Manifest\n\n```ini\n", f);
     fputs(r->manifest ? r->manifest : "(manifest.ini missing)\n", f);
     fputs("```\n", f);
-    return pr_file_commit(&a);
+    return l2l_afile_commit(&a);
 }

@@ -224,13 +224,13 @@ static void test_convergence_values(void)
 static void test_quantile(void)
 {
     double x[] = {1, 2, 4, INFINITY};
-    float got[] = {(float)pr_quantile(x, 3, 0.5), (float)pr_quantile(x, 3, 0.25),
-                   (float)pr_quantile(x, 3, 0.75), (float)pr_quantile(x, 4, 0.5),
-                   (float)pr_quantile(x, 1, 0.75)};
+    float got[] = {(float)l2l_quantile(x, 3, 0.5), (float)l2l_quantile(x, 3, 0.25),
+                   (float)l2l_quantile(x, 3, 0.75), (float)l2l_quantile(x, 4, 0.5),
+                   (float)l2l_quantile(x, 1, 0.75)};
     float want[] = {2, 1.5, 3, 3, 1};
     CU_ASSERT(l2l_maxdiff("quantile", got, want, 5, 0) == 0);
-    CU_ASSERT(isinf(pr_quantile(x, 4, 0.75)));
-    CU_ASSERT(isnan(pr_quantile(x, 0, 0.5)));
+    CU_ASSERT(isinf(l2l_quantile(x, 4, 0.75)));
+    CU_ASSERT(isnan(l2l_quantile(x, 0, 0.5)));
 }
 
 static void test_missing_gnuplot(void)
