@@ -18,6 +18,9 @@
 #include "meta_unroll.h"
 #include "options.h"
 #include "seeds.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* Non-finite meta-gradients in a row before φ is rolled back. */
 #define MAX_BAD 3
@@ -64,6 +67,27 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* Threads for independent trajectories (instances, validation problems).
+ * Each thread works on its own objects; results are reduced in a fixed
+ * order, so they do not depend on the number of threads. */
+static int max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -78,10 +102,15 @@ struct trainer {
     size_t n_meta;
     long P;
     struct l2l_meta_inst *inst;  /* (P) training instances */
-    struct l2l_meta_inst vinst;  /* validation (plain step()) */
+    struct l2l_meta_inst *vinst; /* (nv) validation, one per thread (plain step()) */
+    int nv;
     struct l2l_meta_state st;    /* the state, as saved */
     struct l2l_meta_state snap;  /* st at the start of the current epoch */
     float *dphi;                 /* (n_meta) */
+    float *dphis;                /* (P, n_meta) per-instance dφ */
+    double *vals;                /* (max(P, valid_problems)) per-trajectory losses */
+    int *rcs;                    /* (max(P, valid_problems)) per-trajectory status */
+    char *errs;                  /* (nv or P, L2L_ERRLEN) per-thread messages */
     char *state_path;
     char job_desc[4096];
     FILE *log;
@@ -92,7 +121,19 @@ static void spread_phi(struct trainer *tr)
 {
     for (long k = 0; k < tr->P; k++)
         memcpy(tr->l->meta(tr->inst[k].self), tr->st.phi, sizeof(float) * tr->n_meta);
-    memcpy(tr->l->meta(tr->vinst.self), tr->st.phi, sizeof(float) * tr->n_meta);
+    for (int k = 0; k < tr->nv; k++)
+        memcpy(tr->l->meta(tr->vinst[k].self), tr->st.phi, sizeof(float) * tr->n_meta);
+}
+
+/* The first failure among n trajectories (in order) into err. */
+static int first_error(const struct trainer *tr, long n, char *err, size_t errlen)
+{
+    for (long k = 0; k < n; k++)
+        if (tr->rcs[k] < 0) {
+            l2l_fmt(err, errlen, "%s", tr->errs + (size_t)tr->rcs[k + n] * L2L_ERRLEN);
+            return tr->rcs[k];
+        }
+    return 0;
 }
 
 /* The job in one line: a .state file is only resumed by the same job. */
@@ -118,30 +159,39 @@ static void describe_job(struct trainer *tr)
 static int validate(struct trainer *tr, double *out, char *err, size_t errlen)
 {
     const struct l2l_meta_config *c = tr->cfg;
-    struct l2l_meta_inst *v = &tr->vinst;
-    memcpy(tr->l->meta(v->self), tr->st.phi, sizeof(float) * tr->n_meta);
-    double total = 0;
-    for (long k = 0; k < c->valid_problems; k++) {
+    long VP = c->valid_problems;
+    for (int k = 0; k < tr->nv; k++)
+        memcpy(tr->l->meta(tr->vinst[k].self), tr->st.phi, sizeof(float) * tr->n_meta);
+#pragma omp parallel for schedule(static) num_threads(tr->nv) if (tr->nv > 1)
+    for (long k = 0; k < VP; k++) {
+        int id = thread_id();
+        struct l2l_meta_inst *v = &tr->vinst[id];
+        char *e = tr->errs + (size_t)id * L2L_ERRLEN;
         struct l2l_rng rng;
         l2l_rng_for(&rng, tr->job->seed, L2L_SEED_VALID, (uint64_t)k, 0);
-        int rc = l2l_meta_inst_start(v, &rng, err, errlen);
-        if (rc < 0)
-            return rc;
+        int rc = l2l_meta_inst_start(v, &rng, e, L2L_ERRLEN);
         double sum = 0, f = v->loss;
-        for (long t = 0; t < c->steps; t++) {
+        for (long t = 0; t < c->steps && rc == 0; t++) {
             if (tr->job->opt->step(v->self, v->theta, v->grad) < 0) {
-                l2l_fmt(err, errlen, "%s: step failed during validation", tr->job->opt->name);
-                return L2L_EPLUGIN;
-            }
-            if (tr->job->obj->loss_grad(v->problem, v->theta, &f, v->grad) < 0) {
-                l2l_fmt(err, errlen, "%s: loss_grad failed during validation", tr->job->obj->name);
-                return L2L_EPLUGIN;
+                l2l_fmt(e, L2L_ERRLEN, "%s: step failed during validation", tr->job->opt->name);
+                rc = L2L_EPLUGIN;
+            } else if (tr->job->obj->loss_grad(v->problem, v->theta, &f, v->grad) < 0) {
+                l2l_fmt(e, L2L_ERRLEN, "%s: loss_grad failed during validation", tr->job->obj->name);
+                rc = L2L_EPLUGIN;
             }
             sum += f;
         }
-        total += c->valid_final ? f : sum / (double)c->steps;
+        tr->rcs[k] = rc;
+        tr->rcs[k + VP] = id;
+        tr->vals[k] = c->valid_final ? f : sum / (double)c->steps;
     }
-    double loss = total / (double)c->valid_problems;
+    int rc = first_error(tr, VP, err, errlen);
+    if (rc < 0)
+        return rc;
+    double total = 0;
+    for (long k = 0; k < VP; k++) /* in order: independent of the threads */
+        total += tr->vals[k];
+    double loss = total / (double)VP;
     *out = isfinite(loss) ? loss : INFINITY;
     return 0;
 }
@@ -157,7 +207,7 @@ static int save_best(struct trainer *tr, char *err, size_t errlen)
 {
     char note[6144];
     checkpoint_note(tr, note, sizeof note);
-    void *self = tr->vinst.self;
+    void *self = tr->vinst[0].self;
     memcpy(tr->l->meta(self), tr->st.best_phi, sizeof(float) * tr->n_meta);
     int rc = l2l_checkpoint_save(tr->job->checkpoint_path, tr->job->opt, self, note, err, errlen);
     memcpy(tr->l->meta(self), tr->st.phi, sizeof(float) * tr->n_meta);
@@ -230,13 +280,27 @@ static int run_epoch(struct trainer *tr, long epoch, double *meta_loss, char *er
     long unroll = 0;
     for (long t0 = 0; t0 < c->steps; t0 += c->unroll, unroll++) {
         int u = (int)(c->steps - t0 < c->unroll ? c->steps - t0 : c->unroll);
-        memset(tr->dphi, 0, sizeof(float) * tr->n_meta);
-        double L = 0;
+        size_t m = tr->n_meta;
+        memset(tr->dphis, 0, sizeof(float) * m * (size_t)tr->P);
+        int nt = (int)(tr->P < max_threads() ? tr->P : max_threads());
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (long k = 0; k < tr->P; k++) {
-            int rc = l2l_meta_unroll(&tr->inst[k], u, scale, tr->dphi, &L, NULL, err, errlen);
-            if (rc < 0)
-                return rc;
+            int id = thread_id();
+            tr->vals[k] = 0;
+            tr->rcs[k] = l2l_meta_unroll(&tr->inst[k], u, scale, tr->dphis + (size_t)k * m, &tr->vals[k],
+                                         NULL, tr->errs + (size_t)id * L2L_ERRLEN, L2L_ERRLEN);
+            tr->rcs[k + tr->P] = id;
         }
+        int rc = first_error(tr, tr->P, err, errlen);
+        if (rc < 0)
+            return rc;
+        double L = 0; /* sums in instance order: independent of the threads */
+        memcpy(tr->dphi, tr->dphis, sizeof(float) * m);
+        for (long k = 1; k < tr->P; k++)
+            for (size_t q = 0; q < m; q++)
+                tr->dphi[q] += tr->dphis[(size_t)k * m + q];
+        for (long k = 0; k < tr->P; k++)
+            L += tr->vals[k];
         if (epoch == l2l_meta_test_stop_epoch)
             stop_requested = 1;
         if (!isfinite(L) || !all_finite(tr->dphi, tr->n_meta)) {
@@ -290,7 +354,13 @@ static void trainer_free(struct trainer *tr)
     for (long k = 0; tr->inst && k < tr->P; k++)
         l2l_meta_inst_free(&tr->inst[k]);
     free(tr->inst);
-    l2l_meta_inst_free(&tr->vinst);
+    for (int k = 0; tr->vinst && k < tr->nv; k++)
+        l2l_meta_inst_free(&tr->vinst[k]);
+    free(tr->vinst);
+    free(tr->dphis);
+    free(tr->vals);
+    free(tr->rcs);
+    free(tr->errs);
     l2l_meta_state_free(&tr->st);
     l2l_meta_state_free(&tr->snap);
     free(tr->dphi);
@@ -325,12 +395,29 @@ static int trainer_init(struct trainer *tr, const struct l2l_meta_job *job, int 
         if (rc < 0)
             return rc;
     }
-    int rc = l2l_meta_inst_init(&tr->vinst, job->opt, job->opt_values, job->obj, job->family, 1, err, errlen);
-    if (rc < 0)
-        return rc;
+    int T = max_threads();
+    tr->nv = (int)(c->valid_problems < T ? c->valid_problems : T);
+    long nmax = tr->P > c->valid_problems ? tr->P : c->valid_problems;
+    long nerr = tr->P > tr->nv ? tr->P : tr->nv;
+    tr->vinst = calloc((size_t)tr->nv, sizeof *tr->vinst);
+    tr->vals = calloc((size_t)nmax, sizeof *tr->vals);
+    tr->rcs = calloc(2 * (size_t)nmax, sizeof *tr->rcs);
+    tr->errs = calloc((size_t)nerr, L2L_ERRLEN);
+    if (!tr->vinst || !tr->vals || !tr->rcs || !tr->errs) {
+        l2l_fmt(err, errlen, "%s: out of memory", job->name);
+        return L2L_ENOMEM;
+    }
+    for (int k = 0; k < tr->nv; k++) {
+        int rc = l2l_meta_inst_init(&tr->vinst[k], job->opt, job->opt_values, job->obj, job->family, 1,
+                                    err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    int rc;
     tr->n_meta = tr->l->n_meta(tr->inst[0].self);
     tr->dphi = calloc(tr->n_meta ? tr->n_meta : 1, sizeof(float));
-    if (!tr->dphi || l2l_meta_state_init(&tr->st, tr->n_meta, c->lr) < 0 ||
+    tr->dphis = calloc((tr->n_meta ? tr->n_meta : 1) * (size_t)tr->P, sizeof(float));
+    if (!tr->dphi || !tr->dphis || l2l_meta_state_init(&tr->st, tr->n_meta, c->lr) < 0 ||
         l2l_meta_state_init(&tr->snap, tr->n_meta, c->lr) < 0) {
         l2l_fmt(err, errlen, "%s: out of memory for %zu meta-parameters", job->name, tr->n_meta);
         return L2L_ENOMEM;
@@ -364,6 +451,7 @@ int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
     sigemptyset(&sa.sa_mask);
     stop_requested = 0;
     sigaction(SIGINT, &sa, &old_int);

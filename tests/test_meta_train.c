@@ -6,6 +6,9 @@
 #include <math.h>
 #include <signal.h>
 #include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "checkpoint.h"
 #include "meta_train.h"
 #include "meta_unroll.h"
@@ -123,6 +126,21 @@ static double log_value(const char *path, long e, int col)
     return v;
 }
 
+/* Runs the trainer with nt threads (when built with OpenMP). */
+static int train_threads(const struct l2l_meta_job *job, int nt, char *err, size_t errlen)
+{
+#ifdef _OPENMP
+    int was = omp_get_max_threads();
+    omp_set_num_threads(nt);
+    int rc = l2l_meta_train(job, err, errlen);
+    omp_set_num_threads(was);
+    return rc;
+#else
+    (void)nt;
+    return l2l_meta_train(job, err, errlen);
+#endif
+}
+
 static double seconds(void)
 {
     struct timespec t;
@@ -164,7 +182,9 @@ static void test_learns_and_repeats(void)
     snprintf(state, sizeof state, "%s.state", a.ckpt);
     CU_ASSERT(access(state, F_OK) != 0); /* removed on a clean finish */
 
-    rc = l2l_meta_train(&b.job, err, sizeof err);
+    /* The second run on one thread: instances and validation problems run
+     * on threads, reduced in a fixed order, so the result must not change. */
+    rc = train_threads(&b.job, 1, err, sizeof err);
     CU_ASSERT_FATAL(rc == 0);
     CU_ASSERT(same_file(a.ckpt, b.ckpt));
     char *la = log_without_seconds(a.log), *lb = log_without_seconds(b.log);
@@ -296,12 +316,13 @@ static void test_lstm_quadratic(void)
             .checkpoint_path = ck[r], .log_csv_path = lg[r], .progress = 0,
         };
         double t0 = seconds();
-        int rc = l2l_meta_train(&job, err, sizeof err);
+        int rc = train_threads(&job, r == 0 ? 2 : 1, err, sizeof err);
         double t = seconds() - t0;
         if (rc < 0)
             printf("  %s\n", err);
         CU_ASSERT_FATAL(rc == 0);
-        printf("\n  lstm on quadratic (80 parameters): 12 epochs of 40 steps + 4 validations x 4: %.3f s\n", t);
+        printf("\n  lstm on quadratic (80 parameters), %d thread(s): 12 epochs of 40 steps + 4 validations x 4: %.3f s\n",
+               r == 0 ? 2 : 1, t);
     }
     double v0 = log_value(lg[0], 0, 2), best = log_value(lg[0], 12, 3);
     printf("  validation loss: %.6g at epoch 0, best %.6g\n", v0, best);

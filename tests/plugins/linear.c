@@ -7,6 +7,7 @@
  * sigint_at raises a real SIGINT at the given loss_grad call of the family,
  * to test the meta-trainer's signal handling. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include "l2l/plugin.h"
 
@@ -16,8 +17,9 @@ static const struct l2l_option options[] = {
     {"sigint_at", L2L_OPT_INT, "0", 0, 1e12, NULL, "raise SIGINT at this loss_grad call of the family (0: never)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
-/* calls: a test-only counter, so this family is not thread-safe. */
-struct family { size_t n; double q; long sigint_at, calls; };
+/* calls: counted across the problems of the family (atomic: the trainer
+ * may run problems on several threads). */
+struct family { size_t n; double q; long sigint_at; atomic_long calls; };
 struct problem { struct family *f; float *c, *a; };
 
 static void *open_family(const struct l2l_value *opts, char *err, size_t errlen)
@@ -28,7 +30,7 @@ static void *open_family(const struct l2l_value *opts, char *err, size_t errlen)
         f->n = (size_t)opts[0].i;
         f->q = opts[1].r;
         f->sigint_at = opts[2].i;
-        f->calls = 0;
+        atomic_init(&f->calls, 0);
     }
     return f;
 }
@@ -70,7 +72,7 @@ static void problem_free(void *problem)
 static int loss_grad(void *problem, const float *theta, double *loss, float *grad)
 {
     const struct problem *p = problem;
-    if (++p->f->calls == p->f->sigint_at)
+    if (atomic_fetch_add(&p->f->calls, 1) + 1 == p->f->sigint_at)
         raise(SIGINT);
     double q = p->f->q, f = 0;
     for (size_t k = 0; k < p->f->n; k++) {
