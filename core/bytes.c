@@ -264,6 +264,18 @@ int l2l_write_file_atomic(const char *path, const void *data, size_t len,
         rc = L2L_EIO;
     if (rc == 0 && rename(tmp, path) < 0)
         rc = L2L_EIO;
+    if (rc == 0) { /* make the rename itself durable; best effort */
+        char *slash = strrchr(tmp, '/');
+        if (slash == tmp)
+            slash[1] = 0;
+        else if (slash)
+            *slash = 0;
+        int dfd = open(slash ? tmp : ".", O_RDONLY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
     if (rc < 0) {
         l2l_fmt(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);

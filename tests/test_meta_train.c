@@ -43,7 +43,7 @@ static int setup_sig(struct setup *s, const char *tag, const char *lr, long epoc
     l2l_meta_config_from_values(mv, &cfg);
     l2l_values_clear(l2l_meta_options, mv);
     cfg.epochs = epochs;
-    cfg.steps = 20;
+    cfg.steps = 22; /* unrolls of 5, 5, 5, 5, 2 */
     cfg.unroll = 5;
     cfg.problems = 2;
     cfg.lr = 0.05;
@@ -160,7 +160,7 @@ static void test_learns_and_repeats(void)
         printf("  %s\n", err);
     CU_ASSERT_FATAL(rc == 0);
     /* epochs x problems training trajectories + 11 validations x 8 problems */
-    printf("\n  40 epochs x 2 problems x 20 steps (+ 11 x 8 validation trajectories): %.3f s, "
+    printf("\n  40 epochs x 2 problems x 22 steps (+ 11 x 8 validation trajectories): %.3f s, "
            "%.2e s per training trajectory (upper bound)\n", t, t / 80);
     double v0 = log_value(a.log, 0, 2), best = log_value(a.log, 40, 3);
     printf("  validation loss: %.6g at epoch 0, best %.6g\n", v0, best);
@@ -216,8 +216,8 @@ static void test_resume(void)
     b.job.cfg.steps = 21;
     rc = l2l_meta_train(&b.job, err, sizeof err);
     CU_ASSERT(rc < 0);
-    ASSERT_MSG(err, "'steps=20' there, 'steps=21' now");
-    b.job.cfg.steps = 20;
+    ASSERT_MSG(err, "'steps=22' there, 'steps=21' now");
+    b.job.cfg.steps = 22;
 
     /* Interrupted again, then from an earlier resumed point: still exact. */
     l2l_meta_test_stop_epoch = 11;
@@ -237,11 +237,11 @@ static void test_resume(void)
     free(la);
     free(lb);
 
-    /* A real SIGINT at loss_grad call 556 of the family: 8 x 21 calls per
-     * validation (epochs 0 and 4), 2 x 21 per epoch: 2·168 + 5·42 = 546
+    /* A real SIGINT at loss_grad call 610 of the family: 8 x 23 calls per
+     * validation (epochs 0 and 4), 2 x 23 per epoch: 2·184 + 5·46 = 598
      * calls end epoch 5, so it lands in the first unroll of epoch 6. */
     struct setup c, d;
-    CU_ASSERT_FATAL(setup_sig(&c, "sig", "lr=0.01", 14, "sigint_at=556") == 0);
+    CU_ASSERT_FATAL(setup_sig(&c, "sig", "lr=0.01", 14, "sigint_at=610") == 0);
     rc = l2l_meta_train(&c.job, err, sizeof err);
     printf("  after SIGINT: %s\n", err);
     CU_ASSERT_EQUAL(rc, -6);
