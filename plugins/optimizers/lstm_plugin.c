@@ -22,7 +22,7 @@ static const struct l2l_option options[] = {
     {"init", L2L_OPT_STRING, "reference", 0, 0, "reference|zeros",
      "φ at meta_init: reference = truncated normal std 1/√(inputs+hidden) (output 1/√fan_in); zeros"},
     {"preprocess", L2L_OPT_STRING, "logsign", 0, 0, "logsign|logsign-ref|none",
-     "input: logsign = paper's (log|∇|/p, sign ∇) or (−1, e^p∇); logsign-ref = reference code's clipped form, ε = FLT_EPSILON; none = raw ∇"},
+     "input (defaults logsign, p 10, scale 0.1 are the paper's MNIST setting): logsign = paper's (log|∇|/p, sign ∇) or (−1, e^p∇); logsign-ref = reference code's clipped form, ε = FLT_EPSILON; none = raw ∇"},
     {"p", L2L_OPT_REAL, "10", 0.01, 100, NULL, "p of logsign (paper: 10; reference code MNIST: 5)"},
     {"scale", L2L_OPT_REAL, "0.1", 1e-8, 1e6, NULL,
      "update = scale·output (default: paper's MNIST 0.1; quadratics: 1; reference code MNIST: 0.01)"},
@@ -31,7 +31,7 @@ static const struct l2l_option options[] = {
      * layer leaves most cells coordinatewise and is enough for global
      * statistics such as a gradient norm (for L2 clipping, its example). */
     {"gac", L2L_OPT_INT, "5", 0, 1024, NULL,
-     "global averaging cells per layer (at most hidden; default 5 of 20): their h is averaged over the coordinates of each parameter group"},
+     "global averaging cells per layer (the first gac units; at most hidden; default 5 of 20): their h is averaged over the coordinates of each parameter group"},
 #endif
     {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
