@@ -6,7 +6,7 @@
 #include "log.h"
 #include "meta_log.h"
 
-#define HEADER "epoch,meta_loss,valid_loss,best_valid_loss,lr,seconds\n"
+#define HEADER "epoch,meta_loss,valid_loss,best_valid_loss,lr,grad_norm,seconds\n"
 
 /* "%.9g", or empty for NAN (a column that does not apply). */
 static void num(char *buf, size_t len, double x)
@@ -19,12 +19,13 @@ static void num(char *buf, size_t len, double x)
 
 static int format_row(char *buf, size_t len, const struct l2l_meta_row *r)
 {
-    char a[32], b[32], c[32], d[32];
+    char a[32], b[32], c[32], d[32], g[32];
     num(a, sizeof a, r->meta_loss);
     num(b, sizeof b, r->valid_loss);
     num(c, sizeof c, r->best_loss);
     num(d, sizeof d, r->lr);
-    return snprintf(buf, len, "%ld,%s,%s,%s,%s,%.3f\n", r->epoch, a, b, c, d, r->seconds);
+    num(g, sizeof g, r->grad_norm);
+    return snprintf(buf, len, "%ld,%s,%s,%s,%s,%s,%.3f\n", r->epoch, a, b, c, d, g, r->seconds);
 }
 
 FILE *l2l_meta_log_open(const char *path, const struct l2l_meta_state *s, char *err, size_t errlen)

@@ -1,8 +1,10 @@
 /* meta_log.h: the per-epoch CSV log of meta-training and the progress line.
  * CSV schema (version 1):
- *   epoch,meta_loss,valid_loss,best_valid_loss,lr,seconds
+ *   epoch,meta_loss,valid_loss,best_valid_loss,lr,grad_norm,seconds
  * numbers as %.9g, empty where a value does not apply (meta_loss of the
- * epoch-0 row, valid_loss on epochs without validation). Everything but the
+ * epoch-0 row, valid_loss on epochs without validation). grad_norm is the
+ * mean L2 norm of the meta-gradient (before clipping) over the epoch's
+ * meta-steps, to make exploding truncated gradients visible. Everything but the
  * `seconds` column repeats byte for byte for the same job and seed. */
 #ifndef L2L_META_LOG_H
 #define L2L_META_LOG_H

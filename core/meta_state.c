@@ -2,7 +2,7 @@
  * Layout, little-endian: "L2LSTATE" | u32 version | str job | u64 epoch |
  * u64 n_meta | φ f32[n_meta] | best φ f32[n_meta] | u64 adam_t |
  * m f64[n_meta] | v f64[n_meta] | f64 lr | f64 best_loss | i64 best_epoch |
- * u64 bad_in_row | u64 n_rows | rows (u64 epoch, f64 x 5) | u32 CRC-32. */
+ * u64 bad_in_row | u64 n_rows | rows (u64 epoch, f64 x 6) | u32 CRC-32. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "meta_state.h"
 
 #define STATE_MAGIC "L2LSTATE"
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
 
 int l2l_meta_state_init(struct l2l_meta_state *s, size_t n_meta, double lr)
 {
@@ -99,6 +99,7 @@ int l2l_meta_state_save(const char *path, const char *job, const struct l2l_meta
         l2l_put_f64(&b, w->valid_loss);
         l2l_put_f64(&b, w->best_loss);
         l2l_put_f64(&b, w->lr);
+        l2l_put_f64(&b, w->grad_norm);
         l2l_put_f64(&b, w->seconds);
     }
     l2l_put_crc(&b);
@@ -188,7 +189,7 @@ int l2l_meta_state_load(const char *path, const char *job, struct l2l_meta_state
     l2l_get_u64(&in, &u);
     s->bad_in_row = (long)u;
     uint64_t rows = 0;
-    if (l2l_get_u64(&in, &rows) < 0 || rows > (len - in.pos) / 48)
+    if (l2l_get_u64(&in, &rows) < 0 || rows > (len - in.pos) / 56)
         goto short_read;
     s->n_rows = 0;
     for (uint64_t r = 0; r < rows; r++) {
@@ -199,6 +200,7 @@ int l2l_meta_state_load(const char *path, const char *job, struct l2l_meta_state
         l2l_get_f64(&in, &w.valid_loss);
         l2l_get_f64(&in, &w.best_loss);
         l2l_get_f64(&in, &w.lr);
+        l2l_get_f64(&in, &w.grad_norm);
         l2l_get_f64(&in, &w.seconds);
         if (l2l_meta_state_add_row(s, &w) < 0) {
             l2l_fmt(err, errlen, "%s: out of memory", path);

@@ -11,7 +11,9 @@
 /* One line of the per-epoch log; NAN where a column is empty. */
 struct l2l_meta_row {
     long epoch;
-    double meta_loss, valid_loss, best_loss, lr, seconds;
+    double meta_loss, valid_loss, best_loss, lr;
+    double grad_norm;  /* mean ||dL/dφ|| (before clipping) over the epoch's meta-steps */
+    double seconds;
 };
 
 struct l2l_meta_state {

@@ -265,7 +265,8 @@ static void bad_step(struct trainer *tr, long epoch, long unroll)
  * unroll. *meta_loss = mean over instances and steps 1..T of f(θ_t) (NAN
  * when the trajectory was abandoned on a non-finite meta-gradient).
  * Returns 1 when a stop was requested, 0, or < 0 on error. */
-static int run_epoch(struct trainer *tr, long epoch, double *meta_loss, char *err, size_t errlen)
+static int run_epoch(struct trainer *tr, long epoch, double *meta_loss, double *grad_norm,
+                     char *err, size_t errlen)
 {
     const struct l2l_meta_config *c = tr->cfg;
     struct l2l_meta_state *s = &tr->st;
@@ -277,7 +278,9 @@ static int run_epoch(struct trainer *tr, long epoch, double *meta_loss, char *er
             return rc;
     }
     double total = 0, scale = 1.0 / (double)tr->P; /* L = mean over instances */
+    double norms = 0;
     long unroll = 0;
+    *grad_norm = NAN;
     for (long t0 = 0; t0 < c->steps; t0 += c->unroll, unroll++) {
         int u = (int)(c->steps - t0 < c->unroll ? c->steps - t0 : c->unroll);
         size_t m = tr->n_meta;
@@ -310,11 +313,13 @@ static int run_epoch(struct trainer *tr, long epoch, double *meta_loss, char *er
         }
         s->bad_in_row = 0;
         total += L;
+        double norm = 0;
+        for (size_t k = 0; k < tr->n_meta; k++)
+            norm += (double)tr->dphi[k] * tr->dphi[k];
+        norm = sqrt(norm);
+        norms += norm;
+        *grad_norm = norms / (double)(unroll + 1);
         if (c->clip > 0) { /* dφ ← dφ · min(1, clip / ||dφ||) */
-            double norm = 0;
-            for (size_t k = 0; k < tr->n_meta; k++)
-                norm += (double)tr->dphi[k] * tr->dphi[k];
-            norm = sqrt(norm);
             if (norm > c->clip)
                 for (size_t k = 0; k < tr->n_meta; k++)
                     tr->dphi[k] = (float)(tr->dphi[k] * (c->clip / norm));
@@ -472,7 +477,7 @@ int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
         double t0 = now(), v;
         if ((rc = validate_and_save(&tr, 0, &v, err, errlen)) < 0)
             goto out;
-        struct l2l_meta_row row = {0, NAN, v, tr.st.best_loss, tr.st.lr, now() - t0};
+        struct l2l_meta_row row = {0, NAN, v, tr.st.best_loss, tr.st.lr, NAN, now() - t0};
         if ((rc = l2l_meta_state_add_row(&tr.st, &row)) < 0 ||
             (rc = l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen)) < 0)
             goto out;
@@ -482,9 +487,9 @@ int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
     double last_valid = tr.st.n_rows ? tr.st.rows[tr.st.n_rows - 1].valid_loss : NAN;
     long first = tr.st.epoch + 1;
     for (long e = first; e <= c->epochs; e++) {
-        double t0 = now(), ml, v = NAN;
+        double t0 = now(), ml, gn, v = NAN;
         l2l_meta_state_copy(&tr.snap, &tr.st);
-        rc = stop_requested ? 1 : run_epoch(&tr, e, &ml, err, errlen);
+        rc = stop_requested ? 1 : run_epoch(&tr, e, &ml, &gn, err, errlen);
         if (rc < 0)
             goto out;
         if (rc == 1) { /* interrupted: drop this epoch, save the state before it */
@@ -501,7 +506,7 @@ int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
         int validating = e % c->valid_every == 0 || e == c->epochs;
         if (validating && (rc = validate_and_save(&tr, e, &v, err, errlen)) < 0)
             goto out;
-        struct l2l_meta_row row = {e, ml, v, tr.st.best_loss, tr.st.lr, now() - t0};
+        struct l2l_meta_row row = {e, ml, v, tr.st.best_loss, tr.st.lr, gn, now() - t0};
         if ((rc = l2l_meta_state_add_row(&tr.st, &row)) < 0) {
             l2l_fmt(err, errlen, "%s: out of memory", job->name);
             goto out;

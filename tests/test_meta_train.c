@@ -189,7 +189,7 @@ static void test_learns_and_repeats(void)
     CU_ASSERT(same_file(a.ckpt, b.ckpt));
     char *la = log_without_seconds(a.log), *lb = log_without_seconds(b.log);
     CU_ASSERT(la && lb && strcmp(la, lb) == 0);
-    CU_ASSERT(la && strncmp(la, "epoch,meta_loss,valid_loss,best_valid_loss,lr,\n0,,", 50) == 0);
+    CU_ASSERT(la && strncmp(la, "epoch,meta_loss,valid_loss,best_valid_loss,lr,grad_norm,\n0,,", 60) == 0);
     free(la);
     free(lb);
     teardown(&a);
