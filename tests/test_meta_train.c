@@ -212,6 +212,23 @@ static void test_resume(void)
     CU_ASSERT_EQUAL(rc, -6 /* L2L_EINTR */);
     CU_ASSERT(access(state, F_OK) == 0);
 
+    /* A corrupt state is refused (and left for the user to inspect). */
+    size_t slen = 0;
+    unsigned char *sdata = fx_slurp(state, &slen);
+    CU_ASSERT_FATAL(sdata && slen > 100);
+    sdata[slen / 2] ^= 0x10;
+    CU_ASSERT_FATAL(fx_write(state, sdata, slen) == 0);
+    rc = l2l_meta_train(&b.job, err, sizeof err);
+    CU_ASSERT(rc < 0);
+    ASSERT_MSG(err, "checksum mismatch: the training state is corrupt or truncated");
+    CU_ASSERT_FATAL(fx_write(state, sdata, slen - 7) == 0);
+    rc = l2l_meta_train(&b.job, err, sizeof err);
+    CU_ASSERT(rc < 0);
+    ASSERT_MSG(err, "corrupt or truncated");
+    sdata[slen / 2] ^= 0x10;
+    CU_ASSERT_FATAL(fx_write(state, sdata, slen) == 0);
+    free(sdata);
+
     /* Another job must not resume from that state. */
     b.job.cfg.steps = 21;
     rc = l2l_meta_train(&b.job, err, sizeof err);
