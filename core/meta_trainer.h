@@ -1,0 +1,71 @@
+/* meta_trainer.h: internal to the meta-trainer (meta_train.c, meta_epoch.c):
+ * the trainer's objects and buffers, and the steps of its loop. */
+#ifndef L2L_META_TRAINER_H
+#define L2L_META_TRAINER_H
+#include <signal.h>
+#include <stdio.h>
+#include "meta_state.h"
+#include "meta_train.h"
+#include "meta_unroll.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Non-finite meta-gradients in a row before φ is rolled back. */
+#define MAX_BAD 3
+
+/* Set by SIGINT/SIGTERM (and the test hook): stop after the current unroll. */
+extern volatile sig_atomic_t meta_stop_requested;
+
+/* Threads for independent trajectories (instances, validation problems).
+ * Each thread works on its own objects; results are reduced in a fixed
+ * order, so they do not depend on the number of threads. */
+static inline int meta_max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static inline int meta_thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+struct meta_trainer {
+    const struct l2l_meta_job *job;
+    const struct l2l_meta_config *cfg;
+    const struct l2l_learned_ops *l;
+    size_t n_meta;
+    long P;
+    struct l2l_meta_inst *inst;  /* (P) training instances */
+    struct l2l_meta_inst *vinst; /* (nv) validation, one per thread (plain step()) */
+    int nv;
+    struct l2l_meta_state st;    /* the state, as saved */
+    struct l2l_meta_state snap;  /* st at the start of the current epoch */
+    float *dphi;                 /* (n_meta) */
+    float *dphis;                /* (P, n_meta) per-instance dφ */
+    double *vals;                /* (max(P, valid_problems)) per-trajectory losses */
+    int *rcs;                    /* (2 max(P, valid_problems)) status, then thread id */
+    char *errs;                  /* (nv or P, L2L_ERRLEN) per-thread messages */
+    char *state_path;
+    char job_desc[4096];
+    FILE *log;
+};
+
+/* φ of the trainer into every optimizer object. */
+void meta_spread_phi(struct meta_trainer *tr);
+/* The first failure among n trajectories (in order) into err. */
+int meta_first_error(const struct meta_trainer *tr, long n, char *err, size_t errlen);
+/* Validates the current φ; a new best is kept and written to the checkpoint. */
+int meta_validate_and_save(struct meta_trainer *tr, long epoch, double *vloss, char *err, size_t errlen);
+/* One epoch (see meta_epoch.c): 1 when a stop was requested, 0, or < 0. */
+int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, double *grad_norm,
+                   char *err, size_t errlen);
+#endif
