@@ -22,8 +22,8 @@ META_TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) \
 	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'
 META_TEST_LIBS = libl2lcore.la $(CUNIT_LIBS) $(ZLIB_LIBS)
 
-check_PROGRAMS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train
-TESTS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train
+check_PROGRAMS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train tests/test_meta_adam
+TESTS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train tests/test_meta_adam
 tests_test_checkpoint_SOURCES = tests/test_checkpoint.c tests/test_meta_fixture.h
 tests_test_checkpoint_CFLAGS = $(META_TEST_CFLAGS)
 tests_test_checkpoint_LDADD = $(META_TEST_LIBS)
@@ -33,3 +33,6 @@ tests_test_meta_grad_LDADD = $(META_TEST_LIBS)
 tests_test_meta_train_SOURCES = tests/test_meta_train.c tests/test_meta_fixture.h
 tests_test_meta_train_CFLAGS = $(META_TEST_CFLAGS)
 tests_test_meta_train_LDADD = $(META_TEST_LIBS)
+tests_test_meta_adam_SOURCES = tests/test_meta_adam.c tests/test_meta_fixture.h
+tests_test_meta_adam_CFLAGS = $(META_TEST_CFLAGS)
+tests_test_meta_adam_LDADD = $(META_TEST_LIBS)
