@@ -85,7 +85,10 @@ static int check_optimizee(const struct l2l_optimizee_ops *o, const char *path,
 int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* NODELETE: a plugin that runs OpenMP (or BLAS) threads may leave idle
+     * workers parked in its libraries; unmapping them under those threads
+     * crashes. The symbols stay local; only the mapping outlives dlclose. */
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!h) {
         l2l_fmt(err, errlen, "cannot load plugin: %s (a missing dependency is the most common cause; try ldd %s)",
                 dlerror(), path);
