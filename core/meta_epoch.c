@@ -140,7 +140,7 @@ static void bad_step(struct meta_trainer *tr, long epoch, long unroll)
  * when the trajectory was abandoned on a non-finite meta-gradient).
  * Returns 1 when a stop was requested, 0, or < 0 on error. */
 int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, double *grad_norm,
-                     char *err, size_t errlen)
+                   char *err, size_t errlen)
 {
     const struct l2l_meta_config *c = tr->cfg;
     struct l2l_meta_state *s = &tr->st;
