@@ -8,5 +8,6 @@ const struct l2l_command l2l_commands[] = {
     {"run", l2l_cmd_run},
     {"train", l2l_cmd_train},
     {"plot", l2l_cmd_plot},
+    {"bench", l2l_cmd_bench},
     {NULL, NULL},
 };

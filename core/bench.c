@@ -1,0 +1,306 @@
+/* bench.c: what every `l2l bench` measurement shares: the settings, the
+ * table of tidy rows, the timer, RSS, and the CSV and readable outputs. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "bench.h"
+#include "log.h"
+#include "options.h"
+
+void l2l_bench_init(struct l2l_bench *b, int quick)
+{
+    memset(b, 0, sizeof *b);
+    /* Shared machines: the fastest of several short windows is the least
+     * disturbed estimate of what the code can do. */
+    b->min_seconds = quick ? 0.2 : 0.5;
+    b->windows = quick ? 2 : 3;
+    static const size_t full[] = {1280, 15910, 1000000}, fast[] = {1280, 15910};
+    b->n_sizes = quick ? 2 : 3;
+    memcpy(b->sizes, quick ? fast : full, sizeof(size_t) * (size_t)b->n_sizes);
+    b->unroll = 20;
+    b->mem_n = quick ? 0 : 1000000;
+    b->trajectories = quick ? 1 : 5;
+    b->traj_steps = 100;
+    b->verbose = 1;
+}
+
+void l2l_bench_free(struct l2l_bench *b)
+{
+    free(b->rows);
+    b->rows = NULL;
+    b->n_rows = b->cap = 0;
+}
+
+int l2l_bench_add(struct l2l_bench *b, const char *bench, long long n, const char *metric,
+                  double value, const char *unit)
+{
+    if (b->n_rows == b->cap) {
+        int cap = b->cap ? 2 * b->cap : 64;
+        struct l2l_bench_row *r = realloc(b->rows, sizeof *r * (size_t)cap);
+        if (!r)
+            return L2L_ENOMEM;
+        b->rows = r;
+        b->cap = cap;
+    }
+    struct l2l_bench_row *r = &b->rows[b->n_rows++];
+    l2l_fmt(r->bench, sizeof r->bench, "%s", bench);
+    r->n = n;
+    l2l_fmt(r->metric, sizeof r->metric, "%s", metric);
+    r->value = value;
+    l2l_fmt(r->unit, sizeof r->unit, "%s", unit);
+    return 0;
+}
+
+double l2l_bench_get(const struct l2l_bench *b, const char *bench, long long n,
+                     const char *metric)
+{
+    for (int k = 0; k < b->n_rows; k++) {
+        const struct l2l_bench_row *r = &b->rows[k];
+        if (r->n == n && !strcmp(r->bench, bench) && !strcmp(r->metric, metric))
+            return r->value;
+    }
+    return NAN;
+}
+
+double l2l_bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double l2l_bench_time(const struct l2l_bench *b, void (*fn)(void *ctx), void *ctx)
+{
+    double t0 = l2l_bench_now();
+    fn(ctx); /* warm-up: first touch of buffers, caches, thread start */
+    double warm = l2l_bench_now() - t0, best = INFINITY;
+    int windows = warm >= b->min_seconds ? 1 : b->windows;
+    for (int w = 0; w < windows; w++) {
+        long calls = 0, batch = 1;
+        double t;
+        t0 = l2l_bench_now();
+        for (;;) {
+            for (long k = 0; k < batch; k++)
+                fn(ctx);
+            calls += batch;
+            t = l2l_bench_now() - t0;
+            if (t >= b->min_seconds)
+                break;
+            if (t < b->min_seconds / 16) /* few clock reads for fast calls */
+                batch *= 2;
+        }
+        if (t / (double)calls < best)
+            best = t / (double)calls;
+    }
+    return best;
+}
+
+double l2l_bench_rss_now(void)
+{
+    /* /proc/self/statm: size resident ... in pages */
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, res = 0;
+    int ok = f && fscanf(f, "%lu %lu", &size, &res) == 2;
+    if (f)
+        fclose(f);
+    return ok ? (double)res * (double)sysconf(_SC_PAGESIZE) : NAN;
+}
+
+double l2l_bench_rss_peak(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return NAN;
+    return (double)ru.ru_maxrss * 1024.0; /* Linux: kilobytes */
+}
+
+void l2l_bench_progress(const struct l2l_bench *b, const char *fmt, ...)
+{
+    if (!b->verbose)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("l2l bench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int l2l_bench_write_csv(const struct l2l_bench *b, const char *path, char *err, size_t errlen)
+{
+    char tmp[4096];
+    l2l_fmt(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        l2l_fmt(err, errlen, "l2l bench: cannot write %s: %s", tmp, strerror(errno));
+        return L2L_EIO;
+    }
+    fprintf(f, "%s\n", L2L_BENCH_CSV_HEADER);
+    for (int k = 0; k < b->n_rows; k++) {
+        const struct l2l_bench_row *r = &b->rows[k];
+        fprintf(f, "%s,%lld,%s,%.6g,%s\n", r->bench, r->n, r->metric, r->value, r->unit);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        l2l_fmt(err, errlen, "l2l bench: cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return L2L_EIO;
+    }
+    return 0;
+}
+
+/* Length of the group name: bench up to its first '-' ("lstm" of
+ * "lstm-gac-eval", "sgemm" of "sgemm-square"). */
+static size_t group_len(const char *bench)
+{
+    const char *dash = strchr(bench, '-');
+    return dash ? (size_t)(dash - bench) : strlen(bench);
+}
+
+void l2l_bench_print(const struct l2l_bench *b, FILE *f)
+{
+    fprintf(f, "%-26s %10s  %-26s %14s  %s\n", "benchmark", "n", "metric", "value", "unit");
+    const char *last = "";
+    for (int k = 0; k < b->n_rows; k++) {
+        const struct l2l_bench_row *r = &b->rows[k];
+        size_t g = group_len(r->bench);
+        if (k > 0 && (g != group_len(last) || strncmp(r->bench, last, g)))
+            fputc('\n', f); /* a blank line between groups (lstm, sgd, ...) */
+        last = r->bench;
+        char n[32] = "";
+        if (r->n)
+            l2l_fmt(n, sizeof n, "%lld", r->n);
+        fprintf(f, "%-26s %10s  %-26s %14.4g  %s\n", r->bench, n, r->metric, r->value, r->unit);
+    }
+}
+
+int l2l_bench_plugin_open(struct l2l_bench_plugin *bp, enum l2l_kind kind, const char *name,
+                          const char *const *sets, char *err, size_t errlen)
+{
+    memset(bp, 0, sizeof *bp);
+    char msg[L2L_ERRLEN];
+    if (l2l_plugin_open(kind, name, &bp->p, msg, sizeof msg) < 0) {
+        l2l_fmt(err, errlen, "l2l bench: %s", msg);
+        return L2L_EPLUGIN;
+    }
+    bp->loaded = 1;
+    const struct l2l_option *table = l2l_plugin_options(&bp->p);
+    if (l2l_options_count(table) > L2L_BENCH_MAX_OPTS) {
+        l2l_fmt(err, errlen, "l2l bench: %s has %d options, at most %d supported", name,
+                l2l_options_count(table), L2L_BENCH_MAX_OPTS);
+        l2l_bench_plugin_close(bp);
+        return L2L_EPLUGIN;
+    }
+    if (l2l_options_defaults(table, bp->v, msg, sizeof msg) < 0) {
+        l2l_fmt(err, errlen, "l2l bench: %s: %s", name, msg);
+        l2l_bench_plugin_close(bp);
+        return L2L_EPLUGIN;
+    }
+    bp->filled = 1;
+    for (int k = 0; sets && sets[k]; k++) {
+        char key[64];
+        const char *eq = strchr(sets[k], '=');
+        size_t len = eq ? (size_t)(eq - sets[k]) : 0;
+        if (!eq || len >= sizeof key) {
+            l2l_fmt(err, errlen, "l2l bench: setting '%s', expected key=value", sets[k]);
+            l2l_bench_plugin_close(bp);
+            return L2L_EINPUT;
+        }
+        memcpy(key, sets[k], len);
+        key[len] = 0;
+        if (l2l_options_set(table, bp->v, key, eq + 1, msg, sizeof msg) < 0) {
+            l2l_fmt(err, errlen, "l2l bench: %s: %s: %s", name, key, msg);
+            l2l_bench_plugin_close(bp);
+            return L2L_EINPUT;
+        }
+    }
+    if (kind == L2L_OPTIMIZEE) {
+        bp->family = bp->p.u.obj->open(bp->v, msg, sizeof msg);
+        if (!bp->family) {
+            l2l_fmt(err, errlen, "l2l bench: %s", msg);
+            l2l_bench_plugin_close(bp);
+            return L2L_EPLUGIN;
+        }
+    }
+    return 0;
+}
+
+void l2l_bench_plugin_close(struct l2l_bench_plugin *bp)
+{
+    if (bp->family)
+        bp->p.u.obj->close(bp->family);
+    if (bp->filled)
+        l2l_values_clear(l2l_plugin_options(&bp->p), bp->v);
+    if (bp->loaded)
+        l2l_plugin_close(&bp->p);
+    memset(bp, 0, sizeof *bp);
+}
+
+/* What a child sends back through its pipe. */
+struct child_msg {
+    int rc;
+    double out[8];
+    char err[L2L_ERRLEN];
+};
+
+int l2l_bench_in_child(int (*fn)(void *arg, double *out, char *err, size_t errlen), void *arg,
+                       double *out, int nout, char *err, size_t errlen)
+{
+    int fd[2];
+    if (nout > 8 || pipe(fd) < 0) {
+        l2l_fmt(err, errlen, "l2l bench: cannot create a pipe: %s", strerror(errno));
+        return L2L_EIO;
+    }
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        l2l_fmt(err, errlen, "l2l bench: cannot fork: %s", strerror(errno));
+        close(fd[0]);
+        close(fd[1]);
+        return L2L_EIO;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        struct child_msg m;
+        memset(&m, 0, sizeof m);
+        m.rc = fn(arg, m.out, m.err, sizeof m.err);
+        ssize_t w = write(fd[1], &m, sizeof m);
+        _exit(w == (ssize_t)sizeof m ? 0 : 1);
+    }
+    close(fd[1]);
+    struct child_msg m;
+    size_t got = 0;
+    while (got < sizeof m) {
+        ssize_t r = read(fd[0], (char *)&m + got, sizeof m - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (got < sizeof m) {
+        if (WIFSIGNALED(status))
+            l2l_fmt(err, errlen, "l2l bench: measuring child killed by signal %d%s",
+                    WTERMSIG(status), WTERMSIG(status) == 9 ? " (out of memory?)" : "");
+        else
+            l2l_fmt(err, errlen, "l2l bench: measuring child exited with status %d, no result",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return L2L_EIO;
+    }
+    if (m.rc < 0) {
+        l2l_fmt(err, errlen, "%s", m.err);
+        return m.rc;
+    }
+    memcpy(out, m.out, sizeof(double) * (size_t)nout);
+    return 0;
+}

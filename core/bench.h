@@ -1,0 +1,117 @@
+/* bench.h: `l2l bench`, the measured speed of this machine and of the
+ * plugins, each number next to a reference measured in the same run:
+ *   - references: cblas_sgemm (GFLOP/s) and memcpy (GB/s), both cores;
+ *   - lstm, lstm-gac: evaluation steps and meta-training steps
+ *     (coordinate-steps/s, GFLOP/s), bytes recorded per coordinate per
+ *     unrolled step, peak RSS of one meta-training unroll;
+ *   - sgd, nag, rmsprop, adam: GB/s moved by a step;
+ *   - mlp: forward+backward of a 128 minibatch (GFLOP/s);
+ *   - one meta-training trajectory (as bench/torch_reference.py times it).
+ * Results are tidy rows `benchmark,n,metric,value,unit` (bench.c). */
+#ifndef L2L_BENCH_H
+#define L2L_BENCH_H
+#include <stddef.h>
+#include <stdio.h>
+#include "plugin_loader.h"
+
+#define L2L_BENCH_MAX_SIZES 8
+#define L2L_BENCH_CSV_HEADER "benchmark,n,metric,value,unit"
+
+struct l2l_bench_row {
+    char bench[40];   /* e.g. "lstm-meta", "sgemm-square", "copy" */
+    long long n;      /* coordinates (or matrix size); 0 when none applies */
+    char metric[40];  /* e.g. "gflops", "coord_steps_per_s", "ratio_sgemm" */
+    double value;
+    char unit[16];    /* e.g. "GFLOP/s", "1/s", "B", "" for ratios */
+};
+
+struct l2l_bench {
+    /* settings */
+    double min_seconds;  /* length of one timing window */
+    int windows;         /* the best (fastest) of this many windows counts */
+    size_t sizes[L2L_BENCH_MAX_SIZES]; /* coordinates n of the per-n benchmarks */
+    int n_sizes;
+    int unroll;          /* U of the memory measure and the trajectories (20) */
+    size_t mem_n;        /* n of the peak-RSS measure; 0 = skipped */
+    int trajectories;    /* timed meta-training trajectories per optimizee; 0 = none */
+    int traj_steps;      /* T of a trajectory (100) */
+    int verbose;         /* progress lines on stderr */
+    /* results */
+    struct l2l_bench_row *rows;
+    int n_rows, cap;
+};
+
+/* Settings of a full run (quick = 0) or of `--quick`; no rows. */
+void l2l_bench_init(struct l2l_bench *b, int quick);
+void l2l_bench_free(struct l2l_bench *b);
+
+/* Appends a row. Returns 0 or L2L_ENOMEM. */
+int l2l_bench_add(struct l2l_bench *b, const char *bench, long long n, const char *metric,
+                  double value, const char *unit);
+/* Value of the first row matching (bench, n, metric), NAN when none. */
+double l2l_bench_get(const struct l2l_bench *b, const char *bench, long long n,
+                     const char *metric);
+
+/* Monotonic seconds. */
+double l2l_bench_now(void);
+/* Seconds per call of fn(ctx): one warm-up call, then the fastest of
+ * b->windows windows, each calling fn until b->min_seconds have passed
+ * (a call slower than a window gets one window of one call). */
+double l2l_bench_time(const struct l2l_bench *b, void (*fn)(void *ctx), void *ctx);
+/* Resident set size now, and peak (getrusage ru_maxrss), in bytes. */
+double l2l_bench_rss_now(void);
+double l2l_bench_rss_peak(void);
+void l2l_bench_progress(const struct l2l_bench *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The measurements; each appends its rows, returns 0 or < 0 with err set. */
+int l2l_bench_machine(struct l2l_bench *b);              /* threads, load */
+int l2l_bench_refs(struct l2l_bench *b, char *err, size_t errlen);   /* sgemm, copy */
+int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
+int l2l_bench_tape(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
+int l2l_bench_memory(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
+int l2l_bench_hand(struct l2l_bench *b, char *err, size_t errlen);
+int l2l_bench_mlp(struct l2l_bench *b, char *err, size_t errlen);
+int l2l_bench_trajectory(struct l2l_bench *b, char *err, size_t errlen);
+/* Ratio rows against the references (after the measurements). */
+int l2l_bench_ratios(struct l2l_bench *b);
+
+/* Output: CSV (header L2L_BENCH_CSV_HEADER) and a readable table. */
+int l2l_bench_write_csv(const struct l2l_bench *b, const char *path, char *err, size_t errlen);
+void l2l_bench_print(const struct l2l_bench *b, FILE *f);
+
+/* A plugin loaded as a suite would (core/plugin_loader.h), with its
+ * default option values; an optimizee's family opened. */
+#define L2L_BENCH_MAX_OPTS 64
+struct l2l_bench_plugin {
+    struct l2l_plugin p;
+    struct l2l_value v[L2L_BENCH_MAX_OPTS]; /* option values, owned */
+    int loaded, filled;
+    void *family;  /* optimizee: the open family (owned), else NULL */
+};
+/* Loads `name`, fills the defaults, applies each "key=value" of sets (NULL
+ * or NULL-terminated) and, for an optimizee, opens the family. */
+int l2l_bench_plugin_open(struct l2l_bench_plugin *bp, enum l2l_kind kind, const char *name,
+                          const char *const *sets, char *err, size_t errlen);
+void l2l_bench_plugin_close(struct l2l_bench_plugin *bp);
+
+/* Runs fn in a child process (fork), so that its memory and its peak RSS
+ * are its own; out[0..nout-1] (nout <= 8) come back from the child. Call
+ * before the parent has started OpenMP threads. */
+int l2l_bench_in_child(int (*fn)(void *arg, double *out, char *err, size_t errlen), void *arg,
+                       double *out, int nout, char *err, size_t errlen);
+
+/* A temporary directory holding a small synthetic IDX data set (784
+ * pixels, 10 classes) for the mlp; dir receives its path. */
+int l2l_bench_synthetic_idx(char *dir, size_t dirlen, char *err, size_t errlen);
+void l2l_bench_remove_dir(const char *dir);
+/* The mlp (default options) on such a data set made in dir; on success
+ * the caller closes bp and removes dir. */
+int l2l_bench_open_mlp(struct l2l_bench_plugin *bp, char *dir, size_t dirlen, char *err,
+                       size_t errlen);
+
+/* FLOPs per coordinate-step of the paper's LSTM (2 layers of 20 units, 2
+ * inputs), matrix products only (see bench_lstm.c). */
+#define L2L_BENCH_LSTM_FWD_FLOP 10282.0
+#define L2L_BENCH_LSTM_BWD_FLOP 30164.0
+#endif

@@ -1,0 +1,225 @@
+/* bench_cmd.c: `l2l bench [-o FILE.csv] [--quick] [--sizes N,N,...] [--quiet]`:
+ * runs every measurement of bench.h in one process, adds the ratios
+ * against the references measured in the same run, prints a table and a
+ * summary, and writes the rows as CSV (default bench.csv). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+#include "commands.h"
+#include "log.h"
+
+static const char *const learned[] = {"lstm", "lstm-gac"};
+static const char *const hand[] = {"sgd", "nag", "rmsprop", "adam"};
+
+/* The faster of the 1-thread and all-thread copies of n floats. */
+static double copy_ref(const struct l2l_bench *b, long long n)
+{
+    double a = l2l_bench_get(b, "copy", n, "gbps"), c = l2l_bench_get(b, "copy-1t", n, "gbps");
+    return isnan(c) || a > c ? a : c;
+}
+
+/* The first row of bench with metric, or NULL. */
+static const struct l2l_bench_row *find_row(const struct l2l_bench *b, const char *bench,
+                                            const char *metric)
+{
+    for (int k = 0; k < b->n_rows; k++)
+        if (!strcmp(b->rows[k].bench, bench) && !strcmp(b->rows[k].metric, metric))
+            return &b->rows[k];
+    return NULL;
+}
+
+int l2l_bench_ratios(struct l2l_bench *b)
+{
+    int rc = 0;
+    double sq = l2l_bench_get(b, "sgemm-square", 2048, "gflops");
+    double big = copy_ref(b, (long long)1 << 25);
+    char name[48];
+    for (size_t p = 0; p < 2; p++)
+        for (int kind = 0; kind < 2; kind++) {
+            l2l_fmt(name, sizeof name, "%s-%s", learned[p], kind ? "meta" : "eval");
+            for (int i = 0; i < b->n_sizes; i++) {
+                long long n = (long long)b->sizes[i];
+                double g = l2l_bench_get(b, name, n, "gflops");
+                if (isnan(g))
+                    continue;
+                rc |= l2l_bench_add(b, name, n, "ratio_sgemm_square", g / sq, "");
+                rc |= l2l_bench_add(b, name, n, "ratio_sgemm_lstm_shape",
+                                    g / l2l_bench_get(b, "sgemm-lstm-fwd", n, "gflops"), "");
+            }
+        }
+    for (size_t h = 0; h < sizeof hand / sizeof hand[0]; h++)
+        for (int i = 0; i < b->n_sizes; i++) {
+            long long n = (long long)b->sizes[i];
+            double g = l2l_bench_get(b, hand[h], n, "gbps");
+            if (isnan(g))
+                continue;
+            rc |= l2l_bench_add(b, hand[h], n, "ratio_copy_same_n", g / copy_ref(b, n), "");
+            rc |= l2l_bench_add(b, hand[h], n, "ratio_copy_large", g / big, "");
+        }
+    const struct l2l_bench_row *m = find_row(b, "mlp-fwdbwd", "gflops");
+    if (m)
+        rc |= l2l_bench_add(b, "mlp-fwdbwd", m->n, "ratio_sgemm_square", m->value / sq, "");
+    return rc ? L2L_ENOMEM : 0;
+}
+
+/* The headline numbers, one line each. */
+static void summary(const struct l2l_bench *b, FILE *f)
+{
+    fprintf(f, "\nsummary (ratios measured in this run; load %.1f at start, %.1f at end):\n",
+            l2l_bench_get(b, "machine", 0, "load_1min"),
+            l2l_bench_get(b, "machine", 0, "load_1min_end"));
+    fprintf(f, "  references: sgemm 2048^3 %.2f GFLOP/s, memcpy 128 MiB %.2f GB/s\n",
+            l2l_bench_get(b, "sgemm-square", 2048, "gflops"), copy_ref(b, (long long)1 << 25));
+    char name[48];
+    for (size_t p = 0; p < 2; p++)
+        for (int kind = 0; kind < 2; kind++) {
+            l2l_fmt(name, sizeof name, "%s-%s", learned[p], kind ? "meta" : "eval");
+            for (int i = 0; i < b->n_sizes; i++) {
+                long long n = (long long)b->sizes[i];
+                double r = l2l_bench_get(b, name, n, "ratio_sgemm_square");
+                if (!isnan(r))
+                    fprintf(f, "  %-14s n=%-8lld %7.2f GFLOP/s = %.2f of sgemm (%.2f of sgemm at its shape)\n",
+                            name, n, l2l_bench_get(b, name, n, "gflops"), r,
+                            l2l_bench_get(b, name, n, "ratio_sgemm_lstm_shape"));
+            }
+        }
+    for (size_t h = 0; h < sizeof hand / sizeof hand[0]; h++)
+        for (int i = 0; i < b->n_sizes; i++) {
+            long long n = (long long)b->sizes[i];
+            double r = l2l_bench_get(b, hand[h], n, "ratio_copy_same_n");
+            if (!isnan(r))
+                fprintf(f, "  %-14s n=%-8lld %7.2f GB/s = %.2f of memcpy at the same n (%.2f of memcpy 128 MiB)\n",
+                        hand[h], n, l2l_bench_get(b, hand[h], n, "gbps"), r,
+                        l2l_bench_get(b, hand[h], n, "ratio_copy_large"));
+        }
+    const struct l2l_bench_row *m = find_row(b, "mlp-fwdbwd", "gflops");
+    if (m)
+        fprintf(f, "  mlp fwd+bwd    n=%-8lld %7.2f GFLOP/s = %.2f of sgemm\n", m->n, m->value,
+                l2l_bench_get(b, "mlp-fwdbwd", m->n, "ratio_sgemm_square"));
+    for (size_t p = 0; p < 2; p++) {
+        l2l_fmt(name, sizeof name, "%s-tape", learned[p]);
+        double t = l2l_bench_get(b, name, 15910, "plugin_bytes_per_coord_step");
+        if (!isnan(t))
+            fprintf(f, "  %-14s %.1f B recorded per coordinate per unrolled step (%.1f with the trainer's buffers)\n",
+                    name, t, l2l_bench_get(b, name, 15910, "trainer_bytes_per_coord_step"));
+        l2l_fmt(name, sizeof name, "%s-memory", learned[p]);
+        const struct l2l_bench_row *r = find_row(b, name, "peak_rss");
+        if (r)
+            fprintf(f, "  %-14s n=%lld U=%d: peak RSS %.2f GiB (%.2f of 8 GiB)\n", name, r->n,
+                    b->unroll, r->value / 1073741824.0, r->value / 8589934592.0);
+    }
+    static const char *const traj[] = {"trajectory-quadratic", "trajectory-mlp"};
+    for (int k = 0; k < 2; k++) {
+        const struct l2l_bench_row *r = find_row(b, traj[k], "seconds_median");
+        if (r)
+            fprintf(f, "  %-22s n=%-6lld %.4f s per meta-training trajectory (T=%d, U=%d)\n",
+                    traj[k], r->n, r->value, b->traj_steps, b->unroll);
+    }
+}
+
+/* "1280,15910" into b->sizes. */
+static int parse_sizes(struct l2l_bench *b, const char *text)
+{
+    const char *s = text;
+    b->n_sizes = 0;
+    while (*s) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || errno || v < 1 || v > 100000000 || (*end && *end != ',') ||
+            b->n_sizes == L2L_BENCH_MAX_SIZES) {
+            l2l_error("l2l bench: --sizes expects up to %d whole numbers in [1, 1e8] separated by "
+                      "commas, got '%s'", L2L_BENCH_MAX_SIZES, text);
+            return -1;
+        }
+        b->sizes[b->n_sizes++] = (size_t)v;
+        s = *end ? end + 1 : end;
+    }
+    if (b->n_sizes == 0) {
+        l2l_error("l2l bench: --sizes expects at least one size, got '%s'", text);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every measurement in order. The ones in child processes come first,
+ * before this process starts OpenMP threads (fork keeps only one). */
+static int run_all(struct l2l_bench *b, char *err, size_t errlen)
+{
+    int rc = l2l_bench_machine(b);
+    for (size_t p = 0; p < 2 && rc == 0; p++)
+        rc = l2l_bench_tape(b, learned[p], err, errlen);
+    for (size_t p = 0; p < 2 && rc == 0; p++)
+        rc = l2l_bench_memory(b, learned[p], err, errlen);
+    if (rc == 0)
+        rc = l2l_bench_refs(b, err, errlen);
+    for (size_t p = 0; p < 2 && rc == 0; p++)
+        rc = l2l_bench_lstm(b, learned[p], err, errlen);
+    if (rc == 0)
+        rc = l2l_bench_hand(b, err, errlen);
+    if (rc == 0)
+        rc = l2l_bench_mlp(b, err, errlen);
+    if (rc == 0)
+        rc = l2l_bench_trajectory(b, err, errlen);
+    if (rc == 0) {
+        struct l2l_bench end;
+        l2l_bench_init(&end, 1);
+        rc = l2l_bench_machine(&end);
+        if (rc == 0)
+            rc = l2l_bench_add(b, "machine", 0, "load_1min_end",
+                               l2l_bench_get(&end, "machine", 0, "load_1min"), "");
+        l2l_bench_free(&end);
+    }
+    if (rc == 0)
+        rc = l2l_bench_ratios(b);
+    return rc;
+}
+
+int l2l_cmd_bench(int argc, char **argv)
+{
+    const char *out = "bench.csv", *sizes = NULL;
+    int quick = 0, quiet = 0;
+    for (int k = 1; k < argc; k++) {
+        if (!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) {
+            if (k + 1 >= argc || !argv[k + 1][0]) {
+                l2l_error("l2l bench: %s expects a file name (e.g. bench.csv)", argv[k]);
+                return L2L_EXIT_BADINPUT;
+            }
+            out = argv[++k];
+        } else if (!strcmp(argv[k], "--quick")) {
+            quick = 1;
+        } else if (!strcmp(argv[k], "--quiet")) {
+            quiet = 1;
+        } else if (!strcmp(argv[k], "--sizes")) {
+            if (k + 1 >= argc) {
+                l2l_error("l2l bench: --sizes expects a list such as 1280,15910,1000000");
+                return L2L_EXIT_BADINPUT;
+            }
+            sizes = argv[++k];
+        } else {
+            l2l_error("l2l bench: unknown argument '%s' (usage: l2l bench [-o FILE.csv] [--quick] "
+                      "[--sizes N,N,...] [--quiet])", argv[k]);
+            return L2L_EXIT_BADINPUT;
+        }
+    }
+    struct l2l_bench b;
+    l2l_bench_init(&b, quick);
+    b.verbose = !quiet;
+    if (sizes && parse_sizes(&b, sizes) < 0)
+        return L2L_EXIT_BADINPUT;
+    char err[L2L_ERRLEN] = "";
+    int rc = run_all(&b, err, sizeof err);
+    if (rc == 0) {
+        l2l_bench_print(&b, stdout);
+        summary(&b, stdout);
+        rc = l2l_bench_write_csv(&b, out, err, sizeof err);
+        if (rc == 0)
+            printf("\nwrote %s (%d rows: %s)\n", out, b.n_rows, L2L_BENCH_CSV_HEADER);
+    }
+    if (rc < 0)
+        l2l_error("%s", err[0] ? err : "l2l bench: out of memory");
+    l2l_bench_free(&b);
+    return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,325 @@
+/* bench_lstm.c: `l2l bench` for a learned optimizer plugin (lstm,
+ * lstm-gac), loaded through the plugin loader with its default options
+ * (2 layers of H = 20 units, logsign input: D = 2):
+ *   - evaluation: step() per coordinate-step;
+ *   - meta-training: tape_begin + U step_record + backward, per step;
+ *   - bytes recorded per coordinate per unrolled step, from RSS growth;
+ *   - peak RSS of one meta-training unroll of U = 20 at n = 1e6.
+ * FLOPs per coordinate-step, matrix products only (rows_0 = D+H+1 = 23,
+ * rows_1 = 2H+1 = 41, L = 2, 4H = 80 gate columns):
+ *     forward   2·4H·(rows_0 + rows_1) + output 2·(H+1)            = 10,282
+ *     backward  recompute 2·4H·Σrows, dW 2·4H·Σrows, dh 2·4H·H·L,
+ *               dx of layer 1 2·4H·H, output 2·2·(H+1)             = 30,164
+ * so a meta-training step (step_record + its share of backward) is
+ * 40,446. The gac cells' averages are O(n·gac) additions, not counted. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
+#include "bench.h"
+#include "log.h"
+#include "meta_unroll.h"
+
+/* Meta-training timing unroll: the issue's U = 20, shorter for very large
+ * n so one timed call stays short (the per-step rate hardly depends on U). */
+#define BIG_N 200000
+#define BIG_U 5
+
+struct lstm_ctx {
+    const struct l2l_optimizer_ops *ops;
+    void *self;
+    size_t n;
+    int U;
+    float *theta, *grad, *upd, *dg, *dphi;
+};
+
+static void eval_call(void *p)
+{
+    struct lstm_ctx *c = p;
+    c->ops->step(c->self, c->theta, c->grad);
+}
+
+static void meta_call(void *p)
+{
+    struct lstm_ctx *c = p;
+    const struct l2l_learned_ops *lo = c->ops->learned;
+    lo->tape_begin(c->self, c->U);
+    for (int t = 0; t < c->U; t++)
+        lo->step_record(c->self, t, c->theta, c->grad, c->upd);
+    lo->backward(c->self, c->dg, c->dphi);
+}
+
+static void ctx_free(struct lstm_ctx *c)
+{
+    if (c->self)
+        c->ops->destroy(c->self);
+    free(c->theta);
+    free(c->grad);
+    free(c->upd);
+    free(c->dg);
+    free(c->dphi);
+    memset(c, 0, sizeof *c);
+}
+
+/* An optimizer object for n coordinates with φ drawn, a fixed gradient
+ * spread over four decades and a fixed dL/dg, as the trainer would feed. */
+static int ctx_init(struct lstm_ctx *c, struct l2l_bench_plugin *bp, size_t n, int U, char *err,
+                    size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    c->ops = bp->p.u.opt;
+    c->n = n;
+    c->U = U;
+    char msg[L2L_ERRLEN];
+    c->self = c->ops->create(bp->v, n, NULL, 0, msg, sizeof msg);
+    if (!c->self) {
+        l2l_fmt(err, errlen, "l2l bench: %s", msg);
+        return L2L_EPLUGIN;
+    }
+    const struct l2l_learned_ops *lo = c->ops->learned;
+    c->theta = calloc(n, sizeof(float));
+    c->grad = malloc(sizeof(float) * n);
+    c->upd = malloc(sizeof(float) * n);
+    c->dg = malloc(sizeof(float) * n * (size_t)U);
+    c->dphi = calloc(lo->n_meta(c->self), sizeof(float));
+    if (!c->theta || !c->grad || !c->upd || !c->dg || !c->dphi) {
+        l2l_fmt(err, errlen, "l2l bench: out of memory for %zu coordinates", n);
+        ctx_free(c);
+        return L2L_ENOMEM;
+    }
+    struct l2l_rng rng;
+    l2l_rng_seed(&rng, 1);
+    lo->meta_init(c->self, &rng);
+    for (size_t k = 0; k < n; k++)
+        c->grad[k] = (float)((double)(k % 1000) - 500) * 1e-4f;
+    for (size_t k = 0; k < n * (size_t)U; k++)
+        c->dg[k] = 1e-3f * (float)(k % 13);
+    return 0;
+}
+
+int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+{
+    struct l2l_bench_plugin bp;
+    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, plugin, NULL, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (!bp.p.u.opt->learned) {
+        l2l_fmt(err, errlen, "l2l bench: %s is not a learned optimizer (no meta-training hooks)",
+                plugin);
+        l2l_bench_plugin_close(&bp);
+        return L2L_EINPUT;
+    }
+    char eval[48], meta[48];
+    l2l_fmt(eval, sizeof eval, "%s-eval", plugin);
+    l2l_fmt(meta, sizeof meta, "%s-meta", plugin);
+    for (int i = 0; i < b->n_sizes && rc == 0; i++) {
+        size_t n = b->sizes[i];
+        int U = n > BIG_N && b->unroll > BIG_U ? BIG_U : b->unroll;
+        struct lstm_ctx c;
+        if ((rc = ctx_init(&c, &bp, n, U, err, errlen)) < 0)
+            break;
+        if (c.ops->learned->tape_begin(c.self, U) < 0) {
+            l2l_fmt(err, errlen, "l2l bench: %s: no memory for a tape of %d steps at n = %zu",
+                    plugin, U, n);
+            ctx_free(&c);
+            rc = L2L_ENOMEM;
+            break;
+        }
+        double s = l2l_bench_time(b, eval_call, &c);
+        double rate = (double)n / s; /* coordinate-steps per second */
+        rc |= l2l_bench_add(b, eval, (long long)n, "coord_steps_per_s", rate, "1/s");
+        rc |= l2l_bench_add(b, eval, (long long)n, "gflops", rate * L2L_BENCH_LSTM_FWD_FLOP * 1e-9,
+                            "GFLOP/s");
+        rc |= l2l_bench_add(b, eval, (long long)n, "flop_per_coord_step", L2L_BENCH_LSTM_FWD_FLOP,
+                            "FLOP");
+        l2l_bench_progress(b, "%s n=%zu: %.4g coord-steps/s, %.2f GFLOP/s", eval, n, rate,
+                           rate * L2L_BENCH_LSTM_FWD_FLOP * 1e-9);
+        s = l2l_bench_time(b, meta_call, &c) / U;
+        rate = (double)n / s;
+        const double flop = L2L_BENCH_LSTM_FWD_FLOP + L2L_BENCH_LSTM_BWD_FLOP;
+        rc |= l2l_bench_add(b, meta, (long long)n, "coord_steps_per_s", rate, "1/s");
+        rc |= l2l_bench_add(b, meta, (long long)n, "gflops", rate * flop * 1e-9, "GFLOP/s");
+        rc |= l2l_bench_add(b, meta, (long long)n, "flop_per_coord_step", flop, "FLOP");
+        rc |= l2l_bench_add(b, meta, (long long)n, "unroll", U, "steps");
+        l2l_bench_progress(b, "%s n=%zu (U=%d): %.4g coord-steps/s, %.2f GFLOP/s", meta, n, U,
+                           rate, rate * flop * 1e-9);
+        ctx_free(&c);
+        if (rc)
+            rc = L2L_ENOMEM;
+    }
+    l2l_bench_plugin_close(&bp);
+    return rc;
+}
+
+/* ------------------------------------------------ memory, in children */
+
+struct mem_arg {
+    const char *plugin;
+    size_t n;
+    int u1, u2; /* tape: two unroll lengths; memory: u1 only */
+};
+
+/* Resident bytes the plugin adds by one recorded unroll of u steps
+ * (tape_begin, forward, backward) on a fresh object, the bench's own
+ * buffers (θ, ∇, dL/dg) excluded; the object is then freed. */
+static int plugin_unroll_rss(struct l2l_bench_plugin *bp, size_t n, int u, double *rss,
+                             char *err, size_t errlen)
+{
+    struct lstm_ctx c;
+    int rc = ctx_init(&c, bp, n, u, err, errlen);
+    if (rc < 0)
+        return rc;
+    eval_call(&c); /* the carried state is touched before, as in training */
+    double before = l2l_bench_rss_now();
+    if (c.ops->learned->tape_begin(c.self, u) < 0) {
+        l2l_fmt(err, errlen, "l2l bench: %s: no memory for a tape of %d steps", bp->p.u.opt->name, u);
+        ctx_free(&c);
+        return L2L_ENOMEM;
+    }
+    meta_call(&c);
+    *rss = l2l_bench_rss_now() - before;
+    ctx_free(&c);
+    return 0;
+}
+
+/* The same through the core's meta-trainer (meta_unroll.h) on quadratics
+ * of n = 10·(n/10) parameters: the trainer's own buffers included. Also
+ * gives the peak RSS and the unroll's seconds. */
+static int trainer_unroll(struct l2l_bench_plugin *opt, size_t n, int u, double *rss,
+                          double *seconds, char *err, size_t errlen)
+{
+    char batch[48];
+    l2l_fmt(batch, sizeof batch, "batch=%zu", n / 10);
+    const char *sets[] = {"dim=10", batch, NULL};
+    struct l2l_bench_plugin quad;
+    int rc = l2l_bench_plugin_open(&quad, L2L_OPTIMIZEE, "quadratic", sets, err, errlen);
+    if (rc < 0)
+        return rc;
+    struct l2l_meta_inst in;
+    char msg[L2L_ERRLEN];
+    float *dphi = NULL;
+    rc = l2l_meta_inst_init(&in, opt->p.u.opt, opt->v, quad.p.u.obj, quad.family, u, msg,
+                            sizeof msg);
+    if (rc == 0) {
+        struct l2l_rng rng;
+        l2l_rng_seed(&rng, 2);
+        opt->p.u.opt->learned->meta_init(in.self, &rng);
+        dphi = calloc(opt->p.u.opt->learned->n_meta(in.self), sizeof(float));
+        rc = dphi ? l2l_meta_inst_start(&in, &rng, msg, sizeof msg) : L2L_ENOMEM;
+    }
+    if (rc == 0) {
+        double loss = 0, t0 = l2l_bench_now();
+        rc = l2l_meta_unroll(&in, u, 1.0, dphi, &loss, NULL, msg, sizeof msg);
+        *seconds = l2l_bench_now() - t0;
+        *rss = l2l_bench_rss_now();
+    }
+    if (rc < 0)
+        l2l_fmt(err, errlen, "l2l bench: meta-training unroll of %s on %zu quadratic parameters: %s",
+                opt->p.u.opt->name, n, rc == L2L_ENOMEM ? "out of memory" : msg);
+    l2l_meta_inst_free(&in); /* init leaves it freeable, even on failure */
+    free(dphi);
+    l2l_bench_plugin_close(&quad);
+    return rc;
+}
+
+/* In a child: bytes per coordinate per unrolled step, the slope of RSS
+ * between unrolls of u1 and u2 steps on fresh objects; of the plugin alone
+ * (its tape) and of the whole meta-trainer (tape + the core's ∇ and dL/dg
+ * of each step). out = {plugin slope, trainer slope}. */
+static int tape_child(void *p, double *out, char *err, size_t errlen)
+{
+    const struct mem_arg *a = p;
+#ifdef M_MMAP_THRESHOLD
+    /* every buffer its own mapping, returned on free: RSS = live memory */
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+#endif
+    struct l2l_bench_plugin bp;
+    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, a->plugin, NULL, err, errlen);
+    double r1, r2, t1, t2, s;
+    /* a first unroll, not counted: one-time buffers (OpenBLAS's work
+     * memory on its first calls) would otherwise count as tape */
+    if (rc == 0)
+        rc = plugin_unroll_rss(&bp, a->n, a->u1, &r1, err, errlen);
+    if (rc == 0)
+        rc = trainer_unroll(&bp, a->n, a->u1, &t1, &s, err, errlen);
+    if (rc == 0)
+        rc = plugin_unroll_rss(&bp, a->n, a->u1, &r1, err, errlen);
+    if (rc == 0)
+        rc = plugin_unroll_rss(&bp, a->n, a->u2, &r2, err, errlen);
+    if (rc == 0)
+        rc = trainer_unroll(&bp, a->n, a->u1, &t1, &s, err, errlen);
+    if (rc == 0)
+        rc = trainer_unroll(&bp, a->n, a->u2, &t2, &s, err, errlen);
+    if (rc == 0) {
+        double steps = (double)(a->u2 - a->u1);
+        out[0] = (r2 - r1) / ((double)a->n * steps);
+        out[1] = (t2 - t1) / ((double)(a->n / 10 * 10) * steps);
+    }
+    l2l_bench_plugin_close(&bp);
+    return rc;
+}
+
+int l2l_bench_tape(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+{
+    /* n = 15,910: the MNIST MLP's size; the slope over 8 steps is ~41 MB,
+     * so a page of noise is 0.01 bytes. */
+    struct mem_arg a = {plugin, 15910, 2, 10};
+    double out[2];
+    int rc = l2l_bench_in_child(tape_child, &a, out, 2, err, errlen);
+    if (rc < 0)
+        return rc;
+    char name[48];
+    l2l_fmt(name, sizeof name, "%s-tape", plugin);
+    rc = l2l_bench_add(b, name, (long long)a.n, "plugin_bytes_per_coord_step", out[0], "B");
+    rc |= l2l_bench_add(b, name, (long long)a.n, "trainer_bytes_per_coord_step", out[1], "B");
+    l2l_bench_progress(b, "%s: %.1f bytes per coordinate per unrolled step recorded by the plugin, "
+                       "%.1f with the meta-trainer's buffers", name, out[0], out[1]);
+    return rc ? L2L_ENOMEM : 0;
+}
+
+/* In a child: one meta-training unroll of U steps at n through the core's
+ * trainer. out = {RSS after loading, RSS after the unroll, peak RSS (the
+ * larger of ru_maxrss and the RSS after the unroll), seconds of the
+ * unroll}. */
+static int memory_child(void *p, double *out, char *err, size_t errlen)
+{
+    const struct mem_arg *a = p;
+    struct l2l_bench_plugin bp;
+    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, a->plugin, NULL, err, errlen);
+    if (rc < 0)
+        return rc;
+    out[0] = l2l_bench_rss_now();
+    rc = trainer_unroll(&bp, a->n, a->u1, &out[1], &out[3], err, errlen);
+    /* ru_maxrss; the kernel's RSS counters are per-CPU caches synced
+     * lazily, so it can read a few hundred KB below statm's RSS */
+    out[2] = fmax(l2l_bench_rss_peak(), out[1]);
+    l2l_bench_plugin_close(&bp);
+    return rc;
+}
+
+int l2l_bench_memory(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+{
+    if (b->mem_n == 0)
+        return 0;
+    struct mem_arg a = {plugin, b->mem_n, b->unroll, 0};
+    double out[4];
+    l2l_bench_progress(b, "%s: one meta-training unroll of U=%d at n=%zu in a child process...",
+                       plugin, a.u1, a.n);
+    int rc = l2l_bench_in_child(memory_child, &a, out, 4, err, errlen);
+    if (rc < 0)
+        return rc;
+    char name[48];
+    l2l_fmt(name, sizeof name, "%s-memory", plugin);
+    long long n = (long long)(a.n / 10 * 10);
+    rc = l2l_bench_add(b, name, n, "unroll", a.u1, "steps");
+    rc |= l2l_bench_add(b, name, n, "rss_loaded", out[0], "B");
+    rc |= l2l_bench_add(b, name, n, "rss_after_unroll", out[1], "B");
+    rc |= l2l_bench_add(b, name, n, "peak_rss", out[2], "B");
+    rc |= l2l_bench_add(b, name, n, "peak_rss_of_8gib", out[2] / (8.0 * 1024 * 1024 * 1024), "");
+    rc |= l2l_bench_add(b, name, n, "unroll_seconds", out[3], "s");
+    l2l_bench_progress(b, "%s n=%lld U=%d: peak RSS %.3f GiB (%.2f of 8 GiB), unroll %.1f s", name,
+                       n, a.u1, out[2] / 1073741824.0, out[2] / 8589934592.0, out[3]);
+    return rc ? L2L_ENOMEM : 0;
+}

@@ -1,0 +1,159 @@
+/* bench_ref.c: the references of `l2l bench`, measured in the same run as
+ * the plugins: cblas_sgemm (GFLOP/s; a large square product and the LSTM's
+ * own shapes) and memcpy (GB/s moved, read + written), with one thread and
+ * with every OpenMP thread; and what the machine is doing (threads, load). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "config.h"
+#include "bench.h"
+#include "log.h"
+
+int l2l_bench_machine(struct l2l_bench *b)
+{
+    int omp = 1, blas = -1;
+#ifdef _OPENMP
+    omp = omp_get_max_threads();
+#endif
+#ifdef HAVE_OPENBLAS_GET_NUM_THREADS
+    blas = openblas_get_num_threads();
+#endif
+    double load = NAN;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = NAN;
+        fclose(f);
+    }
+    int rc = l2l_bench_add(b, "machine", 0, "threads_openmp", omp, "");
+    rc |= l2l_bench_add(b, "machine", 0, "threads_blas", blas, "");
+    rc |= l2l_bench_add(b, "machine", 0, "load_1min", load, "");
+    return rc ? L2L_ENOMEM : 0;
+}
+
+struct gemm_ctx {
+    int m, n, k, transA;
+    float *A, *B, *C;
+};
+
+static void gemm_call(void *p)
+{
+    struct gemm_ctx *g = p;
+    if (g->transA) /* C (m, n) += Aᵀ B, A stored (k, m): the dW product */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g->m, g->n, g->k, 1.0f, g->A, g->m,
+                    g->B, g->n, 1.0f, g->C, g->n);
+    else /* C (m, n) = A (m, k) B (k, n): the gate pre-activations */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->m, g->n, g->k, 1.0f, g->A, g->k,
+                    g->B, g->n, 0.0f, g->C, g->n);
+}
+
+/* Adds a row `bench,label_n,gflops` for C (m, n) = op(A) B, 2 m n k FLOPs. */
+static int bench_gemm(struct l2l_bench *b, const char *bench, long long label_n, int m, int n,
+                      int k, int transA, char *err, size_t errlen)
+{
+    struct gemm_ctx g = {m, n, k, transA, NULL, NULL, NULL};
+    g.A = malloc(sizeof(float) * (size_t)m * (size_t)k);
+    g.B = malloc(sizeof(float) * (size_t)k * (size_t)n);
+    g.C = calloc((size_t)m * (size_t)n, sizeof(float));
+    int rc = 0;
+    if (!g.A || !g.B || !g.C) {
+        l2l_fmt(err, errlen, "l2l bench: out of memory for sgemm %d x %d x %d", m, n, k);
+        rc = L2L_ENOMEM;
+    } else {
+        for (size_t i = 0; i < (size_t)m * (size_t)k; i++)
+            g.A[i] = 0.1f * (float)(i % 7) - 0.3f;
+        for (size_t i = 0; i < (size_t)k * (size_t)n; i++)
+            g.B[i] = 0.1f * (float)(i % 5) - 0.2f;
+        double s = l2l_bench_time(b, gemm_call, &g);
+        rc = l2l_bench_add(b, bench, label_n, "gflops", 2.0 * m * n * (double)k / s * 1e-9,
+                           "GFLOP/s");
+        l2l_bench_progress(b, "%s %d x %d x %d: %.2f GFLOP/s", bench, m, n, k,
+                           2.0 * m * n * (double)k / s * 1e-9);
+    }
+    free(g.A);
+    free(g.B);
+    free(g.C);
+    return rc;
+}
+
+struct copy_ctx {
+    size_t n; /* floats */
+    float *src, *dst;
+    int threads;
+};
+
+static void copy_call(void *p)
+{
+    struct copy_ctx *c = p;
+    if (c->threads == 1) {
+        memcpy(c->dst, c->src, sizeof(float) * c->n);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(c->threads)
+    {
+        /* each thread copies its contiguous share */
+        size_t nt = (size_t)omp_get_num_threads(), id = (size_t)omp_get_thread_num();
+        size_t lo = c->n * id / nt, hi = c->n * (id + 1) / nt;
+        memcpy(c->dst + lo, c->src + lo, sizeof(float) * (hi - lo));
+    }
+#endif
+}
+
+/* Rows `copy,n,gbps` (every thread) and `copy-1t,n,gbps` for n floats;
+ * bytes moved = 2·4n (read src, write dst). */
+static int bench_copy(struct l2l_bench *b, size_t n, char *err, size_t errlen)
+{
+    struct copy_ctx c = {n, malloc(sizeof(float) * n), malloc(sizeof(float) * n), 1};
+    int rc = 0;
+    if (!c.src || !c.dst) {
+        l2l_fmt(err, errlen, "l2l bench: out of memory for a copy of %zu floats", n);
+        rc = L2L_ENOMEM;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            c.src[i] = (float)(i % 1000);
+        memset(c.dst, 0, sizeof(float) * n);
+        int all = 1;
+#ifdef _OPENMP
+        all = omp_get_max_threads();
+#endif
+        for (int pass = 0; pass < 2 && rc == 0; pass++) {
+            c.threads = pass == 0 ? all : 1;
+            if (pass == 1 && all == 1)
+                break;
+            double s = l2l_bench_time(b, copy_call, &c);
+            double gbps = 8.0 * (double)n / s * 1e-9;
+            rc = l2l_bench_add(b, pass == 0 ? "copy" : "copy-1t", (long long)n, "gbps", gbps, "GB/s");
+            l2l_bench_progress(b, "memcpy %zu floats, %d thread(s): %.2f GB/s", n, c.threads, gbps);
+        }
+    }
+    free(c.src);
+    free(c.dst);
+    return rc;
+}
+
+/* The large copy: 32 Mi floats (128 MiB each way), well past any cache. */
+#define COPY_LARGE ((size_t)1 << 25)
+#define SGEMM_SQUARE 2048
+
+int l2l_bench_refs(struct l2l_bench *b, char *err, size_t errlen)
+{
+    int rc = bench_gemm(b, "sgemm-square", SGEMM_SQUARE, SGEMM_SQUARE, SGEMM_SQUARE,
+                        SGEMM_SQUARE, 0, err, errlen);
+    for (int i = 0; i < b->n_sizes && rc == 0; i++) {
+        int n = (int)b->sizes[i];
+        /* layer 1 of the LSTM: (n, 2H+1 = 41) · (41, 4H = 80), and its dW */
+        rc = bench_gemm(b, "sgemm-lstm-fwd", n, n, 80, 41, 0, err, errlen);
+        if (rc == 0)
+            rc = bench_gemm(b, "sgemm-lstm-dw", n, 41, 80, n, 1, err, errlen);
+    }
+    if (rc == 0)
+        rc = bench_copy(b, COPY_LARGE, err, errlen);
+    for (int i = 0; i < b->n_sizes && rc == 0; i++)
+        rc = bench_copy(b, b->sizes[i], err, errlen);
+    return rc;
+}

@@ -1,0 +1,203 @@
+/* test_bench.c: `l2l bench`'s code paths on tiny sizes: every measurement
+ * runs through the plugin loader and yields finite positive numbers, the
+ * child-process memory measures are consistent, the ratios are the
+ * quotients of the rows they come from, the CSV has the documented schema
+ * and reads back, and bad arguments are refused. No timing is asserted:
+ * speed is for `l2l bench` to report, not for tests to judge. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_main.h"
+#include "bench.h"
+#include "capture.h"
+#include "commands.h"
+#include "log.h"
+
+/* Settings small enough for a test: one size, short windows. */
+static void tiny(struct l2l_bench *b)
+{
+    l2l_bench_init(b, 1);
+    b->verbose = 0;
+    b->min_seconds = 0.01;
+    b->windows = 1;
+    b->n_sizes = 1;
+    b->sizes[0] = 3000;
+    b->trajectories = 1;
+    b->traj_steps = 10; /* with U = 5 below: two unrolls */
+    b->unroll = 5;
+}
+
+static int is_machine(const struct l2l_bench_row *r) { return !strcmp(r->bench, "machine"); }
+
+/* Children first: fork before this process has started OpenMP threads. */
+static void test_tape_child(void)
+{
+    struct l2l_bench b;
+    tiny(&b);
+    char err[L2L_ERRLEN] = "";
+    for (int p = 0; p < 2; p++) {
+        const char *name = p ? "lstm-gac" : "lstm";
+        int rc = l2l_bench_tape(&b, name, err, sizeof err);
+        if (rc < 0)
+            printf("  %s\n", err);
+        CU_ASSERT_EQUAL_FATAL(rc, 0);
+        char row[48];
+        snprintf(row, sizeof row, "%s-tape", name);
+        double plug = l2l_bench_get(&b, row, 15910, "plugin_bytes_per_coord_step");
+        double all = l2l_bench_get(&b, row, 15910, "trainer_bytes_per_coord_step");
+        printf("  %s: %.2f B per coordinate-step by the plugin, %.2f with the trainer\n", name,
+               plug, all);
+        /* a tape records at least ∇ and one float of state per step */
+        CU_ASSERT(isfinite(plug) && plug >= 8);
+        /* the trainer adds its own ∇_t and dL/dg_t (4 B each) */
+        CU_ASSERT(isfinite(all) && all > plug + 4);
+    }
+    l2l_bench_free(&b);
+}
+
+static void test_memory_child(void)
+{
+    struct l2l_bench b;
+    tiny(&b);
+    b.mem_n = 20000;
+    char err[L2L_ERRLEN] = "";
+    int rc = l2l_bench_memory(&b, "lstm", err, sizeof err);
+    if (rc < 0)
+        printf("  %s\n", err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    double loaded = l2l_bench_get(&b, "lstm-memory", 20000, "rss_loaded");
+    double after = l2l_bench_get(&b, "lstm-memory", 20000, "rss_after_unroll");
+    double peak = l2l_bench_get(&b, "lstm-memory", 20000, "peak_rss");
+    printf("  RSS loaded %.1f MB, after the unroll %.1f MB, peak %.1f MB\n", loaded / 1e6,
+           after / 1e6, peak / 1e6);
+    /* the unroll holds at least its tape: 5 steps × 20000 × 8 B */
+    CU_ASSERT(after > loaded + 5 * 20000 * 8.0);
+    CU_ASSERT(peak >= after);
+    CU_ASSERT(l2l_bench_get(&b, "lstm-memory", 20000, "unroll_seconds") > 0);
+    l2l_bench_free(&b);
+}
+
+static void test_all_measurements(void)
+{
+    struct l2l_bench b;
+    tiny(&b);
+    char err[L2L_ERRLEN] = "";
+    int rc = l2l_bench_machine(&b);
+    if (rc == 0)
+        rc = l2l_bench_refs(&b, err, sizeof err);
+    if (rc == 0)
+        rc = l2l_bench_lstm(&b, "lstm", err, sizeof err);
+    if (rc == 0)
+        rc = l2l_bench_lstm(&b, "lstm-gac", err, sizeof err);
+    if (rc == 0)
+        rc = l2l_bench_hand(&b, err, sizeof err);
+    if (rc == 0)
+        rc = l2l_bench_mlp(&b, err, sizeof err);
+    if (rc == 0)
+        rc = l2l_bench_trajectory(&b, err, sizeof err);
+    if (rc == 0)
+        rc = l2l_bench_ratios(&b);
+    if (rc < 0)
+        printf("  %s\n", err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    int bad = 0;
+    for (int k = 0; k < b.n_rows; k++) {
+        const struct l2l_bench_row *r = &b.rows[k];
+        if (!is_machine(r) && !(isfinite(r->value) && r->value > 0)) {
+            printf("  not finite positive: %s,%lld,%s,%g\n", r->bench, r->n, r->metric, r->value);
+            bad++;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* each family is there */
+    static const struct { const char *bench; long long n; const char *metric; } want[] = {
+        {"sgemm-square", 2048, "gflops"},   {"sgemm-lstm-fwd", 3000, "gflops"},
+        {"copy", 3000, "gbps"},              {"copy", 1 << 25, "gbps"},
+        {"lstm-eval", 3000, "gflops"},       {"lstm-meta", 3000, "coord_steps_per_s"},
+        {"lstm-gac-meta", 3000, "gflops"},   {"sgd", 3000, "gbps"},
+        {"adam", 3000, "ratio_copy_same_n"}, {"mlp-fwdbwd", 15910, "gflops"},
+        {"trajectory-quadratic", 1280, "seconds_median"},
+        {"trajectory-mlp", 15910, "seconds_median"}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        double v = l2l_bench_get(&b, want[k].bench, want[k].n, want[k].metric);
+        if (isnan(v))
+            printf("  missing: %s,%lld,%s\n", want[k].bench, want[k].n, want[k].metric);
+        CU_ASSERT(!isnan(v));
+    }
+    /* a ratio is the quotient of its rows */
+    double g = l2l_bench_get(&b, "lstm-meta", 3000, "gflops");
+    double sq = l2l_bench_get(&b, "sgemm-square", 2048, "gflops");
+    double r = l2l_bench_get(&b, "lstm-meta", 3000, "ratio_sgemm_square");
+    printf("  lstm-meta n=3000: %.3g GFLOP/s, sgemm %.3g GFLOP/s, ratio %.3g\n", g, sq, r);
+    CU_ASSERT(fabs(r - g / sq) <= 1e-12 * (g / sq));
+    /* stated FLOP counts: 10,282 forward, 40,446 meta-training */
+    CU_ASSERT_EQUAL(l2l_bench_get(&b, "lstm-eval", 3000, "flop_per_coord_step"), 10282);
+    CU_ASSERT_EQUAL(l2l_bench_get(&b, "lstm-meta", 3000, "flop_per_coord_step"), 40446);
+    /* the mlp 784-20-10 on a batch of 128: 2·128·784·20·2 + 2·128·20·10·3 */
+    CU_ASSERT_EQUAL(l2l_bench_get(&b, "mlp-fwdbwd", 15910, "flop_per_call"), 8181760);
+
+    /* CSV: header, five fields per row, values read back */
+    char path[] = "/tmp/l2l-test-bench-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    CU_ASSERT_EQUAL(l2l_bench_write_csv(&b, path, err, sizeof err), 0);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    char line[512];
+    CU_ASSERT(fgets(line, sizeof line, f) && !strcmp(line, L2L_BENCH_CSV_HEADER "\n"));
+    int rows = 0, mismatched = 0;
+    while (fgets(line, sizeof line, f)) {
+        char bench[64], metric[64], unit[32] = "";
+        long long n;
+        double v;
+        int fields = sscanf(line, "%63[^,],%lld,%63[^,],%lf,%31[^\n]", bench, &n, metric, &v, unit);
+        const struct l2l_bench_row *row = rows < b.n_rows ? &b.rows[rows] : NULL;
+        if (fields < 4 || !row || strcmp(bench, row->bench) || n != row->n ||
+            strcmp(metric, row->metric) || fabs(v - row->value) > 1e-5 * fabs(row->value) ||
+            strcmp(unit, row->unit)) {
+            printf("  CSV row %d does not match: %s", rows + 1, line);
+            mismatched++;
+        }
+        rows++;
+    }
+    fclose(f);
+    unlink(path);
+    printf("  CSV: %d rows, %d mismatched\n", rows, mismatched);
+    CU_ASSERT_EQUAL(rows, b.n_rows);
+    CU_ASSERT_EQUAL(mismatched, 0);
+    l2l_bench_free(&b);
+}
+
+static void test_bad_arguments(void)
+{
+    static const char *const bad[][3] = {
+        {"bench", "--sizes", "12,x"}, {"bench", "--sizes", "0"}, {"bench", "--sizes", ""},
+        {"bench", "--frobnicate", NULL}, {"bench", "-o", NULL}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char *argv[4] = {(char *)bad[k][0], (char *)bad[k][1], (char *)bad[k][2], NULL};
+        int argc = bad[k][2] ? 3 : 2;
+        FILE *tmp;
+        int saved = capture_begin(&tmp);
+        int rc = l2l_cmd_bench(argc, argv);
+        char *msg = capture_end(tmp, saved);
+        printf("  %s %s %s -> %d: %s", argv[0], argv[1], argv[2] ? argv[2] : "", rc, msg);
+        CU_ASSERT_EQUAL(rc, L2L_EXIT_BADINPUT);
+        CU_ASSERT(strstr(msg, "l2l bench: ") != NULL);
+        free(msg);
+    }
+}
+
+static const struct l2l_test tests[] = {
+    {"tape bytes per coordinate-step (child)", test_tape_child},
+    {"peak RSS of an unroll (child)", test_memory_child},
+    {"every measurement, ratios, CSV", test_all_measurements},
+    {"bad arguments are refused", test_bad_arguments},
+    {NULL, NULL}};
+
+int main(void)
+{
+    return l2l_test_main("bench", tests);
+}
