@@ -14,6 +14,7 @@
 /* A header claiming more than this is corrupt rather than a data set. */
 #define IDX_MAX_BYTES ((size_t)1 << 32)
 #define IDX_CHUNK ((unsigned)1 << 30) /* gzread takes an unsigned length */
+#define IDX_GZ_START ((size_t)1 << 20) /* first buffer for compressed data */
 
 static void say(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -146,16 +147,29 @@ int idx_read(const char *path, uint32_t magic, const char *what,
     }
     char what_data[64];
     snprintf(what_data, sizeof what_data, "%s data", what);
-    out->data = malloc(size);
+    /* Compressed data is not known to be as long as its header says (a
+     * corrupt 30-byte file may claim 4 GB): grow the buffer as it arrives. */
+    size_t cap = gzdirect(gz) || size <= IDX_GZ_START ? size : IDX_GZ_START, have = 0;
+    out->data = malloc(cap);
+    while (out->data) {
+        got = gz_read_all(gz, path, out->data + have, cap - have, err, errlen);
+        if (got < 0)
+            goto done;
+        have += (size_t)got;
+        if (have < cap || cap == size)
+            break;
+        cap = size - cap < cap ? size : 2 * cap;
+        uint8_t *grown = realloc(out->data, cap);
+        if (!grown)
+            free(out->data);
+        out->data = grown;
+    }
     if (!out->data) {
         say(err, errlen, "%s: out of memory for %zu bytes of %s data", path, size, what);
         goto done;
     }
-    got = gz_read_all(gz, path, out->data, size, err, errlen);
-    if (got < 0)
-        goto done;
-    if ((size_t)got < size) {
-        short_read(gz, path, size, what_data, got, err, errlen);
+    if (have < size) {
+        short_read(gz, path, size, what_data, (long long)have, err, errlen);
         goto done;
     }
     /* Anything after the data means the header and the file disagree. */
