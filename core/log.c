@@ -7,10 +7,22 @@ static int quiet;
 
 void l2l_set_quiet(int q) { quiet = q; }
 
+/* Messages may quote bytes from a corrupt file (a plugin name in a
+ * checkpoint, a job in a .state file): control characters are shown as
+ * '?', so every message stays one line and cannot drive the terminal. */
 static void vsay(const char *tag, const char *fmt, va_list ap)
 {
+    char buf[4096];
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n < 0)
+        n = 0;
+    for (char *p = buf; *p; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+            *p = '?';
     fputs(tag, stderr);
-    vfprintf(stderr, fmt, ap);
+    fputs(buf, stderr);
+    if ((size_t)n >= sizeof buf)
+        fputs("...", stderr);
     fputc('\n', stderr);
 }
 
