@@ -1,5 +1,6 @@
 /* ini_read.c: parse first into a list of entries with line numbers; the
  * suite is validated against the option tables afterwards. */
+#include <errno.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,14 +168,16 @@ int ini_read(const char *path, struct ini_doc *doc)
     r.doc = doc;
     r.f = fopen(path, "rb");
     if (!r.f) {
-        l2l_error("%s: cannot open the suite file", path);
+        l2l_error("%s: cannot open the suite file: %s", path, strerror(errno));
         return L2L_EIO;
     }
+    errno = 0;
     int rc = ini_parse_stream(counting_reader, &r, handler, &r);
-    int read_error = ferror(r.f);
+    int read_error = ferror(r.f), read_errno = errno;
     fclose(r.f);
     if (read_error) {
-        l2l_error("%s: read error", path);
+        l2l_error("%s: cannot read the suite file: %s", path,
+                  read_errno ? strerror(read_errno) : "read error");
         ini_doc_free(doc);
         return L2L_EIO;
     }

@@ -112,7 +112,8 @@ int l2l_option_parse(const struct l2l_option *row, const char *text,
     switch (row->type) {
     case L2L_OPT_INT:
         if (parse_real(text, &x) || x != floor(x) || x < row->min || x > row->max) {
-            l2l_fmt(err, errlen, "expected a whole number in [%g, %g], got '%s'",
+            /* %.0f: %g would print 2^53 - 1 as 9.0072e+15, not a bound one can type */
+            l2l_fmt(err, errlen, "expected a whole number in [%.0f, %.0f], got '%s'",
                     row->min, row->max, text);
             return L2L_EINPUT;
         }
