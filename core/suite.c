@@ -152,6 +152,8 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
                 continue;
             }
             if (g > 0) {
+                free(tuner->grid_text);
+                tuner->grid_text = xstrdup(c, e->value);
                 for (int j = 0; j < tuner->n_grid; j++) {
                     char one[64];
                     l2l_fmt(one, sizeof one, "%.17g", tuner->grid[j]);
@@ -344,6 +346,7 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
     if (v[E_OPTIMIZERS].s) {
         find_value(c, sec->name, "optimizers", &line);
         const char *p = v[E_OPTIMIZERS].s;
+        int items = 0; /* names given, found or not */
         x->optimizers = calloc(strlen(p) + 1, sizeof *x->optimizers);
         while (x->optimizers && *p) {
             while (*p == ' ' || *p == ',')
@@ -351,6 +354,7 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
             size_t len = strcspn(p, ", ");
             if (!len)
                 break;
+            items++;
             int found = -1;
             for (int k = 0; k < s->n_optimizers; k++)
                 if (strlen(s->optimizers[k].name) == len && !strncmp(s->optimizers[k].name, p, len))
@@ -366,8 +370,10 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
                 x->optimizers[x->n_optimizers++] = found;
             p += len;
         }
-        if (x->optimizers && x->n_optimizers == 0 && !strspn(v[E_OPTIMIZERS].s, ", ") )
-            bad(c, line, "[%s] optimizers: expected a comma-separated list of optimizer sections", sec->name);
+        /* Names that were given but not found are reported above. */
+        if (x->optimizers && items == 0)
+            bad(c, line, "[%s] optimizers: expected a comma-separated list of optimizer sections, got '%s'",
+                sec->name, v[E_OPTIMIZERS].s);
     }
     free_values(experiment_table, v);
 }
@@ -432,7 +438,10 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
                     bad(c, sec->line, "section [%s] appears twice", sec->name);
                 continue;
             }
-            int named = strcmp(kind, "suite") != 0;
+            /* Only the kinds that take a name are checked for one; an
+             * unknown kind gets one message, below. */
+            int named = !strcmp(kind, "optimizee") || !strcmp(kind, "optimizer") ||
+                        !strcmp(kind, "experiment");
             if (pass == 0 && named && !tame_name(name))
                 bad(c, sec->line, "[%s]: expected a name of letters, digits, '-', '_' or '.' after '%s'", sec->name, kind);
             if (!strcmp(kind, "suite")) {
@@ -542,6 +551,7 @@ void l2l_suite_free(struct suite *s)
         l2l_plugin_close(&o->plugin);
         free(o->name);
         free(o->checkpoint);
+        free(o->grid_text);
     }
     for (int k = 0; k < s->n_experiments; k++) {
         free(s->experiments[k].name);
@@ -582,12 +592,10 @@ void l2l_suite_write(FILE *f, const struct suite *s)
         fprintf(f, "[optimizer %s]\nplugin = %s\n", o->name, l2l_plugin_name(&o->plugin));
         int tuned = o->tune_index >= 0 && o->n_grid > 1;
         write_values(f, l2l_plugin_options(&o->plugin), o->values, tuned ? o->tune_index : -1);
-        if (tuned) {
-            fprintf(f, "%s = ", o->plugin.u.opt->tunable);
-            for (int g = 0; g < o->n_grid; g++)
-                fprintf(f, "%s%.9g", g ? ", " : "", o->grid[g]);
-            fputc('\n', f);
-        }
+        /* As given: logspace(...) stays short enough for one INI line and
+         * gives the same values bit for bit when the suite is run again. */
+        if (tuned)
+            fprintf(f, "%s = %s\n", o->plugin.u.opt->tunable, o->grid_text ? o->grid_text : "");
         if (o->learned) {
             fprintf(f, "checkpoint = %s\n", o->checkpoint ? o->checkpoint : "");
             if (o->train_on >= 0)

@@ -27,6 +27,7 @@ struct suite_optimizer {
     int tune_index;             /* row of the tunable option, or -1 */
     int n_grid;
     double grid[L2L_MAX_GRID];
+    char *grid_text;            /* the grid as the suite gives it, for l2l_suite_write */
     /* Learned optimizers: where φ lives and what to meta-train it on. */
     int learned;
     char *checkpoint;           /* resolved path */
