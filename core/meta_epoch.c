@@ -29,11 +29,13 @@ int meta_first_error(const struct meta_trainer *tr, long n, char *err, size_t er
 /* Frozen φ, plain step(), over the fixed held-out problems:
  *     loss = mean_k [ mean_{t=1..T} f_k(θ_t) ]   (valid_loss = mean)
  *     loss = mean_k f_k(θ_T)                      (valid_loss = final)
- * A non-finite value anywhere makes it +inf (never "best"). */
+ *     loss = mean_k [ mean_{t=a+1..T} f_k(θ_t) ]  (valid_loss = last_unroll)
+ * with a = ⌊(T−1)/U⌋·U the first step of the last unroll. A non-finite value
+ * anywhere makes it +inf (never "best"). */
 static int validate(struct meta_trainer *tr, double *out, char *err, size_t errlen)
 {
     const struct l2l_meta_config *c = tr->cfg;
-    long VP = c->valid_problems;
+    long VP = c->valid_problems, last_from = (c->steps - 1) / c->unroll * c->unroll;
     for (int k = 0; k < tr->nv; k++)
         memcpy(tr->l->meta(tr->vinst[k].self), tr->st.phi, sizeof(float) * tr->n_meta);
 #pragma omp parallel for schedule(static) num_threads(tr->nv) if (tr->nv > 1)
@@ -44,7 +46,7 @@ static int validate(struct meta_trainer *tr, double *out, char *err, size_t errl
         struct l2l_rng rng;
         l2l_rng_for(&rng, tr->job->seed, L2L_SEED_VALID, (uint64_t)k, 0);
         int rc = l2l_meta_inst_start(v, &rng, e, L2L_ERRLEN);
-        double sum = 0, f = v->loss;
+        double sum = 0, last = 0, f = v->loss;
         for (long t = 0; t < c->steps && rc == 0; t++) {
             if (tr->job->opt->step(v->self, v->theta, v->grad) < 0) {
                 l2l_fmt(e, L2L_ERRLEN, "%s: step failed during validation", tr->job->opt->name);
@@ -54,10 +56,14 @@ static int validate(struct meta_trainer *tr, double *out, char *err, size_t errl
                 rc = L2L_EPLUGIN;
             }
             sum += f;
+            if (t >= last_from)
+                last += f;
         }
         tr->rcs[k] = rc;
         tr->rcs[k + VP] = id;
-        tr->vals[k] = c->valid_final ? f : sum / (double)c->steps;
+        tr->vals[k] = c->valid_loss == L2L_VALID_FINAL ? f
+                      : c->valid_loss == L2L_VALID_LAST_UNROLL ? last / (double)(c->steps - last_from)
+                                                               : sum / (double)c->steps;
     }
     int rc = meta_first_error(tr, VP, err, errlen);
     if (rc < 0)

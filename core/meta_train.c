@@ -29,10 +29,13 @@ const struct l2l_option l2l_meta_options[] = {
     {"clip", L2L_OPT_REAL, "0", 0, 1e30, NULL, "clip the meta-gradient to this L2 norm; 0 = off"},
     {"valid_every", L2L_OPT_INT, "10", 1, 1e9, NULL, "K: validate (and save the training state) every K epochs"},
     {"valid_problems", L2L_OPT_INT, "16", 1, 1e6, NULL, "held-out problems per validation"},
-    {"valid_loss", L2L_OPT_STRING, "mean", 0, 0, "mean|final",
-     "mean: mean f over steps 1..T (the meta-objective); final: f at step T (the paper)"},
+    {"valid_loss", L2L_OPT_STRING, "mean", 0, 0, "mean|final|last_unroll",
+     "mean: mean f over steps 1..T (the meta-objective); final: f at step T (the paper); "
+     "last_unroll: mean f over the last unroll (the reference code)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
+
+static const char *const valid_names[] = {"mean", "final", "last_unroll"};
 
 void l2l_meta_config_from_values(const struct l2l_value *v, struct l2l_meta_config *cfg)
 {
@@ -47,7 +50,9 @@ void l2l_meta_config_from_values(const struct l2l_value *v, struct l2l_meta_conf
     cfg->clip = v[8].r;
     cfg->valid_every = v[9].i;
     cfg->valid_problems = v[10].i;
-    cfg->valid_final = v[11].s && strcmp(v[11].s, "final") == 0;
+    cfg->valid_loss = !v[11].s || strcmp(v[11].s, "mean") == 0 ? L2L_VALID_MEAN
+                      : strcmp(v[11].s, "final") == 0   ? L2L_VALID_FINAL
+                                                        : L2L_VALID_LAST_UNROLL;
 }
 
 volatile sig_atomic_t meta_stop_requested;
@@ -79,7 +84,7 @@ static void describe_job(struct meta_trainer *tr)
             "valid_every=%ld; valid_problems=%ld; valid_loss=%s",
             j->opt->name, opts, j->obj->name, j->trained_on ? j->trained_on : "",
             (unsigned long long)j->seed, c->steps, c->unroll, c->problems, c->lr, c->beta1, c->beta2,
-            c->eps, c->clip, c->valid_every, c->valid_problems, c->valid_final ? "final" : "mean");
+            c->eps, c->clip, c->valid_every, c->valid_problems, valid_names[c->valid_loss]);
 }
 
 static int check_config(const struct l2l_meta_job *job, char *err, size_t errlen)

@@ -13,6 +13,15 @@
  * cut into unrolls of `unroll` steps, one Adam step on φ per unroll. */
 extern const struct l2l_option l2l_meta_options[];
 
+/* What validation measures, per held-out problem (then averaged). */
+enum l2l_valid_loss {
+    L2L_VALID_MEAN = 0,        /* mean of f(θ_1..θ_T): the meta-objective */
+    L2L_VALID_FINAL = 1,       /* f(θ_T): the paper's "final validation loss" */
+    L2L_VALID_LAST_UNROLL = 2  /* mean of f over the last unroll's steps: the
+                                * reference code's criterion (its summed cost
+                                * of the last unroll, divided by U) */
+};
+
 struct l2l_meta_config {
     long epochs;        /* meta-training trajectories per problem batch */
     long steps;         /* T: optimizee steps per trajectory */
@@ -22,8 +31,7 @@ struct l2l_meta_config {
     double clip;        /* meta-gradient L2-norm clip; 0 = off */
     long valid_every;   /* K: validate every K epochs */
     long valid_problems;/* held-out instances for validation */
-    int valid_final;    /* validation loss: 0 = mean of f(θ_1..θ_T) (the
-                         * meta-objective), 1 = f(θ_T) (the paper's "final") */
+    int valid_loss;     /* enum l2l_valid_loss */
 };
 
 /* Fills cfg from values of l2l_meta_options (same order as the table). */

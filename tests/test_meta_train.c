@@ -12,6 +12,7 @@
 #include "checkpoint.h"
 #include "meta_train.h"
 #include "meta_unroll.h"
+#include "seeds.h"
 #include "test_meta_fixture.h"
 #include "test_main.h"
 
@@ -294,6 +295,61 @@ static void test_diverges(void)
     teardown(&s);
 }
 
+/* Validation at epoch 0, recomputed here from its definition: the initial
+ * φ (INIT stream), the held-out problems (VALID stream, index k), plain
+ * step() for T steps; mean, final, and last-unroll mean of f. */
+static void test_validation_definitions(void)
+{
+    struct setup s;
+    CU_ASSERT_FATAL(setup(&s, "val", "lr=0.05", 1) == 0);
+    const struct l2l_optimizer_ops *opt = s.o.p.u.opt;
+    const struct l2l_optimizee_ops *obj = s.f.p.u.obj;
+    const struct l2l_meta_config *c = &s.job.cfg; /* T = 22, U = 5: last unroll = steps 21, 22 */
+    char err[L2L_ERRLEN] = "";
+    size_t n = obj->n_params(s.family);
+    float *theta = malloc(sizeof(float) * n), *grad = malloc(sizeof(float) * n);
+    void *self = opt->create(s.o.v, n, NULL, 0, err, sizeof err);
+    CU_ASSERT_FATAL(theta && grad && self);
+    struct l2l_rng r;
+    l2l_rng_for(&r, s.job.seed, L2L_SEED_INIT, 0, 0);
+    opt->learned->meta_init(self, &r);
+    double want[3] = {0, 0, 0};
+    for (long k = 0; k < c->valid_problems; k++) {
+        l2l_rng_for(&r, s.job.seed, L2L_SEED_VALID, (uint64_t)k, 0);
+        void *p = obj->problem_new(s.family, &r, theta, err, sizeof err);
+        CU_ASSERT_FATAL(p != NULL);
+        opt->reset(self);
+        double f, sum = 0, last = 0;
+        obj->loss_grad(p, theta, &f, grad);
+        for (long t = 1; t <= c->steps; t++) {
+            opt->step(self, theta, grad);
+            obj->loss_grad(p, theta, &f, grad);
+            sum += f;
+            if (t > 20)
+                last += f;
+        }
+        want[0] += sum / c->steps / c->valid_problems;
+        want[1] += f / c->valid_problems;
+        want[2] += last / 2 / c->valid_problems;
+        obj->problem_free(p);
+    }
+    const char *names[3] = {"mean", "final", "last_unroll"};
+    for (int m = 0; m < 3; m++) {
+        s.job.cfg.valid_loss = m;
+        CU_ASSERT_FATAL(l2l_meta_train(&s.job, err, sizeof err) == 0);
+        double got = log_value(s.log, 0, 2);
+        printf("\n  valid_loss=%s: %.9g from the trainer, %.9g recomputed", names[m], got, want[m]);
+        CU_ASSERT(fabs(got - want[m]) <= 1e-7 * fabs(want[m]));
+        remove(s.ckpt);
+    }
+    printf("\n");
+    CU_ASSERT(want[0] != want[1] && want[1] != want[2]);
+    opt->destroy(self);
+    free(theta);
+    free(grad);
+    teardown(&s);
+}
+
 /* The real plugins: lstm (quadratic settings) on a small `quadratic`. */
 static void test_lstm_quadratic(void)
 {
@@ -358,6 +414,7 @@ static const struct l2l_test tests[] = {
     {"learned_sgd on linear+quad: validation loss goes down; runs repeat byte for byte", test_learns_and_repeats},
     {"interrupted and resumed = uninterrupted", test_resume},
     {"a diverging run is reported, meta lr halved", test_diverges},
+    {"validation loss: mean, final, last_unroll as defined", test_validation_definitions},
     {"lstm on quadratic: validation loss goes down; runs repeat byte for byte", test_lstm_quadratic},
     {NULL, NULL},
 };
