@@ -168,9 +168,13 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
         if (l2l_option_parse(&table[row], e->value, &values[row], err, sizeof err) < 0)
             bad(c, e->line, "[%s] %s: %s", section, e->key, err);
     }
+    int sec_line = 0; /* a missing key is reported at its section's header */
+    for (int k = 0; k < c->doc.n_sections && !sec_line; k++)
+        if (!strcmp(c->doc.sections[k].name, section))
+            sec_line = c->doc.sections[k].line;
     for (int row = 0; table[row].name; row++)
         if (!values[row].s && !(tuner && tuner->tune_index == row && tuner->n_grid > 1))
-            bad(c, 0, "[%s] missing required key '%s' (%s)", section, table[row].name,
+            bad(c, sec_line, "[%s] missing required key '%s' (%s)", section, table[row].name,
                 table[row].help ? table[row].help : "");
 }
 
@@ -516,8 +520,10 @@ int l2l_suite_load(const char *path, long long seed_override, struct suite *s)
             s->seed = (uint64_t)seed_override;
         s->name = sv[S_NAME].s && sv[S_NAME].s[0] ? xstrdup(&c, sv[S_NAME].s) : base_name(path);
         s->description = xstrdup(&c, sv[S_DESCRIPTION].s);
+        int name_line = 0;
+        find_value(&c, "suite", "name", &name_line);
         if (s->name && !tame_name(s->name))
-            bad(&c, 0, "[suite] name: expected letters, digits, '-', '_' or '.', got '%s'", s->name);
+            bad(&c, name_line, "[suite] name: expected letters, digits, '-', '_' or '.', got '%s'", s->name);
         load_sections(&c, sv);
         free_values(suite_table, sv);
     }
