@@ -124,6 +124,10 @@ static void bad_step(struct meta_trainer *tr, long epoch, long unroll)
 {
     struct l2l_meta_state *s = &tr->st;
     s->bad_in_row++;
+    if (tr->progress_open) { /* warnings start on a line of their own */
+        fputc('\n', stderr);
+        tr->progress_open = 0;
+    }
     l2l_warn("%s: epoch %ld, unroll %ld: meta-gradient not finite, step skipped (%ld in a row)",
              tr->job->name, epoch, unroll, s->bad_in_row);
     if (s->bad_in_row < MAX_BAD)

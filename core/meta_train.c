@@ -277,10 +277,9 @@ int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
             shown.valid_loss = last_valid;
             l2l_meta_progress(job->name, e, c->epochs, &shown, tr.st.best_loss, el,
                               el / (double)(e - first + 1) * (double)(c->epochs - e));
+            tr.progress_open = 1;
         }
     }
-    if (progress)
-        fputc('\n', stderr);
     if (tr.st.best_epoch < 0) {
         l2l_fmt(err, errlen, "%s: no validation gave a finite loss: φ diverged, no checkpoint written",
                 job->name);
@@ -300,7 +299,7 @@ int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
         rc = L2L_EIO;
     }
 out:
-    if (progress && rc < 0)
+    if (tr.progress_open) /* end the progress line */
         fputc('\n', stderr);
     trainer_free(&tr);
     sigaction(SIGINT, &old_int, NULL);

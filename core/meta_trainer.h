@@ -57,6 +57,7 @@ struct meta_trainer {
     char *state_path;
     char job_desc[4096];
     FILE *log;
+    int progress_open;           /* a progress line without its newline is on stderr */
 };
 
 /* φ of the trainer into every optimizer object. */
