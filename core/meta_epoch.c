@@ -169,7 +169,7 @@ int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, doubl
         int u = (int)(c->steps - t0 < c->unroll ? c->steps - t0 : c->unroll);
         size_t m = tr->n_meta;
         memset(tr->dphis, 0, sizeof(float) * m * (size_t)tr->P);
-        int nt = (int)(tr->P < meta_max_threads() ? tr->P : meta_max_threads());
+        int nt = meta_threads(tr->job, tr->P);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (long k = 0; k < tr->P; k++) {
             int id = meta_thread_id();

@@ -154,8 +154,7 @@ static int trainer_init(struct meta_trainer *tr, const struct l2l_meta_job *job,
         if (rc < 0)
             return rc;
     }
-    int T = meta_max_threads();
-    tr->nv = (int)(c->valid_problems < T ? c->valid_problems : T);
+    tr->nv = meta_threads(job, c->valid_problems);
     long nmax = tr->P > c->valid_problems ? tr->P : c->valid_problems;
     long nerr = tr->P > tr->nv ? tr->P : tr->nv;
     tr->vinst = calloc((size_t)tr->nv, sizeof *tr->vinst);

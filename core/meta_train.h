@@ -50,6 +50,13 @@ struct l2l_meta_job {
     const char *checkpoint_path;             /* best φ is written here */
     const char *log_csv_path;                /* per-epoch log (see README) */
     int progress;                            /* progress line on stderr */
+    /* Threads for independent trajectories (the instances of a meta-step,
+     * the validation problems), each with its own optimizer object; 0 or 1:
+     * one at a time (the plugin may still use threads inside). Results are
+     * reduced in a fixed order. A plugin that calls a threaded BLAS should
+     * then run it single-threaded (OPENBLAS_NUM_THREADS=1): OpenBLAS called
+     * from several threads at once was 9x slower here. */
+    int threads;
 };
 
 /* Trains, resuming from checkpoint_path's ".state" file when present, and

@@ -17,14 +17,16 @@
 /* Set by SIGINT/SIGTERM (and the test hook): stop after the current unroll. */
 extern volatile sig_atomic_t meta_stop_requested;
 
-/* Threads for independent trajectories (instances, validation problems).
- * Each thread works on its own objects; results are reduced in a fixed
- * order, so they do not depend on the number of threads. */
-static inline int meta_max_threads(void)
+/* Threads for independent trajectories (instances, validation problems):
+ * job->threads, at most n. Each thread works on its own objects; results
+ * are reduced in a fixed order. */
+static inline int meta_threads(const struct l2l_meta_job *job, long n)
 {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    long t = job->threads > 1 ? job->threads : 1;
+    return (int)(t < n ? t : n);
 #else
+    (void)job; (void)n;
     return 1;
 #endif
 }

@@ -6,9 +6,6 @@
 #include <math.h>
 #include <signal.h>
 #include <time.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #include "checkpoint.h"
 #include "meta_train.h"
 #include "meta_unroll.h"
@@ -127,19 +124,12 @@ static double log_value(const char *path, long e, int col)
     return v;
 }
 
-/* Runs the trainer with nt threads (when built with OpenMP). */
+/* Runs the trainer with nt threads for its trajectories. */
 static int train_threads(const struct l2l_meta_job *job, int nt, char *err, size_t errlen)
 {
-#ifdef _OPENMP
-    int was = omp_get_max_threads();
-    omp_set_num_threads(nt);
-    int rc = l2l_meta_train(job, err, errlen);
-    omp_set_num_threads(was);
-    return rc;
-#else
-    (void)nt;
-    return l2l_meta_train(job, err, errlen);
-#endif
+    struct l2l_meta_job j = *job;
+    j.threads = nt;
+    return l2l_meta_train(&j, err, errlen);
 }
 
 static double seconds(void)
@@ -155,7 +145,7 @@ static void test_learns_and_repeats(void)
     CU_ASSERT_FATAL(setup(&a, "a", "lr=0.01", 40) == 0 && setup(&b, "b", "lr=0.01", 40) == 0);
     char err[L2L_ERRLEN] = "";
     double t0 = seconds();
-    int rc = l2l_meta_train(&a.job, err, sizeof err);
+    int rc = train_threads(&a.job, 2, err, sizeof err);
     double t = seconds() - t0;
     if (rc < 0)
         printf("  %s\n", err);
