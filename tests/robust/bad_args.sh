@@ -1,0 +1,29 @@
+#!/bin/sh
+# tests/robust/bad_args.sh: bad command lines. Each must exit with status 2
+# and one line saying what was expected, before any work starts.
+. "$(dirname "$0")/common.sh"
+
+write_good_suite good.ini
+expect no-command 2 "^usage: l2l COMMAND" 
+expect unknown-command 2 "^l2l: unknown command 'frobnicate' \\(try \`l2l help\`\\)" frobnicate
+expect run-no-suite 2 "^l2l run: expected a suite file" run
+expect train-no-suite 2 "^l2l train: expected a suite file" train
+expect two-suites 2 "^l2l run: one suite file at a time \\(got 'good.ini' and 'other.ini'\\)" run good.ini other.ini
+expect unknown-option 2 "^l2l run: unknown option '--frobnicate'" run good.ini --frobnicate
+expect jobs-zero 2 "^l2l run: -j expects a whole number in \\[1, 64\\], got '0'" run good.ini -j 0
+expect jobs-text 2 "^l2l run: -j expects a whole number in \\[1, 64\\], got 'many'" run good.ini -j many
+expect jobs-glued 2 "^l2l run: -j expects a whole number in \\[1, 64\\], got '2x'" run good.ini -j2x
+expect jobs-too-many 2 "^l2l run: --jobs expects a whole number in \\[1, 64\\], got '65'" run good.ini --jobs 65
+expect jobs-missing 2 "^l2l run: -j expects a whole number in \\[1, 64\\], got '\\(nothing\\)'" run good.ini -j
+expect seed-negative 2 "^l2l run: --seed expects a whole number in \\[0, 9007199254740991\\], got '-1'" run good.ini --seed -1
+expect seed-overflow 2 "^l2l run: --seed expects a whole number .*got '99999999999999999999'" run good.ini --seed 99999999999999999999
+expect seed-text 2 "^l2l train: --seed expects a whole number .*got '1x'" train good.ini --seed 1x
+expect output-missing 2 "^l2l run: -o expects a directory" run good.ini -o
+expect output-empty 2 "^l2l run: -o expects a directory" run good.ini -o ""
+expect describe-nothing 2 "^l2l describe: expected one plugin name" describe
+expect describe-unknown 2 "^l2l describe: no optimizer plugin 'nosuch' on the search path" describe nosuch
+expect list-extra 2 "^l2l list: takes no arguments" list extra
+expect plot-nothing 2 "^l2l plot: expected a results directory" plot
+expect plot-not-results 2 "^l2l: cannot open nowhere/experiments.csv: No such file or directory" plot nowhere
+check "nothing was written" test -z "$(ls | grep -v -x good.ini)"
+finish

@@ -1,0 +1,88 @@
+#!/bin/sh
+# tests/robust/bad_checkpoints.sh: a learned optimizer (the test plugin
+# learned_sgd, loaded by path) whose checkpoint is bad: truncated (header
+# and body), not a checkpoint, empty, a directory, wrong version, wrong
+# checksum, another plugin's, another shape, non-finite φ, trailing bytes;
+# and a corrupt meta-training .state. Each must exit with status 2 with one
+# line naming the checkpoint file and what is wrong, and leave no results.
+. "$(dirname "$0")/common.sh"
+
+# suite NAME CHECKPOINT [EXTRA KEYS]
+suite() {
+    printf '[suite]\nseed = 5\nruns = 2\n[optimizee quad]\nplugin = quadratic\ndim = 3\nbatch = 4\n[optimizer lsgd]\nplugin = %s\ncheckpoint = %s\n%s\n[experiment e]\noptimizee = quad\noptimizers = lsgd\nsteps = 10\n' \
+        "$LSGD" "$2" "${3:-}" >"$1.ini"
+}
+
+# A good checkpoint, meta-trained for a few epochs.
+suite train "$tmp/good.ckpt" 'train_on = quad
+epochs = 4
+steps = 10
+unroll = 5
+valid_every = 2
+valid_problems = 2'
+expect train-good 0 "" train train.ini -o out-train --quiet
+check "train-good: checkpoint written, no .state left" test -s good.ckpt -a ! -e good.ckpt.state
+suite good "$tmp/good.ckpt"
+expect run-good 0 "" run good.ini -o out-good --quiet
+check "run-good: summary.csv written" test -s out-good/summary.csv
+size=$(wc -c <good.ckpt)
+
+# crc_fix FILE: rewrites the trailing CRC-32 of FILE so that the loader
+# gets past the checksum (gzip's trailer holds the same CRC-32, little-endian).
+crc_fix() {
+    head -c $(($(wc -c <"$1") - 4)) "$1" >"$1.body"
+    { cat "$1.body"; gzip -c -n <"$1.body" | tail -c 8 | head -c 4; } >"$1"
+    rm -f "$1.body"
+}
+
+# ckpt_case NAME REGEX [EXTRA KEYS]: runs with checkpoint NAME.ckpt.
+ckpt_case() {
+    suite "$1" "$tmp/$1.ckpt" "${3:-}"
+    expect "$1" 2 "^l2l: \\[optimizer lsgd\\] $tmp/$1\\.ckpt: $2" run "$1.ini" -o "out-$1" --quiet &&
+        check "$1: no results directory" test ! -e "out-$1"
+}
+
+head -c 100 good.ckpt >short-header.ckpt
+ckpt_case short-header "truncated: 100 bytes, ends inside the header"
+head -c $((size - 6)) good.ckpt >short-body.ckpt
+ckpt_case short-body "truncated: $((size - 6)) bytes, expected $size for 2 meta-parameters"
+echo "phi = 1, 2" >text.ckpt
+ckpt_case text "not an l2l-bench checkpoint \\(no L2LCKPT magic at the start\\)"
+: >empty.ckpt
+ckpt_case empty "not an l2l-bench checkpoint"
+mkdir dir.ckpt
+ckpt_case dir "(read error|cannot open): Is a directory"
+{ head -c 8 good.ckpt; printf '\2\0\0\0'; tail -c +13 good.ckpt; } >version.ckpt
+crc_fix version.ckpt
+ckpt_case version "checkpoint format version 2, this l2l reads version 1"
+{ head -c 40 good.ckpt; printf 'X'; tail -c +42 good.ckpt; } >checksum.ckpt
+ckpt_case checksum "checksum mismatch: the file is corrupt"
+{ head -c 16 good.ckpt; printf 'learned_sgX'; tail -c +28 good.ckpt; } >plugin.ckpt
+crc_fix plugin.ckpt
+ckpt_case plugin "written by plugin 'learned_sgX', not 'learned_sgd'"
+cp good.ckpt shape.ckpt
+ckpt_case shape "terms is 2 in the file, 1 in the suite" "terms = 1"
+# φ is the last 8 bytes before the CRC: φ[0] NaN, then φ[1] +inf.
+{ head -c $((size - 12)) good.ckpt; printf '\0\0\300\177'; tail -c 8 good.ckpt; } >nan.ckpt
+crc_fix nan.ckpt
+ckpt_case nan "φ\\[0\\] is nan: not a usable checkpoint"
+{ head -c $((size - 8)) good.ckpt; printf '\0\0\200\177'; tail -c 4 good.ckpt; } >inf.ckpt
+crc_fix inf.ckpt
+ckpt_case inf "φ\\[1\\] is inf: not a usable checkpoint"
+{ cat good.ckpt; printf 'tail'; } >trailing.ckpt
+crc_fix trailing.ckpt
+ckpt_case trailing "corrupt: 4 bytes after the end of the checkpoint"
+check "good.ckpt untouched by the refusals" test "$(wc -c <good.ckpt)" -eq "$size"
+
+# A corrupt .state beside the checkpoint: meta-training refuses to resume.
+cp good.ckpt state.ckpt
+echo junk >state.ckpt.state
+suite state "$tmp/state.ckpt" 'train_on = quad
+epochs = 4
+steps = 10
+unroll = 5'
+expect state 2 "^l2l: meta-training lsgd: $tmp/state\\.ckpt\\.state: not an l2l-bench training state" \
+    train state.ini -o out-state --quiet
+check "state: checkpoint and .state left as they were" \
+    cmp -s good.ckpt state.ckpt
+finish

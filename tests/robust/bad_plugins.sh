@@ -1,0 +1,58 @@
+#!/bin/sh
+# tests/robust/bad_plugins.sh: suites naming plugins that cannot be used:
+# missing, not a shared object, not an l2l-bench plugin, a wrong ABI
+# version, a missing hook, the wrong kind, a wrong declared name, and
+# plugins whose create() or open() refuses the options. Each must exit with
+# status 2, name the suite line and the plugin file, and write nothing.
+. "$(dirname "$0")/common.sh"
+
+plugins=$builddir/tests/plugins/.libs
+quad_so=$builddir/plugins/optimizees/.libs/quadratic.so
+E='[experiment e]
+optimizee = quad
+optimizers = opt'
+
+# plugin_case NAME PLUGIN REGEX [EXTRA KEYS]: [optimizer opt] uses PLUGIN.
+plugin_case() {
+    printf '[optimizee quad]\nplugin = quadratic\ndim = 3\n[optimizer opt]\nplugin = %s\n%s\n%s\n' \
+        "$2" "${4:-}" "$E" >"$1.ini"
+    expect "$1" 2 "^$1\\.ini:$3" run "$1.ini" -o "out-$1" --quiet &&
+        check "$1: no results directory" test ! -e "out-$1"
+}
+
+plugin_case not-found nosuch "5: \\[optimizer opt\\] plugin: no optimizer plugin 'nosuch' on the search path"
+plugin_case missing-file /nonexistent/x.so "5: \\[optimizer opt\\] plugin: cannot load plugin: /nonexistent/x.so: cannot open shared object file"
+echo "not a shared object" >"$tmp/text.so"
+plugin_case not-elf "$tmp/text.so" "5: \\[optimizer opt\\] plugin: cannot load plugin: $tmp/text.so: (file too short|invalid ELF header)"
+mkdir "$tmp/dir.so"
+plugin_case directory "$tmp/dir.so" "5: \\[optimizer opt\\] plugin: cannot load plugin: $tmp/dir.so"
+plugin_case no-symbol "$plugins/broken_nosym.so" "5: \\[optimizer opt\\] plugin: .*broken_nosym.so: exports neither 'l2l_optimizer' nor 'l2l_optimizee': not an l2l-bench plugin"
+plugin_case wrong-abi "$plugins/broken_abi.so" "5: \\[optimizer opt\\] plugin: .*broken_abi.so: bad plugin ABI version 99 \\(want [0-9]+\\)"
+plugin_case missing-hook "$plugins/broken_nostep.so" "5: \\[optimizer opt\\] plugin: .*broken_nostep.so: no step \\(a required member of the plugin vtable is NULL\\)"
+plugin_case wrong-kind-name quadratic "5: \\[optimizer opt\\] plugin: no optimizer plugin 'quadratic'"
+plugin_case wrong-kind-path "$quad_so" "5: \\[optimizer opt\\] plugin: .*quadratic.so: is an optimizee plugin, expected an optimizer"
+plugin_case create-fails nag "4: \\[optimizer opt\\] nag: momentum must be in \\(0, 1\\]" "momentum = 0"
+
+# A plugin directory from L2L_PLUGIN_PATH with a renamed and a broken plugin.
+mkdir "$tmp/pdir"
+cp "$builddir/plugins/optimizers/.libs/sgd.so" "$tmp/pdir/renamed.so"
+cp "$plugins/broken_abi.so" "$tmp/pdir/old.so"
+L2L_PLUGIN_PATH=$tmp/pdir
+export L2L_PLUGIN_PATH
+plugin_case wrong-name renamed "5: \\[optimizer opt\\] plugin: .*renamed.so: declares the name 'sgd', expected 'renamed'"
+plugin_case path-wrong-abi old "5: \\[optimizer opt\\] plugin: .*old.so: bad plugin ABI version 99"
+expect describe-broken 2 "^l2l describe: .*old.so: bad plugin ABI version 99" describe old
+# `l2l list` shows broken plugins as broken and goes on.
+expect list-broken 0 "" list
+check "list-broken: says which are broken" grep -q "old .*(broken: .*bad plugin ABI version 99" "$tmp/.stdout"
+check "list-broken: still lists sgd" grep -q "^  sgd " "$tmp/.stdout"
+unset L2L_PLUGIN_PATH
+
+# An optimizee whose open() fails: found when the run starts, before any
+# result is written.
+printf '[optimizee quad]\nplugin = quadratic\nfile = %s/none.txt\ndim = 2\nbatch = 1\n[optimizer opt]\nplugin = sgd\n%s\n' \
+    "$tmp" "$E" >open-fails.ini
+expect open-fails 2 "^open-fails\\.ini:1: \\[optimizee quad\\] quadratic: cannot open $tmp/none.txt: No such file or directory" \
+    run open-fails.ini -o out-open-fails --quiet
+check "open-fails: no results directory" test ! -e out-open-fails
+finish

@@ -1,0 +1,85 @@
+#!/bin/sh
+# tests/robust/bad_suites.sh: `l2l run` on bad suite files. Each must exit
+# with status 2 and a first line "FILE:LINE: ..." (or "FILE: ..." where no
+# line applies) that names the key or section, the bad value and what was
+# expected, and must create no results directory. Table: docs/robustness.md.
+. "$(dirname "$0")/common.sh"
+
+# bad NAME REGEX: runs the suite NAME.ini (written just before; not in a
+# pipeline, so that the case counters stay in this shell). REGEX matches
+# the first stderr line after "NAME.ini:" (the file is always named first).
+bad() {
+    expect "$1" 2 "^$1\\.ini:$2" run "$1.ini" -o "out-$1" --quiet &&
+        check "$1: no results directory" test ! -e "out-$1"
+}
+
+# Sections every case below can refer to.
+Q='[optimizee quad]
+plugin = quadratic
+dim = 3'
+S='[optimizer sgd]
+plugin = sgd'
+E='[experiment e]
+optimizee = quad
+optimizers = sgd
+steps = 5'
+
+# --- syntax
+printf '[suite\nseed = 1\n' >syntax.ini; bad syntax '1: syntax error'
+printf 'seed = 1\n%s\n%s\n%s\n' "$Q" "$S" "$E" >key-outside.ini; bad key-outside "1: key 'seed' outside any section"
+printf '[bogus]\nx = 1\n' >unknown-section.ini; bad unknown-section "1: unknown section \\[bogus\\]"
+printf '[optimizer]\nplugin = sgd\n' >unnamed-section.ini; bad unnamed-section "1: \\[optimizer\\]: expected a name"
+printf '[optimizer a/b]\nplugin = sgd\n' >untame-name.ini; bad untame-name "1: \\[optimizer a/b\\]: expected a name of letters"
+printf '[suite]\nname = ../x\n%s\n%s\n%s\n' "$Q" "$S" "$E" >suite-name.ini; bad suite-name "2: \\[suite\\] name: expected letters"
+printf '[suite]\nsed = 1\n%s\n%s\n%s\n' "$Q" "$S" "$E" >unknown-key.ini; bad unknown-key "2: \\[suite\\] unknown key 'sed' \\(did you mean 'seed'\\?\\)"
+printf '%s\nlearning_rate = 0.1\n%s\n%s\n' "$S" "$Q" "$E" >unknown-plugin-key.ini; bad unknown-plugin-key "3: \\[optimizer sgd\\] unknown key 'learning_rate'"
+printf '[suite]\nseed = 1\nseed = 2\n%s\n%s\n%s\n' "$Q" "$S" "$E" >duplicate-key.ini; bad duplicate-key "3: \\[suite\\] seed: duplicate key \\(first set at line 2\\)"
+printf '%s\n%s\n%s\n%s\n' "$Q" "$S" "$S" "$E" >duplicate-section.ini; bad duplicate-section "[0-9]+: \\[optimizer sgd\\] plugin: duplicate key"
+
+# --- types, ranges, non-finite values
+printf '[suite]\nruns = ten\n%s\n%s\n%s\n' "$Q" "$S" "$E" >int-type.ini; bad int-type "2: \\[suite\\] runs: expected a whole number in \\[1, 100000\\], got 'ten'"
+printf '[suite]\nseed = -1\n%s\n%s\n%s\n' "$Q" "$S" "$E" >seed-range.ini; bad seed-range "2: \\[suite\\] seed: expected a whole number in \\[0, 9007199254740991\\], got '-1'"
+printf '%s\n%s\n%s\nsteps = 2.5\n' "$Q" "$S" "$E" >duplicate-steps.ini; bad duplicate-steps "10: \\[experiment e\\] steps: duplicate key"
+printf '%s\n%s\n[experiment e]\noptimizee = quad\noptimizers = sgd\nsteps = 2.5\n' "$Q" "$S" >int-fraction.ini; bad int-fraction "9: \\[experiment e\\] steps: expected a whole number in \\[1, 10000000\\], got '2.5'"
+printf '%s\n%s\n[experiment e]\noptimizee = quad\noptimizers = sgd\nsteps = 0\n' "$Q" "$S" >int-range.ini; bad int-range "9: \\[experiment e\\] steps: expected a whole number in \\[1, 10000000\\], got '0'"
+printf '%s\n%s\nlr = fast\n%s\n' "$Q" "$S" "$E" >real-type.ini; bad real-type "6: \\[optimizer sgd\\] lr: expected a finite real in \\[0, 1000\\], got 'fast'"
+printf '%s\n%s\nlr = -1\n%s\n' "$Q" "$S" "$E" >real-range.ini; bad real-range "6: \\[optimizer sgd\\] lr: expected a finite real in \\[0, 1000\\], got '-1'"
+printf '%s\n%s\nlr = nan\n%s\n' "$Q" "$S" "$E" >real-nan.ini; bad real-nan "6: \\[optimizer sgd\\] lr: expected a finite real .*got 'nan'"
+printf '%s\n%s\nlr = inf\n%s\n' "$Q" "$S" "$E" >real-inf.ini; bad real-inf "6: \\[optimizer sgd\\] lr: expected a finite real .*got 'inf'"
+printf '%s\n%s\nlr = 1e999\n%s\n' "$Q" "$S" "$E" >real-overflow.ini; bad real-overflow "6: \\[optimizer sgd\\] lr: expected a finite real .*got '1e999'"
+printf '%s\n%s\nnesterov = maybe\n%s\n' "$Q" "$S" "$E" >bool-type.ini; bad bool-type "6: \\[optimizer sgd\\] nesterov: expected true or false, got 'maybe'"
+printf '%s\ndist = cauchy\n%s\n%s\n' "$Q" "$S" "$E" >choice.ini; bad choice "4: \\[optimizee quad\\] dist: expected one of uniform\\|normal, got 'cauchy'"
+printf '%s\n%s\nlr = 0.1, nan\n%s\n' "$Q" "$S" "$E" >grid-nan.ini; bad grid-nan "6: \\[optimizer sgd\\] lr: expected comma-separated reals"
+printf '%s\n%s\nlr = 0.1, 2000\n%s\n' "$Q" "$S" "$E" >grid-range.ini; bad grid-range "6: \\[optimizer sgd\\] lr: grid value 2000: expected a finite real in \\[0, 1000\\]"
+printf '%s\n%s\nlr = logspace(1, inf, 3)\n%s\n' "$Q" "$S" "$E" >logspace-inf.ini; bad logspace-inf "6: \\[optimizer sgd\\] lr: expected logspace\\(LO, HI, N\\)"
+printf '%s\n%s\nlr = logspace(1, 0.1, 3)\n%s\n' "$Q" "$S" "$E" >logspace-order.ini; bad logspace-order "6: \\[optimizer sgd\\] lr: expected logspace\\(LO, HI, N\\) with 0 < LO < HI"
+printf '%s\n%s\nlr = logspace(0.1, 1, 1000)\n%s\n' "$Q" "$S" "$E" >logspace-count.ini; bad logspace-count "6: \\[optimizer sgd\\] lr: expected logspace\\(LO, HI, N\\) .* N <= 64"
+printf '%s\n%s\nmomentum = 0\nnesterov = true\n%s\n' "$Q" "$S" "$E" >create-refused.ini; bad create-refused "4: \\[optimizer sgd\\] sgd: "
+
+# --- empty values and lists, references
+printf '%s\n%s\n[experiment e]\noptimizee = quad\noptimizers = , ,\n' "$Q" "$S" >empty-list.ini; bad empty-list "8: \\[experiment e\\] optimizers: expected a comma-separated list"
+printf '%s\n%s\n[experiment e]\noptimizee = quad\noptimizers =\n' "$Q" "$S" >empty-value.ini; bad empty-value "8: \\[experiment e\\] optimizers: expected a comma-separated list"
+printf '%s\n[experiment e]\noptimizee = nope\noptimizers = sgd\n' "$S" >missing-optimizee.ini; bad missing-optimizee "4: \\[experiment e\\] optimizee: no section \\[optimizee nope\\]"
+printf '%s\n%s\n[experiment e]\noptimizee = quad\noptimizers = sgd, adam\n' "$Q" "$S" >missing-optimizer.ini; bad missing-optimizer "8: \\[experiment e\\] optimizers: no section \\[optimizer adam\\]"
+printf '%s\n%s\n[experiment e]\noptimizee = quad\noptimizers = sgd, sgd\n' "$Q" "$S" >listed-twice.ini; bad listed-twice "8: \\[experiment e\\] optimizers: 'sgd' listed twice"
+printf '%s\n[optimizer l]\nplugin = lstm\ncheckpoint = l.ckpt\ntrain_on = nope\n[experiment e]\noptimizee = quad\noptimizers = l\n' "$Q" >missing-train-on.ini; bad missing-train-on "7: \\[optimizer l\\] train_on: no section \\[optimizee nope\\]"
+printf '%s\n[optimizer l]\nplugin = lstm\ncheckpoint = l.ckpt\n[experiment e]\noptimizee = quad\noptimizers = l\n' "$Q" >missing-checkpoint.ini; bad missing-checkpoint "4: \\[optimizer l\\] checkpoint .*l\\.ckpt does not exist and no train_on"
+printf '%s\n[experiment e]\noptimizers = sgd\n' "$S" >missing-key.ini; bad missing-key "3: \\[experiment e\\] missing required key 'optimizee'"
+printf '[optimizer sgd]\nlr = 0.1\n' >missing-plugin.ini; bad missing-plugin "1: \\[optimizer sgd\\] missing required key 'plugin'"
+printf '[suite]\nseed = 1\n' >no-experiment.ini; bad no-experiment " no \\[experiment NAME\\] section: nothing to run"
+
+# --- not a text INI file at all
+printf '' >empty-file.ini; bad empty-file " no \\[experiment NAME\\] section: nothing to run"
+{ printf '[suite]\ndescription = '; i=0; while [ $i -lt 30 ]; do printf 'ten chars '; i=$((i + 1)); done; printf '\n'; } >long-line.ini
+bad long-line "2: line longer than 198 characters"
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\003\000>\000\001\000\000\000' >binary.ini; bad binary "1: a NUL byte: this is not a text INI file"
+printf '\211PNG\r\n\032\n\000\000\000\rIHDR' >binary-png.ini; bad binary-png "[0-9]+: (syntax error|a NUL byte)"
+
+# --- no file
+expect missing-file 2 "^nowhere\\.ini: cannot open the suite file: No such file or directory" run nowhere.ini -o out-missing
+check "missing-file: no results directory" test ! -e out-missing
+mkdir adir
+expect directory 2 "^adir: cannot read the suite file: Is a directory" run adir -o out-dir
+check "directory: no results directory" test ! -e out-dir
+
+finish
