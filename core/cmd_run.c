@@ -105,6 +105,8 @@ static int run_or_train(int argc, char **argv, int train_only)
     }
     if (rc == 0)
         return 0;
+    if (rc == L2L_EINTR)
+        return 130; /* the shell's convention for an interrupt */
     return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
 }
 

@@ -215,11 +215,11 @@ static int run_pool(struct pool *p, int jobs)
     if (jobs > 64)
         jobs = 64;
 #if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    /* Runs in parallel each take one core: a BLAS thread team per run
-     * would only oversubscribe. Results do not depend on it. */
+    /* One BLAS thread per run, whatever -j: OpenBLAS splits its sums
+     * differently with more threads (last-digit changes), and the CSV must
+     * be byte-identical for every -j. Parallelism comes from the runs. */
     int blas_threads = openblas_get_num_threads();
-    if (jobs > 1)
-        openblas_set_num_threads(1);
+    openblas_set_num_threads(1);
 #endif
     int started = 0;
     for (int k = 1; k < jobs; k++)

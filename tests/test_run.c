@@ -15,7 +15,9 @@ static const char *SUITE =
     "[optimizee q]\nplugin = quadratic\ndim = 4\nbatch = 3\n\n"
     "[optimizer sgd]\nplugin = sgd\nlr = 0.001, 0.01, 0.1, 1000\n\n"
     "[optimizer adam]\nplugin = adam\nlr = 0.05\n\n"
-    "[experiment e]\noptimizee = q\noptimizers = sgd, adam\nsteps = 20\n";
+    "[optimizer lstm]\nplugin = lstm\nhidden = 4\ncheckpoint = %s\ntrain_on = q\n"
+    "epochs = 4\nsteps = 20\nunroll = 5\nvalid_every = 2\nvalid_problems = 2\n\n"
+    "[experiment e]\noptimizee = q\noptimizers = sgd, adam, lstm\nsteps = 20\n";
 
 static char *slurp(const char *path)
 {
@@ -55,17 +57,26 @@ static int count_lines(const char *text)
 
 static void test_tiny_suite(void)
 {
+    char path_ckpt_check[256];
     char suite_path[] = "/tmp/l2l-test-run-XXXXXX";
-    int fd = mkstemp(suite_path);
-    CU_ASSERT_FATAL(fd >= 0);
-    CU_ASSERT_EQUAL((size_t)write(fd, SUITE, strlen(SUITE)), strlen(SUITE));
-    close(fd);
     char d1[] = "/tmp/l2l-test-out1-XXXXXX", d2[] = "/tmp/l2l-test-out2-XXXXXX";
     CU_ASSERT_FATAL(mkdtemp(d1) && mkdtemp(d2));
+    /* The learned optimizer is meta-trained by the first run (no
+     * checkpoint yet) and only loaded by the second. */
+    char ckpt[128], text[2048];
+    snprintf(ckpt, sizeof ckpt, "%s/lstm.l2l", d1);
+    snprintf(text, sizeof text, SUITE, ckpt);
+    int fd = mkstemp(suite_path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL((size_t)write(fd, text, strlen(text)), strlen(text));
+    close(fd);
     l2l_set_quiet(1);
     CU_ASSERT_EQUAL_FATAL(run_into(suite_path, d1, 1), 0);
     CU_ASSERT_EQUAL_FATAL(run_into(suite_path, d2, 2), 0);
 
+    snprintf(path_ckpt_check, sizeof path_ckpt_check, "%s/meta_lstm.csv", d1);
+    CU_ASSERT_EQUAL(access(path_ckpt_check, R_OK), 0); /* the meta-training log */
+    CU_ASSERT_EQUAL(access(ckpt, R_OK), 0);
     const char *files[] = {"curves.csv", "runs.csv", "tuning.csv", "summary.csv", "experiments.csv",
                            "optimizers.csv"};
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
@@ -85,8 +96,8 @@ static void test_tiny_suite(void)
     char *curves = slurp(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(curves);
     CU_ASSERT(strncmp(curves, "experiment,optimizee,optimizer,run,step,loss\n", 45) == 0);
-    /* 2 optimizers x 3 runs x 21 steps (0..20) */
-    CU_ASSERT_EQUAL(count_lines(curves), 1 + 2 * 3 * 21);
+    /* 3 optimizers x 3 runs x 21 steps (0..20) */
+    CU_ASSERT_EQUAL(count_lines(curves), 1 + 3 * 3 * 21);
     /* Adam lowers the loss of run 0 from step 0 to step 20. */
     double l0 = NAN, l20 = NAN;
     for (char *line = strtok(curves, "\n"); line; line = strtok(NULL, "\n")) {
@@ -116,7 +127,8 @@ static void test_tiny_suite(void)
     snprintf(path, sizeof path, "%s/summary.csv", d1);
     char *summary = slurp(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(summary);
-    CU_ASSERT_EQUAL(count_lines(summary), 3);
+    CU_ASSERT_EQUAL(count_lines(summary), 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "e,q,lstm,3,0,"));
     CU_ASSERT_PTR_NOT_NULL(strstr(summary, "e,q,sgd,3,0,"));
     CU_ASSERT_PTR_NOT_NULL(strstr(summary, "*")); /* the tuned value is marked */
     free(summary);
