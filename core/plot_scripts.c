@@ -21,13 +21,23 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
         if (param && strcmp(param, t->param))
             same_param = 0;
         param = t->param;
-        if (!isfinite(t->mean_final_loss)) {
-            any_div = 1;
+        if (!isfinite(t->mean_final_loss))
             continue;
-        }
         logy &= t->mean_final_loss > 0;
         lo = fmin(lo, t->mean_final_loss);
-        hi = fmax(hi, t->mean_final_loss);
+    }
+    /* A finite loss 1000 times the best one has blown up as surely as an
+     * infinite one; drawn to scale it would squash every useful value into
+     * one line (seen: 1e60 beside 0.08). Such values join the diverged. */
+    double cap = isfinite(lo) && lo > 0 ? 1e3 * lo : INFINITY;
+    for (int k = 0; k < r->n_tune; k++) {
+        const struct pr_tune *t = &r->tune[k];
+        if (t->exp != e)
+            continue;
+        if (!isfinite(t->mean_final_loss) || t->mean_final_loss > cap)
+            any_div = 1;
+        else
+            hi = fmax(hi, t->mean_final_loss);
     }
     double plo, phi, div, top;
     pg_range(lo, hi, logy, 0.06, &plo, &phi);
@@ -56,16 +66,18 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
     fprintf(f, "\nset ylabel \"mean final training loss%s\"\n%s\n%s\nset format x \"%%g\"\n"
                "set format y \"%%g\"\nset yrange [%.6g:%.6g]\nset grid xtics ytics lc rgb \"#dddddd\"\n"
                "set key outside below center horizontal reverse Left samplen 3\nset offsets graph 0.03, graph 0.03, 0, 0\n"
-               "DIV = %.6g  # where a diverged value is drawn\nunset arrow\nunset label\n",
+               "DIV = %.6g  # where a diverged value is drawn\n"
+               "CAP = %.6g  # a finite loss above this (1000x the best) counts as diverged\n"
+               "ok(x) = fin(x) && x <= CAP\nunset arrow\nunset label\n",
             logy ? " (log scale)" : "", logx ? "set logscale x" : "unset logscale x",
-            logy ? "set logscale y" : "unset logscale y", plo, top, div);
+            logy ? "set logscale y" : "unset logscale y", plo, top, div, isfinite(cap) ? cap : 1e308);
     if (logy)
         pg_log_tics(f, "y", plo, top);
     else
         fputs("set ytics autofreq\n", f);
     if (any_div)
         fputs("set arrow from graph 0, first DIV to graph 1, first DIV nohead dt 3 lc rgb \"#888888\"\n"
-              "set label \"diverged\" at graph 0.01, first DIV offset 0,0.6 tc rgb \"#555555\"\n", f);
+              "set label \"diverged (or above 1000x the best)\" at graph 0.01, first DIV offset 0,0.6 tc rgb \"#555555\"\n", f);
     fputs("sel(o) = (strcol(\"optimizer\") eq o)\nplot \\\n", f);
     int first = 1;
     for (int o = 0; o < r->n_opt; o++) {
@@ -79,14 +91,14 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
             for (int k = 0; k < r->n_tune; k++)
                 if (r->tune[k].exp == e && r->tune[k].opt == o)
                     l2l_fmt(t, sizeof t, "%s: %s", n, r->tune[k].param);
-        fprintf(f, "%s  \"%s\" using \"value\":(sel(\"%s\") && fin(column(\"mean_final_loss\")) ? "
+        fprintf(f, "%s  \"%s\" using \"value\":(sel(\"%s\") && ok(column(\"mean_final_loss\")) ? "
                    "column(\"mean_final_loss\") : NaN) with linespoints ls %d pt 7 ps 1 title ",
                 first ? "" : ", \\\n", data, n, o + 1);
         pg_str(f, t);
-        fprintf(f, ", \\\n  \"\" using \"value\":(sel(\"%s\") && !fin(column(\"mean_final_loss\")) ? "
+        fprintf(f, ", \\\n  \"\" using \"value\":(sel(\"%s\") && !ok(column(\"mean_final_loss\")) ? "
                    "DIV : NaN) with points ls %d pt 2 ps 2 notitle, \\\n"
                    "  \"\" using \"value\":(sel(\"%s\") && column(\"chosen\") == 1 ? "
-                   "(fin(column(\"mean_final_loss\")) ? column(\"mean_final_loss\") : DIV) : NaN) "
+                   "(ok(column(\"mean_final_loss\")) ? column(\"mean_final_loss\") : DIV) : NaN) "
                    "with points ls %d pt 6 ps 3 notitle",
                 n, o + 1, n, o + 1);
         first = 0;
