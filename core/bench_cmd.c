@@ -1,4 +1,6 @@
-/* bench_cmd.c: `l2l bench [-o FILE.csv] [--quick] [--sizes N,N,...] [--quiet]`:
+/* bench_cmd.c: `l2l bench [-o FILE.csv] [--quick] [--sizes N,N,...]
+ * [--only SECTION,...] [--quiet]` (sections: tape, memory, refs, lstm, hand,
+ * mlp, trajectory; all by default):
  * runs every measurement of bench.h in one process, adds the ratios
  * against the references measured in the same run, prints a table and a
  * summary, and writes the rows as CSV (default bench.csv). */
@@ -42,7 +44,7 @@ int l2l_bench_ratios(struct l2l_bench *b)
             for (int i = 0; i < b->n_sizes; i++) {
                 long long n = (long long)b->sizes[i];
                 double g = l2l_bench_get(b, name, n, "gflops");
-                if (isnan(g))
+                if (isnan(g) || isnan(sq))
                     continue;
                 rc |= l2l_bench_add(b, name, n, "ratio_sgemm_square", g / sq, "");
                 rc |= l2l_bench_add(b, name, n, "ratio_sgemm_lstm_shape",
@@ -53,13 +55,13 @@ int l2l_bench_ratios(struct l2l_bench *b)
         for (int i = 0; i < b->n_sizes; i++) {
             long long n = (long long)b->sizes[i];
             double g = l2l_bench_get(b, hand[h], n, "gbps");
-            if (isnan(g))
+            if (isnan(g) || isnan(big))
                 continue;
             rc |= l2l_bench_add(b, hand[h], n, "ratio_copy_same_n", g / copy_ref(b, n), "");
             rc |= l2l_bench_add(b, hand[h], n, "ratio_copy_large", g / big, "");
         }
     const struct l2l_bench_row *m = find_row(b, "mlp-fwdbwd", "gflops");
-    if (m)
+    if (m && !isnan(sq))
         rc |= l2l_bench_add(b, "mlp-fwdbwd", m->n, "ratio_sgemm_square", m->value / sq, "");
     return rc ? L2L_ENOMEM : 0;
 }
@@ -70,8 +72,9 @@ static void summary(const struct l2l_bench *b, FILE *f)
     fprintf(f, "\nsummary (ratios measured in this run; load %.1f at start, %.1f at end):\n",
             l2l_bench_get(b, "machine", 0, "load_1min"),
             l2l_bench_get(b, "machine", 0, "load_1min_end"));
-    fprintf(f, "  references: sgemm 2048^3 %.2f GFLOP/s, memcpy 128 MiB %.2f GB/s\n",
-            l2l_bench_get(b, "sgemm-square", 2048, "gflops"), copy_ref(b, (long long)1 << 25));
+    if (!isnan(l2l_bench_get(b, "sgemm-square", 2048, "gflops")))
+        fprintf(f, "  references: sgemm 2048^3 %.2f GFLOP/s, memcpy 128 MiB %.2f GB/s\n",
+                l2l_bench_get(b, "sgemm-square", 2048, "gflops"), copy_ref(b, (long long)1 << 25));
     char name[48];
     for (size_t p = 0; p < 2; p++)
         for (int kind = 0; kind < 2; kind++) {
@@ -144,24 +147,55 @@ static int parse_sizes(struct l2l_bench *b, const char *text)
     return 0;
 }
 
-/* Every measurement in order. The ones in child processes come first,
- * before this process starts OpenMP threads (fork keeps only one). */
-static int run_all(struct l2l_bench *b, char *err, size_t errlen)
+/* The sections of a run, in order. The ones in child processes come
+ * first, before this process starts OpenMP threads (fork keeps only one). */
+enum { S_TAPE, S_MEMORY, S_REFS, S_LSTM, S_HAND, S_MLP, S_TRAJ, S_COUNT };
+static const char *const section_names[S_COUNT] = {"tape", "memory", "refs", "lstm",
+                                                   "hand", "mlp", "trajectory"};
+
+/* "lstm,refs" into a mask of sections. */
+static int parse_only(const char *text, unsigned *mask)
+{
+    *mask = 0;
+    const char *s = text;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        int found = 0;
+        for (int k = 0; k < S_COUNT; k++)
+            if (strlen(section_names[k]) == len && !strncmp(s, section_names[k], len)) {
+                *mask |= 1u << k;
+                found = 1;
+            }
+        if (!found) {
+            l2l_error("l2l bench: --only expects sections among tape,memory,refs,lstm,hand,mlp,"
+                      "trajectory separated by commas, got '%s'", text);
+            return -1;
+        }
+        s += len + (s[len] == ',');
+    }
+    if (!*mask) {
+        l2l_error("l2l bench: --only expects at least one section, got '%s'", text);
+        return -1;
+    }
+    return 0;
+}
+
+static int run_all(struct l2l_bench *b, unsigned mask, char *err, size_t errlen)
 {
     int rc = l2l_bench_machine(b);
-    for (size_t p = 0; p < 2 && rc == 0; p++)
+    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_TAPE); p++)
         rc = l2l_bench_tape(b, learned[p], err, errlen);
-    for (size_t p = 0; p < 2 && rc == 0; p++)
+    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_MEMORY); p++)
         rc = l2l_bench_memory(b, learned[p], err, errlen);
-    if (rc == 0)
+    if (rc == 0 && (mask & 1u << S_REFS))
         rc = l2l_bench_refs(b, err, errlen);
-    for (size_t p = 0; p < 2 && rc == 0; p++)
+    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_LSTM); p++)
         rc = l2l_bench_lstm(b, learned[p], err, errlen);
-    if (rc == 0)
+    if (rc == 0 && (mask & 1u << S_HAND))
         rc = l2l_bench_hand(b, err, errlen);
-    if (rc == 0)
+    if (rc == 0 && (mask & 1u << S_MLP))
         rc = l2l_bench_mlp(b, err, errlen);
-    if (rc == 0)
+    if (rc == 0 && (mask & 1u << S_TRAJ))
         rc = l2l_bench_trajectory(b, err, errlen);
     if (rc == 0) {
         struct l2l_bench end;
@@ -180,6 +214,7 @@ static int run_all(struct l2l_bench *b, char *err, size_t errlen)
 int l2l_cmd_bench(int argc, char **argv)
 {
     const char *out = "bench.csv", *sizes = NULL;
+    unsigned mask = (1u << S_COUNT) - 1;
     int quick = 0, quiet = 0;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) {
@@ -198,9 +233,16 @@ int l2l_cmd_bench(int argc, char **argv)
                 return L2L_EXIT_BADINPUT;
             }
             sizes = argv[++k];
+        } else if (!strcmp(argv[k], "--only")) {
+            if (k + 1 >= argc || parse_only(argv[k + 1], &mask) < 0) {
+                if (k + 1 >= argc)
+                    l2l_error("l2l bench: --only expects sections such as lstm,refs");
+                return L2L_EXIT_BADINPUT;
+            }
+            k++;
         } else {
             l2l_error("l2l bench: unknown argument '%s' (usage: l2l bench [-o FILE.csv] [--quick] "
-                      "[--sizes N,N,...] [--quiet])", argv[k]);
+                      "[--sizes N,N,...] [--only SECTION,...] [--quiet])", argv[k]);
             return L2L_EXIT_BADINPUT;
         }
     }
@@ -210,7 +252,7 @@ int l2l_cmd_bench(int argc, char **argv)
     if (sizes && parse_sizes(&b, sizes) < 0)
         return L2L_EXIT_BADINPUT;
     char err[L2L_ERRLEN] = "";
-    int rc = run_all(&b, err, sizeof err);
+    int rc = run_all(&b, mask, err, sizeof err);
     if (rc == 0) {
         l2l_bench_print(&b, stdout);
         summary(&b, stdout);

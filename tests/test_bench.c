@@ -175,7 +175,7 @@ static void test_bad_arguments(void)
 {
     static const char *const bad[][3] = {
         {"bench", "--sizes", "12,x"}, {"bench", "--sizes", "0"}, {"bench", "--sizes", ""},
-        {"bench", "--frobnicate", NULL}, {"bench", "-o", NULL}};
+        {"bench", "--only", "lstm,bogus"}, {"bench", "--frobnicate", NULL}, {"bench", "-o", NULL}};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         char *argv[4] = {(char *)bad[k][0], (char *)bad[k][1], (char *)bad[k][2], NULL};
         int argc = bad[k][2] ? 3 : 2;
