@@ -29,6 +29,18 @@ static void tiny(struct l2l_bench *b)
     b->unroll = 5;
 }
 
+/* RSS deltas mean nothing under AddressSanitizer (.ci/sanitize). */
+#if defined(__SANITIZE_ADDRESS__)
+#define L2L_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define L2L_UNDER_ASAN 1
+#endif
+#endif
+#ifndef L2L_UNDER_ASAN
+#define L2L_UNDER_ASAN 0
+#endif
+
 static int is_machine(const struct l2l_bench_row *r) { return !strcmp(r->bench, "machine"); }
 
 /* Children first: fork before this process has started OpenMP threads. */
@@ -49,10 +61,15 @@ static void test_tape_child(void)
         double all = l2l_bench_get(&b, row, 15910, "trainer_bytes_per_coord_step");
         printf("  %s: %.2f B per coordinate-step by the plugin, %.2f with the trainer\n", name,
                plug, all);
+#if L2L_UNDER_ASAN
+        /* ASan's allocator (redzones, quarantine) decides the RSS, not the tape. */
+        printf("  (byte counts not checked under AddressSanitizer)\n");
+#else
         /* a tape records at least ∇ and one float of state per step */
         CU_ASSERT(isfinite(plug) && plug >= 8);
         /* the trainer adds its own ∇_t and dL/dg_t (4 B each) */
         CU_ASSERT(isfinite(all) && all > plug + 4);
+#endif
     }
     l2l_bench_free(&b);
 }
