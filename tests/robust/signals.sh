@@ -52,7 +52,7 @@ grep_err() { grep -q -e "$2" "$1.err"; }
 cat >long.ini <<'INI'
 [suite]
 seed = 11
-runs = 20
+runs = 10
 tune_runs = 10
 [optimizee quad]
 plugin = quadratic
@@ -74,20 +74,20 @@ interrupt run-term TERM grep_err run-term "l2l: tuning:"
 check "run-term: says it was interrupted" grep_err run-term "interrupted: no results were written"
 no_results out-run run-term
 
-start run-int run long.ini -o out-run -j 2
+start run-int run long.ini -o out-run
 interrupt run-int INT grep_err run-int "l2l: evaluation:"
 check "run-int: says it was interrupted" grep_err run-int "interrupted: no results were written"
 no_results out-run run-int
 
 expect run-again 0 "" run long.ini -o out-run -j 2 --quiet
 check "run-again: summary.csv written" test -s out-run/summary.csv
-check "run-again: 40 evaluation runs in runs.csv" test "$(grep -c '^e,quad,' out-run/runs.csv)" -eq 40
+check "run-again: 20 evaluation runs in runs.csv" test "$(grep -c '^e,quad,' out-run/runs.csv)" -eq 20
 
 # -------------------------------------------------------------- l2l train
 # learned_sgd meta-trained long enough to be interrupted; the .state file
 # appears at the first validation (epoch 0) and is rewritten every 5 epochs.
 learned_suite() {
-    printf '[suite]\nname = learn\nseed = 5\nruns = 2\n[optimizee quad]\nplugin = quadratic\ndim = 3\nbatch = 4\n[optimizer lsgd]\nplugin = %s\ncheckpoint = lsgd.ckpt\ntrain_on = quad\nepochs = 600\nsteps = 100\nunroll = 5\nvalid_every = 5\nvalid_problems = 2\n[experiment e]\noptimizee = quad\noptimizers = lsgd\nsteps = 10\n' \
+    printf '[suite]\nname = learn\nseed = 5\nruns = 2\n[optimizee quad]\nplugin = quadratic\ndim = 3\nbatch = 4\n[optimizer lsgd]\nplugin = %s\ncheckpoint = lsgd.ckpt\ntrain_on = quad\nepochs = 300\nsteps = 100\nunroll = 5\nvalid_every = 5\nvalid_problems = 2\n[experiment e]\noptimizee = quad\noptimizers = lsgd\nsteps = 10\n' \
         "$LSGD" >"$1"
 }
 mkdir ref
