@@ -40,6 +40,9 @@ int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *th
     out->final_loss = INFINITY;
     for (long t = 0; t <= steps; t++) {
         double loss;
+        /* A signal stops a long trajectory at the next step, not its end. */
+        if (interrupted)
+            return L2L_EINTR;
         if (obj->loss_grad(problem, theta, &loss, t < steps ? grad : NULL) < 0)
             return -1;
         if (out->loss)
@@ -139,7 +142,12 @@ static int run_task(struct pool *p, const struct task *t)
         goto out;
     opt->reset(self);
     long steps = tuning ? x->tune_steps : x->steps;
-    if (l2l_trajectory(obj, problem, theta, grad, n, opt, self, steps, t->out) < 0) {
+    int trc = l2l_trajectory(obj, problem, theta, grad, n, opt, self, steps, t->out);
+    if (trc == L2L_EINTR) {
+        rc = L2L_EINTR; /* said once by l2l_run_suite */
+        goto out;
+    }
+    if (trc < 0) {
         l2l_fmt(err, sizeof err, "a plugin hook failed during the trajectory");
         goto out;
     }
@@ -159,7 +167,7 @@ static int run_task(struct pool *p, const struct task *t)
     }
     rc = 0;
 out:
-    if (rc < 0)
+    if (rc < 0 && rc != L2L_EINTR)
         l2l_error("l2l: experiment %s, optimizer %s, run %ld: %s", x->name, o->name, t->run, err);
     if (problem)
         obj->problem_free(problem);

@@ -52,7 +52,9 @@ struct run_options {
 int l2l_run_suite(struct suite *s, const struct run_options *ro);
 
 /* One trajectory of `steps` steps of an optimizer object on a problem;
- * shared by the runner and the tests. */
+ * shared by the runner and the tests. Returns 0 (a divergence is recorded
+ * in out), L2L_EINTR when SIGINT/SIGTERM arrived during l2l_run_suite, or
+ * -1 when a hook failed. */
 int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *theta,
                    float *grad, size_t n, const struct l2l_optimizer_ops *opt, void *self,
                    long steps, struct run_out *out);

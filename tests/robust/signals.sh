@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/robust/signals.sh: real SIGINT and SIGTERM sent to a running `l2l`.
-#  - `l2l run` interrupted in tuning (SIGTERM) and in evaluation (SIGINT):
+#  - `l2l run` interrupted in tuning (SIGTERM) and in evaluation (SIGINT,
+#    also in the middle of one trajectory of 5 million steps):
 #    non-zero exit, a message, no summary.csv (nothing looks complete);
 #    the same command run again completes.
 #  - `l2l train` interrupted (SIGTERM) once its .state file exists: the
@@ -79,6 +80,14 @@ interrupt run-int INT grep_err run-int "l2l: evaluation:"
 check "run-int: says it was interrupted" grep_err run-int "interrupted: no results were written"
 no_results out-run run-int
 
+# One trajectory of 5 million steps (minutes of work): the signal stops it
+# at the next step, not at its end.
+sed -e 's/^runs = 10$/runs = 1/' -e 's/^steps = 2000$/steps = 5000000/' -e 's/^optimizers = sgd, tuned$/optimizers = sgd/' \
+    long.ini >one-long.ini
+start run-int-long run one-long.ini -o out-long
+interrupt run-int-long INT grep_err run-int-long "l2l: evaluation: 1 runs"
+no_results out-long run-int-long
+
 expect run-again 0 "" run long.ini -o out-run -j 2 --quiet
 check "run-again: summary.csv written" test -s out-run/summary.csv
 check "run-again: 20 evaluation runs in runs.csv" test "$(grep -c '^e,quad,' out-run/runs.csv)" -eq 20
@@ -87,7 +96,7 @@ check "run-again: 20 evaluation runs in runs.csv" test "$(grep -c '^e,quad,' out
 # learned_sgd meta-trained long enough to be interrupted; the .state file
 # appears at the first validation (epoch 0) and is rewritten every 5 epochs.
 learned_suite() {
-    printf '[suite]\nname = learn\nseed = 5\nruns = 2\n[optimizee quad]\nplugin = quadratic\ndim = 3\nbatch = 4\n[optimizer lsgd]\nplugin = %s\ncheckpoint = lsgd.ckpt\ntrain_on = quad\nepochs = 300\nsteps = 100\nunroll = 5\nvalid_every = 5\nvalid_problems = 2\n[experiment e]\noptimizee = quad\noptimizers = lsgd\nsteps = 10\n' \
+    printf '[suite]\nname = learn\nseed = 5\nruns = 2\n[optimizee quad]\nplugin = quadratic\ndim = 3\nbatch = 4\n[optimizer lsgd]\nplugin = %s\ncheckpoint = lsgd.ckpt\ntrain_on = quad\nepochs = 1000\nsteps = 40\nunroll = 5\nvalid_every = 5\nvalid_problems = 2\n[experiment e]\noptimizee = quad\noptimizers = lsgd\nsteps = 10\n' \
         "$LSGD" >"$1"
 }
 mkdir ref
