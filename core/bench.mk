@@ -3,7 +3,7 @@
 libl2lcore_la_SOURCES += \
 	core/bench.h core/bench.c core/bench_cmd.c core/bench_ref.c \
 	core/bench_lstm.c core/bench_hand.c core/bench_traj.c
-EXTRA_DIST += docs/performance.md bench/torch_reference.py
+EXTRA_DIST += docs/performance.md bench/torch_reference.py bench/plot_bench.sh
 
 # The full benchmark (several minutes: n = 1e6 and a 20-step unroll at
 # n = 1e6 for the peak RSS); `./l2l bench --quick` for a short one.
