@@ -4,7 +4,9 @@
 . "$(dirname "$0")/common.sh"
 
 write_good_suite good.ini
-expect no-command 2 "^usage: l2l COMMAND" 
+max_lines=30 # the usage text
+expect no-command 2 "^usage: l2l COMMAND"
+max_lines=2
 expect unknown-command 2 "^l2l: unknown command 'frobnicate' \\(try \`l2l help\`\\)" frobnicate
 expect run-no-suite 2 "^l2l run: expected a suite file" run
 expect train-no-suite 2 "^l2l train: expected a suite file" train
