@@ -18,6 +18,8 @@ static void usage(FILE *f)
           "                            meta-train the suite's learned optimizers\n"
           "  plot RESULTS_DIR [--require-figures]\n"
           "                            render the figures again from the CSV files\n"
+          "  bench [-o FILE.csv] [--quick] [--sizes N,...] [--only SECTION,...]\n"
+          "                            throughput against this machine's sgemm and memcpy\n"
           "  help                      this text\n", f);
 }
 
