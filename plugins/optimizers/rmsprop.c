@@ -52,20 +52,6 @@ static void *create(const struct l2l_value *opts, size_t n, const struct l2l_gro
     return s;
 }
 
-static void destroy(void *self)
-{
-    struct rmsprop *s = self;
-    if (!s)
-        return;
-    hand_free(&s->h);
-    free(s);
-}
-
-static void reset(void *self)
-{
-    hand_reset(&((struct rmsprop *)self)->h);
-}
-
 static int step(void *self, float *theta, const float *grad)
 {
     struct rmsprop *s = self;
@@ -102,8 +88,8 @@ const struct l2l_optimizer_ops l2l_optimizer = {
     .options = options,
     .tunable = "lr",
     .create = create,
-    .destroy = destroy,
-    .reset = reset,
+    .destroy = hand_destroy,
+    .reset = hand_reset_self,
     .step = step,
     .learned = NULL,
 };
