@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "ini_read.h"
 #include "log.h"
 #include "options.h"
@@ -266,6 +267,19 @@ static void load_optimizee(struct ctx *c, const struct ini_section *sec, const c
         apply_keys(c, sec->name, table, o->values, NULL, NULL);
 }
 
+/* A checkpoint path that exists must be a file: a directory there would
+ * pass for "trained already" and fail only when φ is read. */
+static void check_checkpoint_path(struct ctx *c, const struct ini_section *sec, const char *path)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return;
+    int line = sec->line;
+    find_value(c, sec->name, "checkpoint", &line);
+    bad(c, line, "[%s] checkpoint: %s is %s, expected a checkpoint file (or no file yet, for "
+        "meta-training to write)", sec->name, path, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+}
+
 static void load_optimizer(struct ctx *c, const struct ini_section *sec, const char *name)
 {
     struct suite_optimizer *o = &c->s->optimizers[c->s->n_optimizers++];
@@ -305,6 +319,7 @@ static void load_optimizer(struct ctx *c, const struct ini_section *sec, const c
         o->checkpoint = resolve_path(c, lv[0].s);
     else if (lv[0].s)
         bad(c, sec->line, "[%s] checkpoint: expected a file name", sec->name);
+    check_checkpoint_path(c, sec, o->checkpoint);
     int line = sec->line;
     find_value(c, sec->name, "train_on", &line);
     if (lv[1].s && lv[1].s[0]) {

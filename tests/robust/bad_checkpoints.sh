@@ -5,6 +5,8 @@
 # checksum, another plugin's, another shape, non-finite φ, trailing bytes;
 # and a corrupt meta-training .state. Each must exit with status 2 with one
 # line naming the checkpoint file and what is wrong, and leave no results.
+# (A directory is refused when the suite is read, by `l2l run` and `l2l
+# train` alike, naming the suite file, line and key.)
 . "$(dirname "$0")/common.sh"
 
 # suite NAME CHECKPOINT [EXTRA KEYS]
@@ -50,8 +52,18 @@ echo "phi = 1, 2" >text.ckpt
 ckpt_case text "not an l2l-bench checkpoint \\(no L2LCKPT magic at the start\\)"
 : >empty.ckpt
 ckpt_case empty "not an l2l-bench checkpoint"
+# A directory where the checkpoint should be: refused when the suite is
+# read (it would pass for a trained checkpoint), naming the file, line, key.
 mkdir dir.ckpt
-ckpt_case dir "(read error|cannot open): Is a directory"
+suite dir "$tmp/dir.ckpt"
+expect dir 2 "^dir\.ini:10: \[optimizer lsgd\] checkpoint: $tmp/dir\.ckpt is a directory, expected a checkpoint file" \
+    run dir.ini -o out-dir --quiet &&
+    check "dir: no results directory" test ! -e out-dir
+suite dir-train "$tmp/dir.ckpt" 'train_on = quad
+epochs = 2'
+expect dir-train 2 "^dir-train\.ini:10: \[optimizer lsgd\] checkpoint: $tmp/dir\.ckpt is a directory, expected a checkpoint file" \
+    train dir-train.ini -o out-dir-train --quiet &&
+    check "dir-train: nothing trained or written" test ! -e out-dir-train -a -z "$(ls -A dir.ckpt)"
 { head -c 8 good.ckpt; printf '\2\0\0\0'; tail -c +13 good.ckpt; } >version.ckpt
 crc_fix version.ckpt
 ckpt_case version "checkpoint format version 2, this l2l reads version 1"
