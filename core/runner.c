@@ -1,6 +1,8 @@
 /* runner.c: the suite's work as independent tasks (one trajectory each),
  * run by a pool of threads; results land in preallocated slots so the
- * output is byte-identical whatever the number of threads. */
+ * output is byte-identical whatever the number of threads. Each finished
+ * task is also kept in the work area (partial.h), so a run interrupted and
+ * started again redoes only the tasks that had not finished. */
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,12 +19,14 @@
 #include "checkpoint.h"
 #include "log.h"
 #include "options.h"
+#include "partial.h"
 #include "results.h"
 #include "runner.h"
 #include "seeds.h"
 
 static volatile sig_atomic_t interrupted;
 static void on_signal(int sig) { (void)sig; interrupted = 1; }
+long l2l_runner_test_stop_after;
 
 static double now(void)
 {
@@ -82,6 +86,9 @@ struct pool {
     int failed;
     int quiet;
     double started;
+    const struct l2l_partial *work; /* where finished tasks are kept, or NULL */
+    long kept;              /* tasks in the work area (loaded or saved) */
+    long saved;             /* tasks saved by this process */
 };
 
 /* Values for one task: the suite's, with the tuned option set to v. */
@@ -200,13 +207,27 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (k >= p->n_tasks)
             return NULL;
+        const struct task *t = &p->tasks[k];
         double t0 = now();
-        int rc = run_task(p, &p->tasks[k]);
+        int rc = run_task(p, t);
         double dt = now() - t0;
+        int saved = 0;
+        if (rc == 0 && p->work) {
+            struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run};
+            char err[L2L_ERRLEN] = "";
+            rc = l2l_partial_save(p->work, &key, t->out, dt, err, sizeof err);
+            if (rc < 0)
+                l2l_error("l2l: %s", err);
+            saved = rc == 0;
+        }
         pthread_mutex_lock(&p->lock);
-        p->res[p->tasks[k].exp].opt[p->tasks[k].slot].wall_seconds += dt;
+        p->res[t->exp].opt[t->slot].wall_seconds += dt;
         if (rc < 0)
             p->failed = 1;
+        p->kept += saved;
+        p->saved += saved;
+        if (l2l_runner_test_stop_after > 0 && p->saved >= l2l_runner_test_stop_after)
+            interrupted = 1;
         p->done++;
         progress(p);
         pthread_mutex_unlock(&p->lock);
@@ -398,6 +419,29 @@ static void free_results(struct suite *s, struct exp_result *res)
     free(res);
 }
 
+/* Fills the slots of the tasks kept in the work area and gives the pool
+ * the others (a copy of all[n], which the caller keeps). */
+static int take_kept(struct pool *p, const struct task *all, long n)
+{
+    p->tasks = malloc(sizeof *p->tasks * (size_t)(n + 1));
+    if (!p->tasks)
+        return L2L_ENOMEM;
+    long m = 0;
+    for (long k = 0; k < n; k++) {
+        const struct task *t = &all[k];
+        struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run};
+        double seconds = 0;
+        if (p->work && l2l_partial_load(p->work, &key, t->out, &seconds) == 1) {
+            p->res[t->exp].opt[t->slot].wall_seconds += seconds; /* the work it took */
+            p->kept++;
+        } else {
+            p->tasks[m++] = *t;
+        }
+    }
+    p->n_tasks = m;
+    return 0;
+}
+
 /* Tuning: every grid value on tune_runs problems disjoint from evaluation;
  * the best mean final loss wins, a diverged run counts as +inf. */
 static int tune(struct pool *p, int jobs)
@@ -409,10 +453,10 @@ static int tune(struct pool *p, int jobs)
             n += (long)p->res[e].opt[j].n_grid * s->experiments[e].tune_runs;
     if (n == 0)
         return 0;
-    p->tasks = calloc((size_t)n, sizeof *p->tasks);
+    struct task *all = calloc((size_t)n, sizeof *all);
     struct run_out *outs = calloc((size_t)n, sizeof *outs);
-    if (!p->tasks || !outs) {
-        free(p->tasks);
+    if (!all || !outs) {
+        free(all);
         free(outs);
         return L2L_ENOMEM;
     }
@@ -420,15 +464,20 @@ static int tune(struct pool *p, int jobs)
     for (int e = 0; e < s->n_experiments; e++)
         for (int j = 0; j < p->res[e].n; j++)
             for (int g = 0; g < p->res[e].opt[j].n_grid; g++)
-                for (long r = 0; r < s->experiments[e].tune_runs; r++, k++)
-                    p->tasks[k] = (struct task){e, j, 1, g, r, &outs[k]};
-    p->n_tasks = n;
-    l2l_info("l2l: tuning: %ld runs", n);
-    int rc = run_pool(p, jobs);
+                for (long r = 0; r < s->experiments[e].tune_runs; r++, k++) {
+                    outs[k].steps = s->experiments[e].tune_steps; /* no curve kept */
+                    all[k] = (struct task){e, j, 1, g, r, &outs[k]};
+                }
+    int rc = take_kept(p, all, n);
+    if (rc == 0) {
+        l2l_info("l2l: tuning: %ld runs", n);
+        rc = run_pool(p, jobs);
+    }
+    /* Summed in task order, kept or not: the same bits for any -j. */
     for (k = 0; rc == 0 && k < n; k++) {
-        struct opt_result *r = &p->res[p->tasks[k].exp].opt[p->tasks[k].slot];
-        struct grid_point *gp = &r->grid[p->tasks[k].grid];
-        gp->mean_final_loss += outs[k].final_loss / (double)s->experiments[p->tasks[k].exp].tune_runs;
+        struct opt_result *r = &p->res[all[k].exp].opt[all[k].slot];
+        struct grid_point *gp = &r->grid[all[k].grid];
+        gp->mean_final_loss += outs[k].final_loss / (double)s->experiments[all[k].exp].tune_runs;
         gp->diverged_runs += outs[k].diverged_step >= 0;
     }
     for (int e = 0; rc == 0 && e < s->n_experiments; e++)
@@ -439,6 +488,7 @@ static int tune(struct pool *p, int jobs)
                     r->chosen = g;
         }
     free(outs);
+    free(all);
     free(p->tasks);
     p->tasks = NULL;
     return rc;
@@ -450,18 +500,21 @@ static int evaluate(struct pool *p, int jobs)
     long n = 0;
     for (int e = 0; e < s->n_experiments; e++)
         n += (long)p->res[e].n * s->experiments[e].runs;
-    p->tasks = calloc((size_t)n, sizeof *p->tasks);
-    if (!p->tasks)
+    struct task *all = calloc((size_t)n + 1, sizeof *all);
+    if (!all)
         return L2L_ENOMEM;
     long k = 0;
     for (int e = 0; e < s->n_experiments; e++)
         for (int j = 0; j < p->res[e].n; j++)
             for (long r = 0; r < s->experiments[e].runs; r++, k++)
-                p->tasks[k] = (struct task){e, j, 0, p->res[e].opt[j].tuned ? p->res[e].opt[j].chosen : -1,
-                                            r, &p->res[e].opt[j].runs[r]};
-    p->n_tasks = n;
-    l2l_info("l2l: evaluation: %ld runs", n);
-    int rc = run_pool(p, jobs);
+                all[k] = (struct task){e, j, 0, p->res[e].opt[j].tuned ? p->res[e].opt[j].chosen : -1,
+                                       r, &p->res[e].opt[j].runs[r]};
+    int rc = take_kept(p, all, n);
+    if (rc == 0) {
+        l2l_info("l2l: evaluation: %ld runs", n);
+        rc = run_pool(p, jobs);
+    }
+    free(all);
     free(p->tasks);
     p->tasks = NULL;
     return rc;
@@ -488,6 +541,35 @@ static void describe_hyper(const struct suite_optimizer *o, struct opt_result *r
     }
 }
 
+/* Tuning and evaluation runs of the suite, all told. */
+static long count_runs(const struct suite *s, const struct exp_result *res)
+{
+    long n = 0;
+    for (int e = 0; e < s->n_experiments; e++)
+        for (int j = 0; j < res[e].n; j++)
+            n += (long)res[e].opt[j].n_grid * s->experiments[e].tune_runs + s->experiments[e].runs;
+    return n;
+}
+
+/* Opens the work area for this suite; says how much is kept from before. */
+static int open_work(struct suite *s, const struct run_options *ro, struct exp_result *res,
+                     struct l2l_partial *w, long *n_runs)
+{
+    char err[L2L_ERRLEN] = "";
+    char *fp = l2l_run_fingerprint(s, err, sizeof err);
+    if (!fp) {
+        l2l_error("l2l: %s", err);
+        return L2L_EIO;
+    }
+    long kept = 0;
+    int rc = l2l_partial_open(w, ro->out_dir, fp, &kept);
+    free(fp);
+    *n_runs = count_runs(s, res);
+    if (rc == 0 && kept > 0)
+        l2l_info("l2l: resuming: %ld of %ld runs already done (kept in %s)", kept, *n_runs, w->dir);
+    return rc;
+}
+
 int l2l_run_suite(struct suite *s, const struct run_options *ro)
 {
     struct sigaction sa = {0}, old_int, old_term;
@@ -505,12 +587,16 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
     struct exp_result *res = calloc((size_t)s->n_experiments + 1, sizeof *res);
     float **phi = calloc((size_t)s->n_optimizers + 1, sizeof *phi);
     struct pool p = {.s = s, .res = res, .phi = phi, .quiet = ro->quiet};
+    struct l2l_partial work;
+    long n_runs = 0;
     pthread_mutex_init(&p.lock, NULL);
     rc = (!res || !phi) ? L2L_ENOMEM : 0;
     if (rc == 0)
         rc = load_phis(s, phi);
     if (rc == 0)
         rc = setup_results(s, res);
+    if (rc == 0 && (rc = open_work(s, ro, res, &work, &n_runs)) == 0)
+        p.work = &work;
     if (rc == 0)
         rc = tune(&p, ro->jobs);
     if (rc == 0)
@@ -523,7 +609,12 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
             }
         rc = l2l_results_write(s, res, ro->out_dir);
     }
-    if (rc == L2L_EINTR)
+    if (rc == 0 && p.work && l2l_partial_remove(p.work) < 0)
+        rc = L2L_EIO;
+    if (rc == L2L_EINTR && p.work)
+        l2l_error("l2l: interrupted: no results were written; %ld of %ld runs are kept in %s: run "
+                  "the same command again to do the rest", p.kept, n_runs, work.dir);
+    else if (rc == L2L_EINTR)
         l2l_error("l2l: interrupted: no results were written; run the same command again");
     pthread_mutex_destroy(&p.lock);
     for (int k = 0; phi && k < s->n_optimizers; k++)

@@ -47,9 +47,17 @@ struct run_options {
     int require_figures;
 };
 
-/* Runs the suite and writes the results directory. Returns 0, or < 0
- * (L2L_EINPUT for bad input found late, such as a refused checkpoint). */
+/* Runs the suite and writes the results directory. Every finished tuning
+ * or evaluation run is kept in OUT/.partial/ (partial.h) until the results
+ * are complete, so after an interruption (L2L_EINTR) the same call redoes
+ * only the runs that had not finished, with byte-identical results.
+ * Returns 0, or < 0 (L2L_EINPUT for bad input found late, such as a
+ * refused checkpoint). */
 int l2l_run_suite(struct suite *s, const struct run_options *ro);
+
+/* Tests only: > 0 stops the run (as SIGINT would) once this many runs
+ * have been kept by this call. */
+extern long l2l_runner_test_stop_after;
 
 /* One trajectory of `steps` steps of an optimizer object on a problem;
  * shared by the runner and the tests. Returns 0 (a divergence is recorded

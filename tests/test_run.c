@@ -1,5 +1,8 @@
 /* test_run.c: an end-to-end run of a tiny suite, asserting on the CSV it
- * wrote; the same suite and seed give byte-identical CSV for any -j. */
+ * wrote; the same suite and seed give byte-identical CSV for any -j, and
+ * for a run interrupted twice and resumed (its finished runs kept in
+ * OUT/.partial). */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,31 @@ static int run_into(const char *suite_path, const char *dir, int jobs)
     int rc = l2l_run_suite(&s, &ro);
     l2l_suite_free(&s);
     return rc;
+}
+
+/* Files in dir whose names start with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static int same_files(const char *d1, const char *d2, const char *name)
+{
+    char p1[256], p2[256];
+    snprintf(p1, sizeof p1, "%s/%s", d1, name);
+    snprintf(p2, sizeof p2, "%s/%s", d2, name);
+    char *a = slurp(p1), *b = slurp(p2);
+    int same = a && b && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same;
 }
 
 static int count_lines(const char *text)
@@ -132,8 +160,36 @@ static void test_tiny_suite(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(summary, "e,q,sgd,3,0,"));
     CU_ASSERT_PTR_NOT_NULL(strstr(summary, "*")); /* the tuned value is marked */
     free(summary);
+    /* Interrupted after 5 runs kept (in tuning: 8 tuning runs, then 9
+     * evaluation runs), then after 5 more (in evaluation), then finished:
+     * the results are those of the uninterrupted run, byte for byte. */
+    char d3[] = "/tmp/l2l-test-out3-XXXXXX", work[300];
+    CU_ASSERT_FATAL(mkdtemp(d3) != NULL);
+    snprintf(work, sizeof work, "%s/.partial", d3);
+    l2l_runner_test_stop_after = 5;
+    CU_ASSERT_EQUAL(run_into(suite_path, d3, 2), L2L_EINTR);
+    int kept1 = count_files(work, "tune-") + count_files(work, "eval-");
+    CU_ASSERT_EQUAL(run_into(suite_path, d3, 1), L2L_EINTR);
+    int kept2 = count_files(work, "tune-") + count_files(work, "eval-");
+    int tuning2 = count_files(work, "tune-");
+    l2l_runner_test_stop_after = 0;
+    snprintf(path, sizeof path, "%s/summary.csv", d3);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0); /* nothing looks complete */
+    printf("  kept after the first interruption: %d runs, after the second: %d (%d tuning)\n",
+           kept1, kept2, tuning2);
+    CU_ASSERT(kept1 >= 5 && kept1 <= 6); /* -j 2: the other run may finish */
+    CU_ASSERT_EQUAL(kept2, kept1 + 5);
+    CU_ASSERT_EQUAL(tuning2, 8);
+    CU_ASSERT_EQUAL(run_into(suite_path, d3, 2), 0);
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        int same = same_files(d1, d3, files[k]);
+        CU_ASSERT(same);
+        printf("  %s identical after two interruptions: %s\n", files[k], same ? "yes" : "NO");
+    }
+    CU_ASSERT_NOT_EQUAL(access(work, F_OK), 0); /* the work area is gone */
+
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", d1, d2, suite_path);
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s %s %s", d1, d2, d3, suite_path);
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 

@@ -4,6 +4,11 @@
 #    also in the middle of one trajectory of 5 million steps):
 #    non-zero exit, a message, no summary.csv (nothing looks complete);
 #    the same command run again completes.
+#  - `l2l run -j 2` interrupted (SIGINT) once some evaluation runs are kept
+#    in OUT/.partial: the same command (with -j 1) says it resumes with
+#    K > 0 runs done, and every CSV but timing.csv is byte for byte that of
+#    an uninterrupted run; the work area is then gone. Kept runs of another
+#    suite are discarded, and said so.
 #  - `l2l train` interrupted (SIGTERM) once its .state file exists: the
 #    state is kept; the same command resumes, and the checkpoint it ends
 #    with is byte for byte the one of a run that was never interrupted.
@@ -47,7 +52,7 @@ interrupt() {
     say "ok $name: SIG$sig, exit status $status: $(tail -n 1 "$name.err")"
 }
 
-grep_err() { grep -q -e "$2" "$1.err"; }
+grep_err() { grep -q -s -e "$2" "$1.err"; }
 
 # ---------------------------------------------------------------- l2l run
 cat >long.ini <<'INI'
@@ -91,6 +96,36 @@ no_results out-long run-int-long
 expect run-again 0 "" run long.ini -o out-run -j 2 --quiet
 check "run-again: summary.csv written" test -s out-run/summary.csv
 check "run-again: 20 evaluation runs in runs.csv" test "$(grep -c '^e,quad,' out-run/runs.csv)" -eq 20
+
+# ------------------------------------- l2l run resumed after an interruption
+# 8 tuning and 12 evaluation runs of 10000 steps (a few seconds in all).
+sed -e 's/^runs = 10$/runs = 6/' -e 's/^tune_runs = 10$/tune_runs = 4/' -e 's/^steps = 2000$/steps = 10000/' \
+    long.ini >resume.ini
+expect resume-reference 0 "" run resume.ini -o ref-resume -j 2 --quiet
+kept_eval() { test "$(ls out-resume/.partial 2>/dev/null | grep -c '^eval-')" -ge "$1"; }
+start resume-int run resume.ini -o out-resume -j 2
+interrupt resume-int INT kept_eval 2
+check "resume-int: says how many runs are kept" \
+    grep_err resume-int "interrupted: no results were written; [0-9]* of 20 runs are kept in out-resume/.partial"
+no_results out-resume resume-int
+check "resume-int: nothing in the work area looks like a result" \
+    sh -c '! ls -A out-resume/.partial | grep -q -e "\.csv" -e "\.tmp"'
+cp -R out-resume/.partial stale-partial
+start resume-again run resume.ini -o out-resume -j 1
+wait_exit "$pid" 300
+check "resume-again: exit status 0 ($status)" test "$status" -eq 0
+k=$(sed -n 's/^l2l: resuming: \([0-9]*\) of 20 runs already done.*/\1/p' resume-again.err)
+check "resume-again: says it resumed with K > 0 of 20 runs done (K = ${k:-none})" test "${k:-0}" -gt 0
+for f in curves.csv runs.csv tuning.csv summary.csv experiments.csv optimizers.csv manifest.ini suite.ini; do
+    check "resume-again: $f equals the uninterrupted run's" cmp out-resume/$f ref-resume/$f
+done
+check "resume-again: work area removed" test ! -e out-resume/.partial
+# Kept runs of another suite in the output directory: discarded, said so.
+write_good_suite good.ini
+mkdir out-stale && cp -R stale-partial out-stale/.partial
+expect stale 0 "^warning: l2l: out-stale/\.partial: [0-9]+ kept runs are of another suite, seed, plugin, checkpoint or l2l version: discarded" \
+    run good.ini -o out-stale --quiet
+check "stale: results complete, work area removed" test -s out-stale/summary.csv -a ! -e out-stale/.partial
 
 # -------------------------------------------------------------- l2l train
 # learned_sgd meta-trained long enough to be interrupted; the .state file

@@ -7,7 +7,8 @@
 #   -o FILE, -o FILE/sub      a regular file where a directory is expected
 #   -o /proc/self/x           a directory of procfs where nothing can be made
 #   a read-only bind mount    (EROFS) in a private mount namespace
-#   a full 64 KiB tmpfs       (ENOSPC) in a private mount namespace
+#   a full 64 KiB tmpfs       (ENOSPC) in a private mount namespace, filled
+#                             by curves.csv, or by the kept runs (.partial)
 #   checkpoint = /dev/null/x  meta-training cannot save its state and φ
 # The mounts need `unshare -m` (root) or `unshare -rm` (user namespaces);
 # where neither works those cases are skipped, and said so. As a non-root
@@ -15,11 +16,12 @@
 . "$(dirname "$0")/common.sh"
 
 write_good_suite good.ini
-# A run whose curves.csv is larger than 64 KiB (for the full disk).
+# A run whose curves.csv is larger than 64 KiB (for the full disk), while
+# its two kept runs in OUT/.partial (8 bytes a step) take about 36 KiB.
 cat >big.ini <<'INI'
 [suite]
 seed = 3
-runs = 20
+runs = 2
 [optimizee quad]
 plugin = quadratic
 dim = 3
@@ -30,13 +32,15 @@ lr = 0.01
 [experiment e]
 optimizee = quad
 optimizers = sgd
-steps = 200
+steps = 2000
 INI
+# 20 kept runs of one 4 KiB page or more each: the work area fills 64 KiB.
+sed -e 's/^runs = 2$/runs = 20/' -e 's/^steps = 2000$/steps = 200/' big.ini >many.ini
 
 expect dev-null 1 "^l2l: cannot create directory /dev/null/x: Not a directory" run good.ini -o /dev/null/x --quiet
 touch afile
 expect into-file 1 "^l2l: cannot create directory afile/sub: Not a directory" run good.ini -o afile/sub --quiet
-expect is-file 1 "^l2l: cannot write afile/\\.experiments\\.csv\\.tmp: Not a directory" run good.ini -o afile --quiet
+expect is-file 1 "^l2l: cannot create directory afile/\\.partial: Not a directory" run good.ini -o afile --quiet
 check "is-file: afile still an empty file" test -f afile -a ! -s afile
 expect procfs 1 "^l2l: cannot create directory /proc/self/x: No such file or directory" run good.ini -o /proc/self/x --quiet
 
@@ -77,9 +81,17 @@ if [ -n "$ns" ]; then
         fail "full-disk: status $status: $(cat full-disk.err)"
     fi
     # The same run, with a look at what the full disk held at the end.
-    mounted_run full-disk-listing "mount -t tmpfs -o size=64k tmpfs full && \"\$0\" \"\$@\"; ls -A full/out" run big.ini -o full/out --quiet
+    mounted_run full-disk-listing "mount -t tmpfs -o size=64k tmpfs full && \"\$0\" \"\$@\"; ls -A full/out full/out/.partial" run big.ini -o full/out --quiet
     check "full-disk: no summary.csv, no temporary file left" \
-        sh -c '! grep -q -e summary.csv -e "\\.tmp$" full-disk-listing.out'
+        sh -c '! grep -q -e summary.csv -e "\\.tmp" full-disk-listing.out'
+    mounted_run full-partial "mount -t tmpfs -o size=64k tmpfs full && \"\$0\" \"\$@\"; ls -A full/out full/out/.partial" run many.ini -o full/out --quiet
+    if grep -q "^l2l: cannot write full/out/\\.partial/eval-[0-9-]*: No space left on device" full-partial.err && [ "$status" -eq 1 ]; then
+        say "ok full-partial: $(head -n 1 full-partial.err)"
+    else
+        fail "full-partial: status $status: $(cat full-partial.err)"
+    fi
+    check "full-partial: no summary.csv, no temporary file left" \
+        sh -c '! grep -q -e summary.csv -e "\\.tmp" full-partial.out'
 else
     say "skipped read-only and full-disk: no private mount namespace (unshare -m / -rm) here"
 fi
