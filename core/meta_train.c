@@ -197,6 +197,21 @@ static int trainer_init(struct meta_trainer *tr, const struct l2l_meta_job *job,
     return 0;
 }
 
+/* Epochs in a row without one finite meta-gradient (so φ never moved,
+ * however often it was rolled back and meta_lr halved) after which a
+ * training that never had a finite validation loss is given up. */
+#define STUCK_EPOCHS (5 * MAX_BAD)
+
+/* 1 when the last STUCK_EPOCHS epochs all skipped every meta-step (their
+ * grad_norm is empty). */
+static int stuck(const struct l2l_meta_state *st)
+{
+    long n = 0;
+    for (long r = st->n_rows - 1; r >= 0 && st->rows[r].epoch >= 1 && isnan(st->rows[r].grad_norm); r--)
+        n++;
+    return n >= STUCK_EPOCHS;
+}
+
 int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
 {
     int rc = check_config(job, err, errlen);
@@ -278,10 +293,29 @@ int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
                               el / (double)(e - first + 1) * (double)(c->epochs - e));
             tr.progress_open = 1;
         }
+        if (tr.st.best_epoch < 0 && e < c->epochs && stuck(&tr.st)) {
+            if (tr.progress_open) {
+                fputc('\n', stderr);
+                tr.progress_open = 0;
+            }
+            l2l_warn("%s: %d epochs in a row without a finite meta-gradient and never a finite "
+                     "validation loss: φ cannot move; stopped after epoch %ld of %ld", job->name,
+                     STUCK_EPOCHS, e, c->epochs);
+            break;
+        }
     }
     if (tr.st.best_epoch < 0) {
-        l2l_fmt(err, errlen, "%s: no validation gave a finite loss: φ diverged, no checkpoint written",
-                job->name);
+        /* Training is over: a resume could only repeat this failure, and a
+         * fixed suite (another job) would be refused the state. Remove it,
+         * so the next run starts afresh; the log keeps every epoch. */
+        long n_valid = 0;
+        for (long r = 0; r < tr.st.n_rows; r++)
+            n_valid += !isnan(tr.st.rows[r].valid_loss);
+        int gone = unlink(tr.state_path) == 0;
+        l2l_fmt(err, errlen, "%s: no validation gave a finite loss (%ld validations, epochs 0 to %ld): "
+                "φ diverged; no checkpoint written%s; try a smaller initial step size, unroll or meta_lr, "
+                "or set clip", job->name, n_valid, tr.st.epoch,
+                gone ? ", training state removed" : "");
         rc = L2L_ENUM;
         goto out;
     }
