@@ -4,7 +4,7 @@
  * out by hand and with the torch.optim formulas re-implemented here in
  * double precision, independently of the plugins. Also: reset() gives a
  * fresh trajectory, option errors name the range, non-finite gradients
- * propagate, and any thread count gives the same bits. */
+ * propagate, and any vector lane or thread count gives the same bits. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +237,8 @@ static void test_trajectories(void)
          {RMSPROP, .lr = 0.05, .alpha = 0.9, .eps = 1e-8, .mu = 0.7, .wd = 0.05}},
         {"rmsprop", "lr=0.02 centered=true momentum=0.5 eps=1e-3",
          {RMSPROP, .lr = 0.02, .alpha = 0.99, .eps = 1e-3, .mu = 0.5, .centered = 1}},
+        {"rmsprop", "lr=0.01 centered=true alpha=0.9",
+         {RMSPROP, .lr = 0.01, .alpha = 0.9, .eps = 1e-8, .centered = 1}},
         {"adam", "", {ADAM, .lr = 0.001, .b1 = 0.9, .b2 = 0.999, .eps = 1e-8}},
         {"adam", "lr=0.1 betas=0.8,0.95 weight_decay=0.1",
          {ADAM, .lr = 0.1, .b1 = 0.8, .b2 = 0.95, .eps = 1e-8, .wd = 0.1}},
@@ -353,6 +355,43 @@ static void test_nonfinite(void)
     }
 }
 
+/* Each step is a vectorized loop with a scalar remainder: the same
+ * coordinate gives the same bits wherever it falls. θ0 and the gradients
+ * are tiled R times (n = 5R, odd, so every lane and the remainder are
+ * hit) and each copy must equal the n = 5 trajectory, for every variant
+ * of every rule (each has its own loop). */
+static void test_lanes(void)
+{
+    enum { R = 13 };
+    const char *cases[][2] = {
+        {"sgd", "weight_decay=0.1"}, {"sgd", "momentum=0.9 dampening=0.1"},
+        {"sgd", "momentum=0.8 nesterov=true"}, {"nag", "weight_decay=0.2"},
+        {"rmsprop", "weight_decay=0.1"}, {"rmsprop", "momentum=0.5"},
+        {"rmsprop", "centered=true"}, {"rmsprop", "centered=true momentum=0.5"},
+        {"adam", "weight_decay=0.1"}, {"adam", "amsgrad=true betas=0.5,0.6"}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        float one[N], th[N * R], g[N * R];
+        plugin_traj(cases[c][0], cases[c][1], one);
+        struct opt o;
+        char err[L2L_ERRLEN];
+        CU_ASSERT_FATAL(opt_open(&o, cases[c][0], cases[c][1], N * R, err, sizeof err) == 0);
+        for (int r = 0; r < R; r++)
+            memcpy(th + r * N, theta0, sizeof theta0);
+        for (int t = 0; t < STEPS; t++) {
+            for (int r = 0; r < R; r++)
+                memcpy(g + r * N, G[t], sizeof G[t]);
+            CU_ASSERT(o.ops->step(o.self, th, g) == 0);
+        }
+        opt_close(&o);
+        int differ = 0;
+        for (int r = 0; r < R; r++)
+            differ += memcmp(th + r * N, one, sizeof one) != 0;
+        printf("  %s %s: %d of %d copies differ from n = %d\n", cases[c][0], cases[c][1], differ,
+               R, N);
+        CU_ASSERT(differ == 0);
+    }
+}
+
 /* Large n runs on OpenMP threads; elementwise loops give the same bits for
  * 1 and 4 threads. */
 static void test_threads(void)
@@ -401,6 +440,7 @@ static const struct l2l_test tests[] = {
     {"reset starts a fresh trajectory", test_reset},
     {"option errors name the range", test_option_errors},
     {"non-finite gradients propagate", test_nonfinite},
+    {"same bits in every vector lane and the remainder", test_lanes},
     {"same bits for any thread count", test_threads},
     {NULL, NULL}};
 

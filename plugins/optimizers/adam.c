@@ -58,34 +58,68 @@ static void *create(const struct l2l_value *opts, size_t n, const struct l2l_gro
     return s;
 }
 
+/* One loop with AMSGrad and one without, chosen once per step. */
+struct adam_args {
+    int amsgrad;
+    float *theta;      /* (n) */
+    const float *grad; /* (n) */
+    float *m, *v, *vmax; /* (n) each; vmax only with amsgrad */
+    float step_size, bc2_sqrt, b1, b2, c1, c2, eps, wd;
+};
+
+HAND_KERNEL static void kernel(size_t lo, size_t hi, const void *args)
+{
+    const struct adam_args *a = args;
+    float *restrict theta = a->theta, *restrict m = a->m, *restrict v = a->v;
+    float *restrict vmax = a->vmax;
+    const float *restrict grad = a->grad;
+    const float step_size = a->step_size, bc2_sqrt = a->bc2_sqrt, b1 = a->b1, b2 = a->b2;
+    const float c1 = a->c1, c2 = a->c2, eps = a->eps, wd = a->wd;
+    if (!a->amsgrad) {
+        HAND_SIMD
+        for (size_t k = lo; k < hi; k++) {
+            float d = grad[k] + wd * theta[k];          /* d = ∇ + λθ */
+            float mk = b1 * m[k] + c1 * d;              /* m = β1 m + (1−β1) d */
+            float vk = b2 * v[k] + c2 * d * d;          /* v = β2 v + (1−β2) d² */
+            m[k] = mk;
+            v[k] = vk;
+            /* θ −= (lr / (1−β1^t)) m / (√v / √(1−β2^t) + ε) */
+            theta[k] -= step_size * mk / (sqrtf(vk) / bc2_sqrt + eps);
+        }
+    } else {
+        HAND_SIMD
+        for (size_t k = lo; k < hi; k++) {
+            float d = grad[k] + wd * theta[k];
+            float mk = b1 * m[k] + c1 * d;
+            float vk = b2 * v[k] + c2 * d * d;
+            m[k] = mk;
+            v[k] = vk;
+            /* v̂ = max(v̂, v), NaN winning as in torch.maximum (x != x: NaN) */
+            float old = vmax[k];
+            float vh = old > vk || old != old ? old : vk;
+            vmax[k] = vh;
+            theta[k] -= step_size * mk / (sqrtf(vh) / bc2_sqrt + eps);
+        }
+    }
+}
+
 static int step(void *self, float *theta, const float *grad)
 {
     struct adam *s = self;
-    size_t n = s->h.n;
-    float *m = hand_buf(&s->h, 0), *v = hand_buf(&s->h, 1);   /* (n), (n) */
-    float *vmax = s->amsgrad ? hand_buf(&s->h, 2) : NULL;      /* (n) */
     long t = ++s->h.t;
-    /* bias corrections in double, as torch computes them from Python floats */
-    const float step_size = (float)(s->lr / (1.0 - pow(s->beta1, (double)t)));
-    const float bc2_sqrt = (float)sqrt(1.0 - pow(s->beta2, (double)t));
-    /* 1 − β rounded once from double, as torch passes it (value=1-beta2):
+    /* bias corrections in double, as torch computes them from Python floats;
+     * 1 − β rounded once from double, as torch passes it (value=1-beta2):
      * 1 − (float)β2 would be off by 1e-5 relative for β2 = 0.999 */
-    const float b1 = (float)s->beta1, b2 = (float)s->beta2, eps = s->eps, wd = s->wd;
-    const float c1 = (float)(1.0 - s->beta1), c2 = (float)(1.0 - s->beta2);
-    HAND_PARALLEL_FOR
-    for (size_t k = 0; k < n; k++) {
-        float d = grad[k] + wd * theta[k];              /* d = ∇ + λθ */
-        m[k] = b1 * m[k] + c1 * d;                      /* m = β1 m + (1−β1) d */
-        v[k] = b2 * v[k] + c2 * d * d;                  /* v = β2 v + (1−β2) d² */
-        float vh = v[k];
-        if (vmax) {
-            /* v̂ = max(v̂, v), NaN winning as in torch.maximum */
-            if (!(vmax[k] > vh || isnan(vmax[k])))
-                vmax[k] = vh;
-            vh = vmax[k];
-        }
-        theta[k] -= step_size * m[k] / (sqrtf(vh) / bc2_sqrt + eps);
-    }
+    struct adam_args a = {
+        .amsgrad = s->amsgrad, .theta = theta, .grad = grad,
+        /* buffers: m, v, then v̂ if amsgrad */
+        .m = hand_buf(&s->h, 0), .v = hand_buf(&s->h, 1),
+        .vmax = s->amsgrad ? hand_buf(&s->h, 2) : NULL,
+        .step_size = (float)(s->lr / (1.0 - pow(s->beta1, (double)t))),
+        .bc2_sqrt = (float)sqrt(1.0 - pow(s->beta2, (double)t)),
+        .b1 = (float)s->beta1, .b2 = (float)s->beta2,
+        .c1 = (float)(1.0 - s->beta1), .c2 = (float)(1.0 - s->beta2), .eps = s->eps, .wd = s->wd};
+    hand_for(s->h.n, kernel, &a);
     return 0;
 }
 

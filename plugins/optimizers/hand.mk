@@ -2,17 +2,27 @@
 # rmsprop, adam), their trajectory test, and the plugin-ABI refusal test
 # with its deliberately broken test-only plugins.
 HAND_COMMON = plugins/optimizers/hand_common.h
+# -fno-math-errno lets sqrtf be one (vector) instruction instead of a call
+# that may set errno, so the step loops vectorize; -ffp-contract=off keeps
+# every a·b + c two roundings whatever -march a user adds (no FMA), so the
+# SSE2 and AVX2 kernels and the scalar remainder give the same bits. No
+# -ffast-math: the rounding must stay torch.optim's.
+HAND_CFLAGS = $(AM_CFLAGS) -fno-math-errno -ffp-contract=off
 
 optimizers_LTLIBRARIES += plugins/optimizers/sgd.la plugins/optimizers/nag.la \
 	plugins/optimizers/rmsprop.la plugins/optimizers/adam.la
 plugins_optimizers_sgd_la_SOURCES = plugins/optimizers/sgd.c $(HAND_COMMON)
+plugins_optimizers_sgd_la_CFLAGS = $(HAND_CFLAGS)
 plugins_optimizers_sgd_la_LDFLAGS = $(MODULE_FLAGS)
 plugins_optimizers_nag_la_SOURCES = plugins/optimizers/nag.c $(HAND_COMMON)
+plugins_optimizers_nag_la_CFLAGS = $(HAND_CFLAGS)
 plugins_optimizers_nag_la_LDFLAGS = $(MODULE_FLAGS)
 plugins_optimizers_rmsprop_la_SOURCES = plugins/optimizers/rmsprop.c $(HAND_COMMON)
+plugins_optimizers_rmsprop_la_CFLAGS = $(HAND_CFLAGS)
 plugins_optimizers_rmsprop_la_LDFLAGS = $(MODULE_FLAGS)
 plugins_optimizers_rmsprop_la_LIBADD = -lm
 plugins_optimizers_adam_la_SOURCES = plugins/optimizers/adam.c $(HAND_COMMON)
+plugins_optimizers_adam_la_CFLAGS = $(HAND_CFLAGS)
 plugins_optimizers_adam_la_LDFLAGS = $(MODULE_FLAGS)
 plugins_optimizers_adam_la_LIBADD = -lm
 

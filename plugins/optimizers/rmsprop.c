@@ -52,30 +52,74 @@ static void *create(const struct l2l_value *opts, size_t n, const struct l2l_gro
     return s;
 }
 
+/* One loop per variant (centered or not, momentum or not), chosen once per step. */
+struct rms_args {
+    int centered, momentum;
+    float *theta;      /* (n) */
+    const float *grad; /* (n) */
+    float *v, *a, *b;  /* (n) each; a only if centered, b only with momentum */
+    float lr, al, c, eps, wd, mu;
+};
+
+HAND_KERNEL static void kernel(size_t lo, size_t hi, const void *args)
+{
+    const struct rms_args *r = args;
+    float *restrict theta = r->theta, *restrict v = r->v, *restrict a = r->a, *restrict b = r->b;
+    const float *restrict grad = r->grad;
+    const float lr = r->lr, al = r->al, c = r->c, eps = r->eps, wd = r->wd, mu = r->mu;
+    if (!r->centered && !r->momentum) {
+        HAND_SIMD
+        for (size_t k = lo; k < hi; k++) {
+            float d = grad[k] + wd * theta[k];          /* d = ∇ + λθ */
+            float vk = al * v[k] + c * d * d;           /* v = αv + (1−α)d² */
+            v[k] = vk;
+            theta[k] -= lr * (d / (sqrtf(vk) + eps));   /* θ −= lr d / (√v + ε) */
+        }
+    } else if (!r->centered) {
+        HAND_SIMD
+        for (size_t k = lo; k < hi; k++) {
+            float d = grad[k] + wd * theta[k];
+            float vk = al * v[k] + c * d * d;
+            v[k] = vk;
+            float bk = mu * b[k] + d / (sqrtf(vk) + eps); /* b = μb + d / (√v + ε) */
+            b[k] = bk;
+            theta[k] -= lr * bk;                          /* θ −= lr b */
+        }
+    } else if (!r->momentum) {
+        HAND_SIMD
+        for (size_t k = lo; k < hi; k++) {
+            float d = grad[k] + wd * theta[k];
+            float vk = al * v[k] + c * d * d;
+            float ak = al * a[k] + c * d;               /* a = αa + (1−α)d */
+            v[k] = vk;
+            a[k] = ak;
+            theta[k] -= lr * (d / (sqrtf(vk - ak * ak) + eps)); /* θ −= lr d / (√(v − a²) + ε) */
+        }
+    } else {
+        HAND_SIMD
+        for (size_t k = lo; k < hi; k++) {
+            float d = grad[k] + wd * theta[k];
+            float vk = al * v[k] + c * d * d;
+            float ak = al * a[k] + c * d;
+            v[k] = vk;
+            a[k] = ak;
+            float bk = mu * b[k] + d / (sqrtf(vk - ak * ak) + eps); /* b = μb + d/s */
+            b[k] = bk;
+            theta[k] -= lr * bk;
+        }
+    }
+}
+
 static int step(void *self, float *theta, const float *grad)
 {
     struct rmsprop *s = self;
-    size_t n = s->h.n;
-    float *v = hand_buf(&s->h, 0);                                    /* (n) */
-    float *a = s->centered ? hand_buf(&s->h, 1) : NULL;               /* (n) */
-    float *b = s->mu > 0 ? hand_buf(&s->h, 1 + s->centered) : NULL;   /* (n) */
-    const float lr = s->lr, al = s->alpha, c = s->one_m_alpha, eps = s->eps, wd = s->wd, mu = s->mu;
-    HAND_PARALLEL_FOR
-    for (size_t k = 0; k < n; k++) {
-        float d = grad[k] + wd * theta[k];          /* d = ∇ + λθ */
-        v[k] = al * v[k] + c * d * d;               /* v = αv + (1−α)d² */
-        float var = v[k];
-        if (a) {
-            a[k] = al * a[k] + c * d;               /* a = αa + (1−α)d */
-            var -= a[k] * a[k];                     /* v − a² */
-        }
-        float u = d / (sqrtf(var) + eps);           /* d / (√· + ε) */
-        if (b) {
-            b[k] = mu * b[k] + u;                   /* b = μb + d/s */
-            u = b[k];
-        }
-        theta[k] -= lr * u;
-    }
+    struct rms_args r = {
+        .centered = s->centered, .momentum = s->mu > 0, .theta = theta, .grad = grad,
+        /* buffers: v, then a if centered, then b if momentum */
+        .v = hand_buf(&s->h, 0), .a = s->centered ? hand_buf(&s->h, 1) : NULL,
+        .b = s->mu > 0 ? hand_buf(&s->h, 1 + s->centered) : NULL,
+        .lr = s->lr, .al = s->alpha, .c = s->one_m_alpha, .eps = s->eps, .wd = s->wd, .mu = s->mu};
+    hand_for(s->h.n, kernel, &r);
     s->h.t++;
     return 0;
 }
