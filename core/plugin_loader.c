@@ -2,6 +2,7 @@
  * before any hook is called. */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,6 +83,19 @@ static int check_optimizee(const struct l2l_optimizee_ops *o, const char *path,
     return 0;
 }
 
+/* Whether path begins with the ELF magic; decides which hint to give
+ * when dlopen fails (ldd only helps with a real shared object). */
+static int has_elf_magic(const char *path)
+{
+    unsigned char m[4] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t got = fread(m, 1, sizeof m, f);
+    fclose(f);
+    return got == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
+}
+
 int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
@@ -90,8 +104,14 @@ int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size
      * crashes. The symbols stay local; only the mapping outlives dlclose. */
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!h) {
-        l2l_fmt(err, errlen, "cannot load plugin: %s (a missing dependency is the most common cause; try ldd %s)",
-                dlerror(), path);
+        /* dlerror names the file; the hint depends on why it failed */
+        const char *why = dlerror();
+        if (!has_elf_magic(path))
+            l2l_fmt(err, errlen, "cannot load plugin: %s (expected a shared object built against <l2l/plugin.h>)",
+                    why);
+        else
+            l2l_fmt(err, errlen, "cannot load plugin: %s (a missing dependency is the most common cause; try ldd %s)",
+                    why, path);
         return L2L_EPLUGIN;
     }
     const int *abi = NULL;

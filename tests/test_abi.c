@@ -66,7 +66,7 @@ static void test_not_shared_object(void)
     CU_ASSERT_FATAL(f != NULL);
     fputs("this is not an ELF shared object\n", f);
     fclose(f);
-    expect_refused(path, (const char *[]){"cannot load plugin: ", path, "try ldd", NULL});
+    expect_refused(path, (const char *[]){"cannot load plugin: ", path, "expected a shared object", NULL});
     unlink(path);
     rmdir(dir);
 }
