@@ -1,5 +1,8 @@
-/* cmd_plot.c: `l2l plot RESULTS_DIR [--require-figures]` and the library
- * entry point that `l2l run` calls when it has written its results. */
+/* cmd_plot.c: `l2l plot RESULTS_DIR|BENCH.csv [--require-figures]
+ * [-o OUT.png]` and the library entry point that `l2l run` calls when it
+ * has written its results. A results directory gets its figures and
+ * report; the CSV of `l2l bench` (or a directory holding bench.csv) its
+ * throughput figure (plot_bench.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,64 +22,6 @@ static int make_dir(const char *path)
         return L2L_EIO;
     }
     return 0;
-}
-
-/* Both images exist and are not empty. */
-static int rendered(const char *figdir, const char *name)
-{
-    static const char *const ext[] = {"png", "svg"};
-    for (int k = 0; k < 2; k++) {
-        char path[4096];
-        struct stat st;
-        l2l_fmt(path, sizeof path, "%s/%s.%s", figdir, name, ext[k]);
-        if (stat(path, &st) < 0 || st.st_size == 0) {
-            l2l_error("l2l: gnuplot wrote no %s", path);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int render(const struct pg_list *list, const char *figdir, int require, char *err,
-                  size_t errlen)
-{
-    char gnuplot[4096];
-    if (pg_find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
-        l2l_fmt(err, errlen, "l2l: gnuplot not found%s%s: figures skipped; install it with "
-                "apt-get install gnuplot-nox, or set L2L_GNUPLOT",
-                getenv("L2L_GNUPLOT") ? " at " : "", getenv("L2L_GNUPLOT") ? gnuplot : "");
-        if (require) {
-            l2l_error("%s (required by --require-figures)", err);
-            return L2L_EINPUT;
-        }
-        l2l_warn("%s", err);
-        err[0] = 0;
-        return 0;
-    }
-    int failed = 0;
-    for (int k = 0; k < list->n; k++) {
-        struct pg_figure *g = &list->fig[k];
-        char script[PR_NAME + 64];
-        l2l_fmt(script, sizeof script, "%s.gp", g->name);
-        /* No stale image may pass for this run's. */
-        for (int j = 0; j < 2; j++) {
-            char path[4096];
-            l2l_fmt(path, sizeof path, "%s/%s.%s", figdir, g->name, j ? "svg" : "png");
-            unlink(path);
-        }
-        /* The first failure is shown in full; the rest are counted, since
-         * a broken gnuplot fails them all the same way. */
-        if (pg_run(gnuplot, figdir, script, failed == 0) == 0 && rendered(figdir, g->name))
-            g->rendered = 1;
-        else
-            failed++;
-    }
-    if (!failed)
-        return 0;
-    l2l_fmt(err, errlen, "l2l: %d of %d figures failed to render with %s (logs in %s)", failed,
-            list->n, gnuplot, figdir);
-    l2l_error("%s", err);
-    return L2L_EIO;
 }
 
 int l2l_plot_results(const char *dir, int require_figures, char *err, size_t errlen)
@@ -99,7 +44,7 @@ int l2l_plot_results(const char *dir, int require_figures, char *err, size_t err
         l2l_fmt(err, errlen, "l2l: cannot write the figures of %s", dir);
         goto done;
     }
-    int rr = render(&list, figdir, require_figures, err, errlen);
+    int rr = pg_render_all(&list, figdir, require_figures, err, errlen);
     /* The report is written even without figures: it holds the table. */
     if ((rc = report_write_html(&r, &list)) < 0 || (rc = report_write_md(&r, &list)) < 0) {
         l2l_fmt(err, errlen, "l2l: cannot write the report of %s", dir);
@@ -115,26 +60,59 @@ done:
     return rc;
 }
 
+#define PLOT_USAGE "usage: l2l plot RESULTS_DIR|BENCH.csv [--require-figures] [-o OUT.png]"
+
+static int exists(const char *dir, const char *name)
+{
+    char path[4096];
+    l2l_fmt(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static int exit_status(int rc)
+{
+    return rc == 0 ? 0 : rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
+}
+
 int l2l_cmd_plot(int argc, char **argv)
 {
-    const char *dir = NULL;
+    const char *path = NULL, *out = NULL;
     int require = 0;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--require-figures"))
             require = 1;
-        else if (argv[k][0] == '-' || dir) {
-            l2l_error("l2l plot: unexpected argument '%s' (usage: l2l plot RESULTS_DIR "
-                      "[--require-figures])", argv[k]);
+        else if (!strcmp(argv[k], "-o") && k + 1 < argc && !out)
+            out = argv[++k];
+        else if (argv[k][0] == '-' || path) {
+            l2l_error("l2l plot: unexpected argument '%s' (" PLOT_USAGE ")", argv[k]);
             return L2L_EXIT_BADINPUT;
         } else
-            dir = argv[k];
+            path = argv[k];
     }
-    if (!dir) {
-        l2l_error("l2l plot: expected a results directory (usage: l2l plot RESULTS_DIR "
-                  "[--require-figures])");
+    if (!path) {
+        l2l_error("l2l plot: expected a results directory or the CSV of `l2l bench` (" PLOT_USAGE ")");
         return L2L_EXIT_BADINPUT;
     }
     char err[512];
-    int rc = l2l_plot_results(dir, require, err, sizeof err);
-    return rc == 0 ? 0 : rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
+    struct stat st;
+    size_t len = strlen(path);
+    int is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!is_dir && (access(path, F_OK) == 0 || (len > 4 && !strcmp(path + len - 4, ".csv"))))
+        return exit_status(l2l_plot_bench(path, out, require, err, sizeof err));
+    /* A directory: its results, and bench.csv's figure when it holds one
+     * (alone, as `l2l bench -o DIR/bench.csv` leaves it, or beside results). */
+    int bench = is_dir && exists(path, "bench.csv");
+    if (out && !bench) {
+        l2l_error("l2l plot: -o is for the CSV of `l2l bench`, and %s holds no bench.csv", path);
+        return L2L_EXIT_BADINPUT;
+    }
+    int rc = 0;
+    if (!bench || exists(path, "experiments.csv"))
+        rc = l2l_plot_results(path, require, err, sizeof err);
+    if (bench && rc == 0) {
+        char csv[4200];
+        l2l_fmt(csv, sizeof csv, "%s/bench.csv", path);
+        rc = l2l_plot_bench(csv, out, require, err, sizeof err);
+    }
+    return exit_status(rc);
 }

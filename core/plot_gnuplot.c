@@ -33,8 +33,8 @@ void pg_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const char *figdir,
-                     const char *name, const char *what, const char *data, int width, int height)
+FILE *pg_script_start(struct atomic_file *a, const char *figdir, const char *where,
+                      const char *name, const char *what, const char *data)
 {
     char file[PR_NAME + 64];
     l2l_fmt(file, sizeof file, "%s.gp", name);
@@ -42,14 +42,14 @@ FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const ch
         return NULL;
     FILE *f = a->f;
     fprintf(f, "# %s.gp: %s\n# Written by `l2l plot`. To restyle, edit this file and run\n"
-               "#   cd RESULTS_DIR/figures && gnuplot %s.gp\n# Data: %s\n",
-            name, what, name, data);
-    fputs("set datafile separator comma\nset datafile columnheaders\n"
-          "# One colour per optimizer, fixed by the order of optimizers.csv\n"
-          "# (Okabe-Ito palette, colour-blind safe; dashes after the 8th).\n", f);
-    for (int o = 0; o < r->n_opt; o++)
-        fprintf(f, "set style line %d lc rgb \"%s\" lw 2 dt %d  # %s\n", o + 1, pg_colour(o),
-                o / N_PALETTE + 1, r->opt[o].name);
+               "#   cd %s && gnuplot %s.gp\n# Data: %s\n",
+            name, what, where, name, data);
+    fputs("set datafile separator comma\nset datafile columnheaders\n", f);
+    return f;
+}
+
+void pg_script_loop(FILE *f, const char *name, int width, int height)
+{
     fputs("fin(y) = (y == y && abs(y) < 1e300)  # neither nan nor inf\n", f);
     fprintf(f, "do for [fmt in \"png svg\"] {\n"
                "if (fmt eq \"png\") {\n"
@@ -59,6 +59,20 @@ FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const ch
                "}\n"
                "set output \"%s.\".fmt\n",
             width, height, width, height, name);
+}
+
+FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const char *figdir,
+                     const char *name, const char *what, const char *data, int width, int height)
+{
+    FILE *f = pg_script_start(a, figdir, "RESULTS_DIR/figures", name, what, data);
+    if (!f)
+        return NULL;
+    fputs("# One colour per optimizer, fixed by the order of optimizers.csv\n"
+          "# (Okabe-Ito palette, colour-blind safe; dashes after the 8th).\n", f);
+    for (int o = 0; o < r->n_opt; o++)
+        fprintf(f, "set style line %d lc rgb \"%s\" lw 2 dt %d  # %s\n", o + 1, pg_colour(o),
+                o / N_PALETTE + 1, r->opt[o].name);
+    pg_script_loop(f, name, width, height);
     return f;
 }
 

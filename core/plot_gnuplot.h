@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include "plot_data.h"
 
-enum pg_kind { PG_CONVERGENCE, PG_GENERALIZATION, PG_TUNING, PG_ACCURACY, PG_META };
+enum pg_kind { PG_CONVERGENCE, PG_GENERALIZATION, PG_TUNING, PG_ACCURACY, PG_META, PG_BENCH };
 
 /* One figure: figures/<name>.gp renders <name>.png and <name>.svg. */
 struct pg_figure {
@@ -50,4 +50,10 @@ int pg_find_gnuplot(char *buf, size_t len);
  * returns L2L_EIO, printing gnuplot's last message when verbose (its whole
  * output stays in figures/NAME.log). */
 int pg_run(const char *gnuplot, const char *figdir, const char *script, int verbose);
+/* Renders every figure of list (figdir/NAME.gp into NAME.png and
+ * NAME.svg), setting each one's `rendered`. Without gnuplot: a warning and
+ * 0, or L2L_EINPUT when require; a figure that fails: L2L_EIO. The message
+ * is printed and copied into err (empty when all is well). */
+int pg_render_all(const struct pg_list *list, const char *figdir, int require, char *err,
+                  size_t errlen);
 #endif

@@ -1,9 +1,10 @@
-/* plot_run.c: find gnuplot at run time and run it on one script, with
- * the figures directory as its working directory (the scripts use
- * relative paths). fork + exec: the child only calls async-signal-safe
+/* plot_run.c: find gnuplot at run time and run it on each figure's
+ * script, with the figures directory as its working directory (the
+ * scripts use relative paths). fork + exec: the child only calls async-signal-safe
  * functions, so this is safe from the multi-threaded runner too. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -89,5 +90,63 @@ int pg_run(const char *gnuplot, const char *figdir, const char *script, int verb
                   WEXITSTATUS(status), msg[0] ? msg : "no message", log);
     else
         l2l_error("l2l: gnuplot killed by signal %d on %s/%s", WTERMSIG(status), figdir, script);
+    return L2L_EIO;
+}
+
+/* Both images exist and are not empty. */
+static int rendered(const char *figdir, const char *name)
+{
+    static const char *const ext[] = {"png", "svg"};
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        struct stat st;
+        l2l_fmt(path, sizeof path, "%s/%s.%s", figdir, name, ext[k]);
+        if (stat(path, &st) < 0 || st.st_size == 0) {
+            l2l_error("l2l: gnuplot wrote no %s", path);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int pg_render_all(const struct pg_list *list, const char *figdir, int require, char *err,
+                  size_t errlen)
+{
+    char gnuplot[4096];
+    if (pg_find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
+        l2l_fmt(err, errlen, "l2l: gnuplot not found%s%s: figures skipped; install it with "
+                "apt-get install gnuplot-nox, or set L2L_GNUPLOT",
+                getenv("L2L_GNUPLOT") ? " at " : "", getenv("L2L_GNUPLOT") ? gnuplot : "");
+        if (require) {
+            l2l_error("%s (required by --require-figures)", err);
+            return L2L_EINPUT;
+        }
+        l2l_warn("%s", err);
+        err[0] = 0;
+        return 0;
+    }
+    int failed = 0;
+    for (int k = 0; k < list->n; k++) {
+        struct pg_figure *g = &list->fig[k];
+        char script[PR_NAME + 64];
+        l2l_fmt(script, sizeof script, "%s.gp", g->name);
+        /* No stale image may pass for this run's. */
+        for (int j = 0; j < 2; j++) {
+            char path[4096];
+            l2l_fmt(path, sizeof path, "%s/%s.%s", figdir, g->name, j ? "svg" : "png");
+            unlink(path);
+        }
+        /* The first failure is shown in full; the rest are counted, since
+         * a broken gnuplot fails them all the same way. */
+        if (pg_run(gnuplot, figdir, script, failed == 0) == 0 && rendered(figdir, g->name))
+            g->rendered = 1;
+        else
+            failed++;
+    }
+    if (!failed)
+        return 0;
+    l2l_fmt(err, errlen, "l2l: %d of %d figures failed to render with %s (logs in %s)", failed,
+            list->n, gnuplot, figdir);
+    l2l_error("%s", err);
     return L2L_EIO;
 }

@@ -6,9 +6,16 @@
 #include <stdio.h>
 #include "plot_data.h"
 
-/* Opens figures/<name>.gp (temporary name until closed) and writes the
- * shared preamble: data format, one line style per optimizer, and the
- * loop that draws the body once as PNG and once as SVG. */
+/* Opens figdir/<name>.gp (temporary name until closed) and writes its
+ * header: what it draws, how to render it again (`cd where && gnuplot
+ * name.gp`), where its data is, and the CSV data format. */
+FILE *pg_script_start(struct atomic_file *a, const char *figdir, const char *where,
+                      const char *name, const char *what, const char *data);
+/* Opens the loop that draws the body once as PNG and once as SVG, at
+ * width x height pixels, into name.png and name.svg. */
+void pg_script_loop(FILE *f, const char *name, int width, int height);
+/* pg_script_start for figures/<name>.gp, one line style per optimizer,
+ * and pg_script_loop. */
 FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const char *figdir,
                      const char *name, const char *what, const char *data, int width, int height);
 /* Ends the loop and renames the script into place. */
