@@ -263,9 +263,10 @@ int pb_write_script(const struct pb_bench *b, const char *figdir, const char *na
     fprintf(f, "\nset logscale xy\nset xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n"
                "set xlabel \"n, coordinates of the optimizee (log scale)\"\n"
                "set ylabel \"coordinate-steps per second (log scale)\"\n"
-               "set format y \"%%.0s%%c\"\nset ytics autofreq\nset mytics 10\n"
+               "set mytics 10\n"
                "set grid xtics ytics mytics lc rgb \"#dddddd\", lc rgb \"#f0f0f0\"\n",
             xl, xh, ylo, yhi);
+    pg_log_tics_si(f, "y", ylo, yhi);
     x_tics(f, b);
     pg_key_below(f, 900, labels, n_labels);
     fputs("plot \\\n", f);

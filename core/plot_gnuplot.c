@@ -104,7 +104,19 @@ void pg_range(double lo, double hi, int logy, double pad, double *plo, double *p
 #define CONV_NOTE "line: median over runs; band: interquartile range; " \
                   "a diverged run counts as +inf from its divergence on"
 
-void pg_log_tics(FILE *f, const char *axis, double lo, double hi)
+/* 1.5e9 → "1.5G", 2e-3 → "2m": a tic label with an SI prefix. */
+static void si_label(double v, char *out, size_t len)
+{
+    static const char prefix[] = "pnum kMGTPE";
+    int e = (int)floor(log10(v) / 3 + 1e-9);
+    if (e < -4)
+        e = -4;
+    if (e > 6)
+        e = 6;
+    l2l_fmt(out, len, "%.3g%.*s", v / pow(1000, e), e ? 1 : 0, &prefix[e + 4]);
+}
+
+static void log_tics(FILE *f, const char *axis, double lo, double hi, int si)
 {
     /* gnuplot labels only powers of ten: too few over a decade or two. */
     static const double fine[] = {1, 1.5, 2, 3, 5, 7}, coarse[] = {1, 2, 5};
@@ -119,10 +131,27 @@ void pg_log_tics(FILE *f, const char *axis, double lo, double hi)
     for (int k = (int)floor(log10(lo)); k <= (int)ceil(log10(hi)); k++)
         for (int j = 0; j < nm; j++) {
             double v = m[j] * pow(10, k);
-            if (v >= lo && v <= hi)
+            if (v < lo || v > hi)
+                continue;
+            char label[32];
+            si_label(v, label, sizeof label);
+            if (si)
+                fprintf(f, "%s\"%s\" %.6g", n++ ? ", " : "", label, v);
+            else
                 fprintf(f, "%s%.6g", n++ ? ", " : "", v);
         }
     fputs(")\n", f);
+}
+
+void pg_log_tics(FILE *f, const char *axis, double lo, double hi)
+{
+    log_tics(f, axis, lo, hi, 0);
+}
+
+void pg_log_tics_si(FILE *f, const char *axis, double lo, double hi)
+{
+    log_tics(f, axis, lo, hi, 1);
+    fprintf(f, "set format %s \"%%.0s%%c\"\n", axis); /* autofreq: 1k, 10k, 100k, 1M ... */
 }
 
 void pg_key_below(FILE *f, int width, const char *const *labels, int n)

@@ -42,6 +42,8 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
 void pg_key_below(FILE *f, int width, const char *const *labels, int n);
 /* Labelled tics at 1-2-5 (or finer) steps on a log axis spanning few decades. */
 void pg_log_tics(FILE *f, const char *axis, double lo, double hi);
+/* The same with SI labels (100k, 1M, 1.5G) for rates spanning decades. */
+void pg_log_tics_si(FILE *f, const char *axis, double lo, double hi);
 
 /* Path of gnuplot ($L2L_GNUPLOT, else `gnuplot` on PATH) into buf; 0 or
  * -1 when not found. */
