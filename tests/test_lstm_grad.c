@@ -260,7 +260,7 @@ static void test_fd_default_size(void)
  * of threads (fixed-order reductions). */
 static void test_accumulate_threads(void)
 {
-    /* large enough for the parallel loops (LSTM_PAR_MIN = 65536) */
+    /* many chunks of work (LSTM_CHUNK = 1024) and group-mean blocks */
     static struct l2l_group groups[] = {{"a", 0, 66000}, {"b", 66000, 4100}};
     struct lstm_t o;
     CU_ASSERT_FATAL(lstm_t_open(&o, "lstm-gac", NULL, 70100, groups, 2) == 0);

@@ -10,6 +10,8 @@ LSTM_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
 LSTM_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) -fno-trapping-math
 LSTM_SRC = plugins/optimizers/lstm_plugin.c \
 	plugins/optimizers/lstm_net.c plugins/optimizers/lstm_net.h \
+	plugins/optimizers/lstm_pass.c \
+	plugins/optimizers/lstm_gemm.c plugins/optimizers/lstm_gemm.h \
 	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h
 
 optimizers_LTLIBRARIES += plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
@@ -37,6 +39,19 @@ tests_test_lstm_grad_SOURCES = tests/test_lstm_grad.c
 tests_test_lstm_grad_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_lstm_grad_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 EXTRA_tests_test_lstm_grad_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
+
+check_PROGRAMS += tests/test_lstm_threads
+TESTS += tests/test_lstm_threads
+tests_test_lstm_threads_SOURCES = tests/test_lstm_threads.c
+tests_test_lstm_threads_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_lstm_threads_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
+EXTRA_tests_test_lstm_threads_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
+
+check_PROGRAMS += tests/test_lstm_gemm
+TESTS += tests/test_lstm_gemm
+tests_test_lstm_gemm_SOURCES = tests/test_lstm_gemm.c plugins/optimizers/lstm_gemm.c
+tests_test_lstm_gemm_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_lstm_gemm_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 
 # Speed of the lstm plugin and of sgemm on this machine (a tool, not a test):
 #   bench/lstm_bench [N ...]

@@ -1,7 +1,8 @@
 /* lstm_kernels.c: elementwise passes and fixed-order reductions of the
- * coordinatewise LSTM (see lstm_kernels.h for the network and φ layout).
- * The matrix products are cblas_sgemm calls made by lstm_net.c. Loops over
- * coordinates run in parallel; no result depends on the thread count. */
+ * coordinatewise LSTM (see lstm_kernels.h for the network and φ layout),
+ * on a block of rows each (lstm_net.c runs the blocks in parallel); the
+ * matrix products are in lstm_gemm.c. No result depends on the thread
+ * count. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -25,7 +26,6 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
                      enum lstm_pre pre, float p)
 {
     const float ep = expf(p), lo = expf(-p), inv_p = 1.0f / p;
-#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         float g = grad[k], a = fabsf(g), *xk = x + k * ld;
         switch (pre) {
@@ -51,11 +51,17 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
     }
 }
 
-/* The gate pass spends its time in exp and tanh, 6 per unit and step, so
- * they are inlined, branch-free float versions that vectorize (glibc's
- * expf/tanhf are scalar calls), and the row kernels are compiled twice,
- * for x86-64-v3 (AVX2, FMA) and for the baseline, chosen at load time by
- * CPU features ("arch=haswell" would go by CPU model and miss AMD). */
+/* The gate pass spends its time in exp, tanh and divisions, 5 of each
+ * per unit and step, so they are inlined float versions that vectorize
+ * (glibc's expf/tanhf are scalar calls), written with explicit fmaf (one
+ * rounding, the same in every clone), and the kernels are compiled
+ * twice, for x86-64-v3 (AVX2, FMA: fmaf is one instruction) and for the
+ * baseline (fmaf from libm: slow, same bits), chosen at load time by CPU
+ * features ("arch=haswell" would go by CPU model and miss AMD). The gates
+ * run over flat planes (lstm_rows_to_planes): the loops have no remainder
+ * per coordinate (H = 20 is not a multiple of 8) and the activations go
+ * in one loop, the cell in a second, so that the long dependency chains
+ * of different elements overlap. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define LSTM_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
@@ -64,20 +70,22 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
 
 /* e^x, Cephes style: x = n·ln2 + r, |r| ≤ ln2/2, e^r by a degree-6
  * polynomial (about 2 ulp), 2^n from the exponent bits. x is clamped to
- * [−87.3, 88.3] so that e^x stays a normal float (σ and tanh saturate
- * there anyway). */
+ * [−87.3, 88.3] so that e^x stays a normal float (σ saturates there
+ * anyway); NaN goes through. */
 static inline float exp_f(float x)
 {
-    x = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
+    x = x < -87.3f ? -87.3f : x;
+    x = x > 88.3f ? 88.3f : x;
     float fn = (x * 1.44269504f + 12582912.0f) - 12582912.0f; /* round(x/ln2) */
-    float r = x - fn * 0.693359375f - fn * -2.12194440e-4f;   /* ln2 in two parts */
+    float r = fmaf(fn, -0.693359375f, x);                     /* ln2 in two parts */
+    r = fmaf(fn, 2.12194440e-4f, r);
     float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1.0f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    p = fmaf(p, r * r, r) + 1.0f;
     int32_t bits = ((int32_t)fn + 127) << 23; /* 2^n */
     float scale;
     memcpy(&scale, &bits, sizeof scale);
@@ -86,86 +94,101 @@ static inline float exp_f(float x)
 
 static inline float sigm(float a) { return 1.0f / (1.0f + exp_f(-a)); }
 
-/* tanh x = (1 − e^{−2|x|}) / (1 + e^{−2|x|}) with the sign of x; below
- * |x| = 0.625, where that cancels, Cephes's odd polynomial. */
+/* tanh x as the odd rational function of Eigen's ptanh_float (degree 13
+ * over degree 6, a few ulp) on x clamped to ±7.9053 where tanh rounds to
+ * ±1; no exp, one division. NaN goes through. */
 static inline float tanh_f(float x)
 {
-    float ax = fabsf(x), e = exp_f(-2.0f * ax), z = x * x;
-    float big = (1.0f - e) / (1.0f + e);
-    float p = -5.70498872745e-3f;
-    p = p * z + 2.06390887954e-2f;
-    p = p * z - 5.37397155531e-2f;
-    p = p * z + 1.33314422036e-1f;
-    p = p * z - 3.33332819422e-1f;
-    float small = p * z * ax + ax;
-    return copysignf(ax < 0.625f ? small : big, x);
+    x = x < -7.90531110763549805f ? -7.90531110763549805f : x;
+    x = x > 7.90531110763549805f ? 7.90531110763549805f : x;
+    float z = x * x;
+    float p = fmaf(z, -2.76076847742355e-16f, 2.00018790482477e-13f);
+    p = fmaf(p, z, -8.60467152213735e-11f);
+    p = fmaf(p, z, 5.12229709037114e-08f);
+    p = fmaf(p, z, 1.48572235717979e-05f);
+    p = fmaf(p, z, 6.37261928875436e-04f);
+    p = fmaf(p, z, 4.89352455891786e-03f);
+    float q = fmaf(z, 1.19825839466702e-06f, 1.18534705686654e-04f);
+    q = fmaf(q, z, 2.26843463243900e-03f);
+    q = fmaf(q, z, 4.89352518554385e-03f);
+    return (x * p) / q;
 }
 
-/* Coordinates per call of a row kernel inside the parallel loops. */
-#define ROWS 128
+void lstm_rows_to_planes(float *P, const float *A, size_t lda, size_t m, int H)
+{
+    size_t q = m * (size_t)H;
+    for (int g = 0; g < 4; g++)
+        for (size_t k = 0; k < m; k++) {
+            float *d = P + (size_t)g * q + k * (size_t)H;
+            const float *a = A + k * lda + (size_t)g * (size_t)H;
+            if (H % 4 == 0) /* 16-byte moves */
+                for (int u = 0; u < H; u += 4)
+                    memcpy(d + u, a + u, 4 * sizeof(float));
+            else
+                for (int u = 0; u < H; u++)
+                    d[u] = a[u];
+        }
+}
+
+void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t m, int H)
+{
+    size_t q = m * (size_t)H;
+    for (size_t k = 0; k < m; k++)
+        for (int g = 0; g < 4; g++) {
+            const float *s = P + (size_t)g * q + k * (size_t)H;
+            float *a = A + k * lda + (size_t)g * (size_t)H;
+            if (H % 4 == 0)
+                for (int u = 0; u < H; u += 4)
+                    memcpy(a + u, s + u, 4 * sizeof(float));
+            else
+                for (int u = 0; u < H; u++)
+                    a[u] = s[u];
+        }
+}
+
+/* P = (a_i, a_j, a_f, a_o) planes of q elements ← (i, j, f, o). */
+LSTM_CLONES
+static void activate(float *P, size_t q)
+{
+    float *pi = P, *pj = P + q, *pf = P + 2 * q, *po = P + 3 * q;
+#pragma omp simd
+    for (size_t k = 0; k < q; k++) {
+        pi[k] = sigm(pi[k]);         /* input gate */
+        pj[k] = tanh_f(pj[k]);       /* candidate */
+        pf[k] = sigm(pf[k] + 1.0f);  /* forget gate, bias 1 inside σ */
+        po[k] = sigm(po[k]);         /* output gate */
+    }
+}
 
 LSTM_CLONES
-static void cell_forward_rows(const float *A, float *c, float *h, size_t rows, int H)
+void lstm_gates_forward(float *P, float *c, float *h, size_t q)
 {
-    for (size_t k = 0; k < rows; k++) {
-        const float *a = A + k * 4 * (size_t)H;
-        float *ck = c + k * (size_t)H, *hk = h + k * (size_t)H;
+    activate(P, q);
+    const float *pi = P, *pj = P + q, *pf = P + 2 * q, *po = P + 3 * q;
 #pragma omp simd
-        for (int u = 0; u < H; u++) {
-            float i = sigm(a[u]);                 /* input gate */
-            float j = tanh_f(a[H + u]);           /* candidate */
-            float f = sigm(a[2 * H + u] + 1.0f);  /* forget gate, bias 1 inside σ */
-            float o = sigm(a[3 * H + u]);         /* output gate */
-            float cn = f * ck[u] + i * j;         /* c' = f·c + i·j */
-            ck[u] = cn;
-            hk[u] = tanh_f(cn) * o;               /* h' = tanh(c')·o */
-        }
-    }
-}
-
-void lstm_cell_forward(const float *A, float *c, float *h, size_t n, int H)
-{
-    size_t nb = (n + ROWS - 1) / ROWS;
-#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
-    for (size_t b = 0; b < nb; b++) {
-        size_t k0 = b * ROWS, r = n - k0 < ROWS ? n - k0 : ROWS;
-        cell_forward_rows(A + k0 * 4 * (size_t)H, c + k0 * (size_t)H, h + k0 * (size_t)H, r, H);
+    for (size_t k = 0; k < q; k++) {
+        float cn = pf[k] * c[k] + pi[k] * pj[k]; /* c' = f·c + i·j */
+        c[k] = cn;
+        h[k] = tanh_f(cn) * po[k];               /* h' = tanh(c')·o */
     }
 }
 
 LSTM_CLONES
-static void cell_backward_rows(float *A, const float *cprev, const float *dh, float *dc,
-                               size_t rows, int H)
+void lstm_gates_backward(float *P, const float *cprev, const float *dh, float *dc, size_t q)
 {
-    for (size_t k = 0; k < rows; k++) {
-        float *a = A + k * 4 * (size_t)H, *dck = dc + k * (size_t)H;
-        const float *cp = cprev + k * (size_t)H, *dhk = dh + k * (size_t)H;
+    activate(P, q); /* recompute the forward */
+    float *pi = P, *pj = P + q, *pf = P + 2 * q, *po = P + 3 * q;
 #pragma omp simd
-        for (int u = 0; u < H; u++) {
-            /* recompute the forward (as cell_forward_rows) */
-            float i = sigm(a[u]), j = tanh_f(a[H + u]);
-            float f = sigm(a[2 * H + u] + 1.0f), o = sigm(a[3 * H + u]);
-            float tc = tanh_f(f * cp[u] + i * j);
-            float dC = dck[u] + dhk[u] * o * (1.0f - tc * tc); /* via h' = tanh(c')·o */
-            float dO = dhk[u] * tc;
-            a[u] = dC * j * i * (1.0f - i);               /* dL/da_i, σ' = σ(1−σ) */
-            a[H + u] = dC * i * (1.0f - j * j);           /* dL/da_j, tanh' = 1−tanh² */
-            a[2 * H + u] = dC * cp[u] * f * (1.0f - f);   /* dL/da_f */
-            a[3 * H + u] = dO * o * (1.0f - o);           /* dL/da_o */
-            dck[u] = dC * f;                              /* dL/dc = dL/dc'·f */
-        }
-    }
-}
-
-void lstm_cell_backward(float *A, const float *cprev, const float *dh, float *dc,
-                        size_t n, int H)
-{
-    size_t nb = (n + ROWS - 1) / ROWS;
-#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
-    for (size_t b = 0; b < nb; b++) {
-        size_t k0 = b * ROWS, r = n - k0 < ROWS ? n - k0 : ROWS;
-        cell_backward_rows(A + k0 * 4 * (size_t)H, cprev + k0 * (size_t)H, dh + k0 * (size_t)H,
-                           dc + k0 * (size_t)H, r, H);
+    for (size_t k = 0; k < q; k++) {
+        float i = pi[k], j = pj[k], f = pf[k], o = po[k], cp = cprev[k];
+        float tc = tanh_f(f * cp + i * j);
+        float dC = dc[k] + dh[k] * o * (1.0f - tc * tc); /* via h' = tanh(c')·o */
+        float dO = dh[k] * tc;
+        pi[k] = dC * j * i * (1.0f - i);     /* dL/da_i, σ' = σ(1−σ) */
+        pj[k] = dC * i * (1.0f - j * j);     /* dL/da_j, tanh' = 1−tanh² */
+        pf[k] = dC * cp * f * (1.0f - f);    /* dL/da_f */
+        po[k] = dO * o * (1.0f - o);         /* dL/da_o */
+        dc[k] = dC * f;                      /* dL/dc = dL/dc'·f */
     }
 }
 
@@ -177,7 +200,6 @@ static void colsum(double *out, const float *X, size_t ld, int m, const float *w
 {
     size_t nb = (r1 - r0 + LSTM_BLOCK - 1) / LSTM_BLOCK;
     int m1 = m + 1;
-#pragma omp parallel for schedule(static) if (r1 - r0 >= LSTM_PAR_MIN)
     for (size_t b = 0; b < nb; b++) {
         double *part = scratch + b * (size_t)m1;
         for (int u = 0; u < m1; u++)
@@ -214,39 +236,27 @@ void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
         float mean[m];
         for (int u = 0; u < m; u++)
             mean[u] = (float)(sum[u] / (double)(r1 - r0));
-#pragma omp parallel for schedule(static) if (r1 - r0 >= LSTM_PAR_MIN)
         for (size_t k = r0; k < r1; k++)
             memcpy(X + k * ld, mean, sizeof(float) * (size_t)m);
     }
 }
 
-void lstm_output_forward(float *y, const float *X, const float *w, size_t n, int m,
-                         float scale)
+LSTM_CLONES
+void lstm_output_backward(float *part, float *dX, const float *dg, const float *X,
+                          const float *w, size_t n, int m, float scale)
 {
-#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
     for (size_t k = 0; k < n; k++) {
         const float *xk = X + k * (size_t)m;
-        float s = w[m]; /* bias */
+        float gk = dg[k], dy = scale * gk;
+#pragma omp simd
         for (int u = 0; u < m; u++)
-            s += xk[u] * w[u];
-        y[k] = scale * s;
-    }
-}
-
-void lstm_output_backward(float *dw, float *dX, const float *dg, const float *X,
-                          const float *w, size_t n, int m, float scale, double *scratch)
-{
-    /* dy = scale·dg: scale applied once to the sums, and to dX below. */
-    double sum[m + 1];
-    colsum(sum, X, (size_t)m, m, dg, 0, n, scratch);
-    for (int u = 0; u <= m; u++)
-        dw[u] += (float)(scale * sum[u]);
-    if (!dX)
-        return;
-#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
-    for (size_t k = 0; k < n; k++) {
-        float dy = scale * dg[k], *dxk = dX + k * (size_t)m;
-        for (int u = 0; u < m; u++)
-            dxk[u] += dy * w[u]; /* dL/dx = dy·w */
+            part[u] += gk * xk[u]; /* Σ dg·x; the caller scales the sum */
+        part[m] += gk;
+        if (dX) {
+            float *dxk = dX + k * (size_t)m;
+#pragma omp simd
+            for (int u = 0; u < m; u++)
+                dxk[u] += dy * w[u]; /* dL/dx = dy·w */
+        }
     }
 }

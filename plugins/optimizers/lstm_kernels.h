@@ -1,5 +1,5 @@
 /* lstm_kernels.h: the math of the coordinatewise LSTM optimizer
- * (Andrychowicz et al. 2016), over all n coordinates at once, forward and
+ * (Andrychowicz et al. 2016), on blocks of coordinates, forward and
  * backward side by side, llm.c style. The plugin (lstm_plugin.c) owns the
  * buffers; these functions own nothing.
  *
@@ -53,16 +53,21 @@ size_t lstm_phi_size(const struct lstm_dims *d);
 void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
                      enum lstm_pre pre, float p);
 
-/* The gate pass of one layer, from the pre-activations A = [x, h, 1]·W
- * (n, 4H) (A is left as it is): c (n, H) ← c', h (n, H) ← h'. */
-void lstm_cell_forward(const float *A, float *c, float *h, size_t n, int H);
+/* The gates work on planes: the pre-activations of m coordinates as four
+ * (m, H) arrays, a_i then a_j, a_f, a_o, each of q = m·H elements.
+ * rows_to_planes: P ← A (m, 4H; row stride lda); planes_to_rows back. */
+void lstm_rows_to_planes(float *P, const float *A, size_t lda, size_t m, int H);
+void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t m, int H);
 
-/* Backward of the gate pass, recomputing the gates from the same A:
- * A (n, 4H) ← dL/dA (in place); cprev (n, H) the cell state before the
- * step; dh (n, H) = dL/dh' (after the adjoint of any averaging); dc (n, H)
- * holds dL/dc' on entry (from step t+1) and dL/dc (for step t−1) on exit. */
-void lstm_cell_backward(float *A, const float *cprev, const float *dh, float *dc,
-                        size_t n, int H);
+/* The gate pass of one layer on q = m·H cells: from the pre-activation
+ * planes P (overwritten with the gates i, j, f, o), c (q) ← c', h (q) ← h'. */
+void lstm_gates_forward(float *P, float *c, float *h, size_t q);
+
+/* Its backward, recomputing the gates from the same pre-activations:
+ * P ← dL/dA planes; cprev (q) the cell state before the step; dh (q) =
+ * dL/dh' (after the adjoint of any averaging); dc (q) holds dL/dc' on
+ * entry (from step t+1) and dL/dc (for step t−1) on exit. */
+void lstm_gates_backward(float *P, const float *cprev, const float *dh, float *dc, size_t q);
 
 /* Mean over the coordinates of each group of columns [0, m) of X (rows of
  * stride ld), written back into every row of the group. Used forward on h'
@@ -71,24 +76,17 @@ void lstm_cell_backward(float *A, const float *cprev, const float *dh, float *dc
 void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
                      int n_groups, double *scratch);
 
-/* y (n) = scale · ([X, 1] · w) with X (n, m), w (m+1). */
-void lstm_output_forward(float *y, const float *X, const float *w, size_t n, int m,
-                         float scale);
-/* dw (m+1) += Σ_k dy_k·[X_k, 1] for dy = scale·dg; dX (n, m) += dy ⊗ w[0..m)
- * when dX is not NULL. Deterministic (fixed blocks, summed in order). */
-void lstm_output_backward(float *dw, float *dX, const float *dg, const float *X,
-                          const float *w, size_t n, int m, float scale, double *scratch);
+/* dL/d(output layer) over n rows: part (m+1) += Σ_k dg_k·[X_k, 1] (the
+ * caller multiplies the sum by scale); dX (n, m) += dy ⊗ w[0..m) for
+ * dy = scale·dg when dX is not NULL. The output itself (y = scale·([X,
+ * 1]·w)) is a product of lstm_gemm.h. */
+void lstm_output_backward(float *part, float *dX, const float *dg, const float *X,
+                          const float *w, size_t n, int m, float scale);
 
-/* Fixed-order reductions over coordinates go by blocks of LSTM_BLOCK rows,
- * whatever the number of threads; `scratch` holds the partial sums:
- * lstm_scratch_len(n, m, n_groups) doubles. */
+/* Fixed-order reductions over coordinates (the group means) go by blocks
+ * of LSTM_BLOCK rows, whatever the number of threads; `scratch` holds the
+ * partial sums: lstm_scratch_len(n, m, n_groups) doubles. */
 #define LSTM_BLOCK 1024
-/* Below this many coordinates a loop runs on one thread. The gate passes
- * are a quarter of the time (sgemm, threaded by BLAS, is the rest), and
- * OpenMP barriers cost whole scheduler slices on a busy machine (measured:
- * N = 15910 ran 5× slower with 2 threads than with 1 on a loaded 2-core
- * box), so only really large N are split. */
-#define LSTM_PAR_MIN 65536
 static inline size_t lstm_scratch_len(size_t n, int m, int n_groups)
 {
     return (n / LSTM_BLOCK + (size_t)n_groups + 1) * (size_t)(m + 1);

@@ -1,28 +1,58 @@
-/* lstm_net.c: forward, recorded forward and backward (truncated BPTT) of
- * the coordinatewise LSTM over all n coordinates at once. Per layer and
- * step, forward is one sgemm ([x, h, 1] (n, rows) · W (rows, 4H)) and one
- * fused gate pass; backward recomputes that sgemm, runs the fused gate
- * backward, then one sgemm accumulates dW and one or two give dL/dh and
- * dL/dx. All buffers are allocated at init and tape_begin. */
-#include <cblas.h>
+/* lstm_net.c: buffers, φ initialisation and the tape of the coordinatewise
+ * LSTM; the passes over the coordinates are in lstm_pass.c. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "lstm_gemm.h"
 #include "lstm_net.h"
 
-/* h_l and c_l inside a state block (L, 2, n, H). */
-static inline float *st_h(const struct lstm_net *net, float *S, int l)
-{
-    return S + (size_t)(2 * l) * net->n * (size_t)net->d.H;
-}
-static inline float *st_c(const struct lstm_net *net, float *S, int l)
-{
-    return S + (size_t)(2 * l + 1) * net->n * (size_t)net->d.H;
-}
 static inline size_t st_len(const struct lstm_net *net)
 {
     return (size_t)(2 * net->d.L) * net->n * (size_t)net->d.H;
+}
+
+/* Sizes of the rearranged φ, the partial sums and the per-thread scratch:
+ * layer l has K_l = rows_l inputs ([x, h, 1]), padded to a multiple of
+ * LSTM_KR for the dW product; its dX product gives [dx, dh] (l > 0) or dh
+ * (l = 0), co_l columns padded to 8. */
+static void layout(struct lstm_net *net)
+{
+    const struct lstm_dims *d = &net->d;
+    int H = d->H, mo = lstm_out_in(d);
+    net->np = (int)lstm_round_up((size_t)(4 * H), 8);
+    net->kx = (int)lstm_round_up((size_t)mo, LSTM_KR);
+    net->cox = 8;
+    size_t w = 0, pt = 0;
+    for (int l = 0; l < d->L; l++) {
+        int K = lstm_rows(d, l), kp = (int)lstm_round_up((size_t)K, LSTM_KR);
+        int co = l > 0 ? 2 * H : H, cop = (int)lstm_round_up((size_t)co, 8);
+        if (kp > net->kx)
+            net->kx = kp;
+        if (cop > net->cox)
+            net->cox = cop;
+        net->wp_w[l] = w;
+        w += (size_t)K * (size_t)net->np;
+        net->wp_t[l] = w;
+        w += (size_t)net->np * (size_t)cop;
+        net->pt_w[l] = pt;
+        pt += (size_t)kp * (size_t)net->np;
+    }
+    net->wp_out = w;
+    net->pt_out = pt;
+    net->plen = lstm_round_up(pt + (size_t)mo + 1, 16);
+    size_t sbp = lstm_round_up(LSTM_SB, LSTM_MR);
+    /* xh (sbp, kx), A (sbp, np), dX (sbp, cox), planes (sbp, np); 64-byte multiples */
+    net->slot_len = lstm_round_up(sbp * (size_t)(net->kx + 2 * net->np + net->cox), 16);
+}
+
+static size_t wp_len(const struct lstm_net *net)
+{
+    return net->wp_out + (size_t)lstm_out_in(&net->d) * 8;
 }
 
 int lstm_net_init(struct lstm_net *net, const struct lstm_dims *d, enum lstm_pre pre,
@@ -36,8 +66,11 @@ int lstm_net_init(struct lstm_net *net, const struct lstm_dims *d, enum lstm_pre
     net->scale = scale;
     net->n = n;
     if (n > (size_t)INT_MAX / 64) {
-        snprintf(err, errlen, "lstm: %zu parameters, at most %d supported (BLAS int sizes)",
-                 n, INT_MAX / 64);
+        snprintf(err, errlen, "lstm: %zu parameters, at most %d supported", n, INT_MAX / 64);
+        return -1;
+    }
+    if (d->L < 0 || d->L > LSTM_MAX_LAYERS) {
+        snprintf(err, errlen, "lstm: %d layers, expected 0..%d", d->L, LSTM_MAX_LAYERS);
         return -1;
     }
     if (d->gac < 0 || d->gac > d->H || (d->gac > 0 && d->L == 0)) {
@@ -72,15 +105,28 @@ int lstm_net_init(struct lstm_net *net, const struct lstm_dims *d, enum lstm_pre
         net->groups[0].count = n;
     }
     net->n_groups = ng;
-    int H = d->H, rows = lstm_rows(d, 0) > lstm_rows(d, 1) ? lstm_rows(d, 0) : lstm_rows(d, 1);
+    layout(net);
+    int H = d->H;
     size_t n1 = n ? n : 1;
+    net->nslot = 1;
+#ifdef _OPENMP
+    net->nslot = omp_get_max_threads();
+    if (net->nslot > 64)
+        net->nslot = 64;
+    if (net->nslot < 1)
+        net->nslot = 1;
+#endif
+    net->nchunk = (n + LSTM_CHUNK - 1) / LSTM_CHUNK;
     net->phi = calloc(lstm_phi_size(d), sizeof(float));
     net->state = calloc(st_len(net) + 1, sizeof(float));
     net->x0 = calloc(n1 * (size_t)d->D, sizeof(float));
-    net->xh = calloc(n1 * (size_t)rows, sizeof(float));
-    net->A = calloc(n1 * 4 * (size_t)H, sizeof(float));
     net->scratch = calloc(lstm_scratch_len(n, H > d->D ? H : d->D, ng), sizeof(double));
-    if (!net->phi || !net->state || !net->x0 || !net->xh || !net->A || !net->scratch)
+    net->wp = calloc(wp_len(net), sizeof(float));
+    /* zeroed: the padding rows of a sub-block are computed on, unused */
+    net->slots = calloc((size_t)net->nslot * net->slot_len, sizeof(float));
+    net->part = calloc((net->nchunk ? net->nchunk : 1) * net->plen, sizeof(float));
+    if (!net->phi || !net->state || !net->x0 || !net->scratch || !net->wp || !net->slots ||
+        !net->part)
         goto oom;
     return 0;
 oom:
@@ -95,9 +141,10 @@ void lstm_net_free(struct lstm_net *net)
     free(net->phi);
     free(net->state);
     free(net->x0);
-    free(net->xh);
-    free(net->A);
     free(net->scratch);
+    free(net->wp);
+    free(net->slots);
+    free(net->part);
     free(net->tape);
     free(net->tgrad);
     free(net->dstate);
@@ -127,47 +174,29 @@ void lstm_net_init_phi(struct lstm_net *net, struct l2l_rng *rng)
         *w++ = (float)l2l_rng_truncnormal(rng, 1.0 / sqrt((double)m));
 }
 
-/* xh (n, in+H+1) = [x (n, in), h (n, H), 1]. */
-static void fill_xh(float *xh, const float *x, int in, const float *h, int H, size_t n)
-{
-    size_t rows = (size_t)(in + H + 1);
-#pragma omp parallel for schedule(static) if (n >= LSTM_PAR_MIN)
-    for (size_t k = 0; k < n; k++) {
-        float *r = xh + k * rows;
-        memcpy(r, x + k * (size_t)in, sizeof(float) * (size_t)in);
-        memcpy(r + in, h + k * (size_t)H, sizeof(float) * (size_t)H);
-        r[in + H] = 1.0f;
-    }
-}
-
-/* A (n, 4H) = xh (n, rows) · W_l (rows, 4H), after filling xh from x and h. */
-static void gates_pre(struct lstm_net *net, int l, const float *x, const float *h)
+/* φ into the layouts of the block products (wp): W_l (K_l, np) with zero
+ * columns past 4H; T_l (np, cop_l), T_l[j][c] = W_l[c0 + c][j] for the
+ * rows of x and h (l > 0, c0 = 0) or of h (l = 0, c0 = D), zero elsewhere;
+ * w_out (mo, 8) in column 0. */
+void lstm_net_prepare(struct lstm_net *net)
 {
     const struct lstm_dims *d = &net->d;
-    int H = d->H, in = l == 0 ? d->D : H, rows = lstm_rows(d, l);
-    fill_xh(net->xh, x, in, h, H, net->n);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)net->n, 4 * H, rows,
-                1.0f, net->xh, rows, net->phi + lstm_phi_offset(d, l), 4 * H,
-                0.0f, net->A, 4 * H);
-}
-
-void lstm_net_forward(struct lstm_net *net, const float *grad, float *update)
-{
-    const struct lstm_dims *d = &net->d;
-    size_t n = net->n;
-    if (!n)
-        return;
-    lstm_preprocess(net->x0, (size_t)d->D, grad, n, net->pre, net->p);
+    int H = d->H, G = 4 * H, np = net->np, mo = lstm_out_in(d);
+    memset(net->wp, 0, sizeof(float) * wp_len(net));
     for (int l = 0; l < d->L; l++) {
-        float *h = st_h(net, net->state, l);
-        gates_pre(net, l, l == 0 ? net->x0 : st_h(net, net->state, l - 1), h);
-        lstm_cell_forward(net->A, st_c(net, net->state, l), h, n, d->H);
-        if (d->gac) /* global averaging cells: h'_u ← mean over the group */
-            lstm_group_mean(h, (size_t)d->H, d->gac, net->groups, net->n_groups, net->scratch);
+        const float *W = net->phi + lstm_phi_offset(d, l);
+        int K = lstm_rows(d, l), in = l == 0 ? d->D : H;
+        int c0 = l > 0 ? 0 : in, co = l > 0 ? 2 * H : H, cop = (int)lstm_round_up((size_t)co, 8);
+        float *wp = net->wp + net->wp_w[l], *wt = net->wp + net->wp_t[l];
+        for (int k = 0; k < K; k++)
+            memcpy(wp + (size_t)k * (size_t)np, W + (size_t)k * (size_t)G, sizeof(float) * (size_t)G);
+        for (int j = 0; j < G; j++)
+            for (int c = 0; c < co; c++)
+                wt[(size_t)j * (size_t)cop + (size_t)c] = W[(size_t)(c0 + c) * (size_t)G + (size_t)j];
     }
-    const float *X = d->L ? st_h(net, net->state, d->L - 1) : net->x0;
-    lstm_output_forward(update, X, net->phi + lstm_phi_offset(d, d->L), n,
-                        lstm_out_in(d), net->scale);
+    const float *wout = net->phi + lstm_phi_offset(d, d->L);
+    for (int u = 0; u < mo; u++)
+        net->wp[net->wp_out + (size_t)u * 8] = wout[u];
 }
 
 int lstm_net_tape_begin(struct lstm_net *net, int U)
@@ -190,62 +219,26 @@ int lstm_net_tape_begin(struct lstm_net *net, int U)
     return 0;
 }
 
+void lstm_net_forward(struct lstm_net *net, const float *grad, float *update)
+{
+    lstm_net_pass_forward(net, grad, update, -1);
+}
+
 int lstm_net_step_record(struct lstm_net *net, int t, const float *grad, float *update)
 {
-    size_t sl = st_len(net), n = net->n;
     if (t != net->T || t >= net->cap)
         return -1;
-    if (t == 0) /* the carried state: a constant of this unroll */
-        memcpy(net->tape, net->state, sizeof(float) * sl);
-    memcpy(net->tgrad + (size_t)t * n, grad, sizeof(float) * n);
-    lstm_net_forward(net, grad, update);
-    memcpy(net->tape + (size_t)(t + 1) * sl, net->state, sizeof(float) * sl);
+    lstm_net_pass_forward(net, grad, update, t);
     net->T++;
     return 0;
 }
 
-/* Reverse over t, and within a step over the layers from the top:
- *   output:  dw_out += Σ_k dy_k·[h_top, 1],  dh_top += dy·w_out
- *   layer l: dh ← mean over the group of dh (GAC cells: adjoint of the mean)
- *            A = [x_l, h_l(t−1), 1]·W_l recomputed; dA, dc by the gate pass
- *            dW_l += [x_l, h_l(t−1), 1]ᵀ·dA
- *            dh_l(t−1) = dA·W_hᵀ,  dx_l = dh_{l−1}(t) += dA·W_xᵀ
- * dh and dc of the carried state (t = −1) are dropped: truncated BPTT. */
 int lstm_net_backward(struct lstm_net *net, const float *dg, float *dphi)
 {
-    const struct lstm_dims *d = &net->d;
-    size_t n = net->n, sl = st_len(net);
-    int H = d->H, m = lstm_out_in(d);
-    if (!n || !net->T)
+    if (!net->n || !net->T)
         return 0;
     if (!net->dstate)
         return -1;
-    memset(net->dstate, 0, sizeof(float) * sl);
-    const float *wout = net->phi + lstm_phi_offset(d, d->L);
-    float *dwout = dphi + lstm_phi_offset(d, d->L);
-    for (int t = net->T - 1; t >= 0; t--) {
-        float *Sp = net->tape + (size_t)t * sl, *Sc = net->tape + (size_t)(t + 1) * sl;
-        lstm_preprocess(net->x0, (size_t)d->D, net->tgrad + (size_t)t * n, n, net->pre, net->p);
-        const float *X = d->L ? st_h(net, Sc, d->L - 1) : net->x0;
-        lstm_output_backward(dwout, d->L ? st_h(net, net->dstate, d->L - 1) : NULL,
-                             dg + (size_t)t * n, X, wout, n, m, net->scale, net->scratch);
-        for (int l = d->L - 1; l >= 0; l--) {
-            int in = l == 0 ? d->D : H, rows = lstm_rows(d, l);
-            float *dh = st_h(net, net->dstate, l), *dc = st_c(net, net->dstate, l);
-            const float *W = net->phi + lstm_phi_offset(d, l);
-            if (d->gac)
-                lstm_group_mean(dh, (size_t)H, d->gac, net->groups, net->n_groups, net->scratch);
-            gates_pre(net, l, l == 0 ? net->x0 : st_h(net, Sc, l - 1), st_h(net, Sp, l));
-            lstm_cell_backward(net->A, st_c(net, Sp, l), dh, dc, n, H);
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, 4 * H, (int)n,
-                        1.0f, net->xh, rows, net->A, 4 * H,
-                        1.0f, dphi + lstm_phi_offset(d, l), 4 * H);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, H, 4 * H,
-                        1.0f, net->A, 4 * H, W + (size_t)in * 4 * H, 4 * H, 0.0f, dh, H);
-            if (l > 0)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, in, 4 * H,
-                            1.0f, net->A, 4 * H, W, 4 * H, 1.0f, st_h(net, net->dstate, l - 1), H);
-        }
-    }
+    lstm_net_pass_backward(net, dg, dphi);
     return 0;
 }

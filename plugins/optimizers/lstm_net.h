@@ -1,16 +1,25 @@
 /* lstm_net.h: one coordinatewise LSTM optimizer over n coordinates: its φ,
  * its carried state, its scratch buffers and its tape (the recorded unroll
- * for truncated BPTT). lstm_plugin.c wraps it into the plugin vtable.
+ * for truncated BPTT). lstm_plugin.c wraps it into the plugin vtable;
+ * lstm_pass.c runs it over the coordinates.
  *
  * Tape: for a recorded unroll of T steps it keeps the T+1 states
  * (h_l, c_l for every layer; state 0 is the one carried in, a constant for
  * backward: truncated BPTT) and the T gradient inputs, and recomputes the
- * gate pre-activations in backward with the same sgemm as forward. Bytes
+ * gate pre-activations in backward with the same product as forward. Bytes
  * per coordinate per step: 4·(2·L·H + 1), i.e. 324 for L = 2, H = 20. */
 #ifndef L2L_LSTM_NET_H
 #define L2L_LSTM_NET_H
 #include <stddef.h>
 #include "lstm_kernels.h"
+
+/* Coordinates are processed in chunks of LSTM_CHUNK (the unit of work of
+ * a thread and of the partial sums of dL/dφ, so the sums do not depend on
+ * the thread count), each in sub-blocks of LSTM_SB rows whose working set
+ * ([x, h, 1], gate pre-activations, their gradient) stays in L1/L2. */
+#define LSTM_CHUNK 1024
+#define LSTM_SB 64
+#define LSTM_MAX_LAYERS 8
 
 struct lstm_net {
     struct lstm_dims d;
@@ -23,9 +32,20 @@ struct lstm_net {
     float *phi;       /* (n_meta) */
     float *state;     /* (L, 2, n, H): h_l then c_l for every layer */
     float *x0;        /* (n, D) preprocessed input */
-    float *xh;        /* (n, rows) [x_l, h_l, 1] of the layer being computed */
-    float *A;         /* (n, 4H) gate pre-activations, then their gradient */
-    double *scratch;  /* fixed-order reductions (lstm_scratch_len) */
+    double *scratch;  /* fixed-order group means (lstm_scratch_len) */
+
+    /* φ rearranged for the block products (lstm_net_prepare): per layer
+     * W_l padded to np columns and (W_l's rows for dx, dh)ᵀ padded, then
+     * w_out as the first of 8 columns */
+    int np, kx, cox;  /* padded gate columns, xh row stride, dX row stride */
+    float *wp;
+    size_t wp_w[LSTM_MAX_LAYERS], wp_t[LSTM_MAX_LAYERS], wp_out;
+    size_t pt_w[LSTM_MAX_LAYERS], pt_out, plen; /* offsets in a partial dL/dφ */
+    int nslot;        /* per-thread scratch blocks, each slot_len floats */
+    size_t slot_len;
+    float *slots;
+    size_t nchunk;
+    float *part;      /* (nchunk, plen) partial dL/dφ of each chunk */
 
     int cap, T;       /* tape capacity (steps) and steps recorded */
     float *tape;      /* (cap+1, L, 2, n, H) states */
@@ -55,4 +75,11 @@ int lstm_net_step_record(struct lstm_net *net, int t, const float *grad, float *
 /* dphi (n_meta) += dL/dφ given dg (T, n) = dL/dg_t over the recorded steps.
  * The carried state is left as it is (the state after the last step). */
 int lstm_net_backward(struct lstm_net *net, const float *dg, float *dphi);
+
+/* lstm_pass.c: the passes over all coordinates. forward: one step, and
+ * its record as step t when t ≥ 0 (the tape has room). backward: dphi +=
+ * dL/dφ over the T recorded steps. Both use wp, which prepare fills from φ. */
+void lstm_net_prepare(struct lstm_net *net);
+void lstm_net_pass_forward(struct lstm_net *net, const float *grad, float *update, int t);
+void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi);
 #endif

@@ -1,0 +1,187 @@
+/* lstm_gemm.c: the block matrix products of the LSTM (see lstm_gemm.h).
+ * The AVX2 kernels keep a 6 × 16 tile of the result in 12 registers and
+ * stream one row (nn) or one column (tn) of the small operand per step:
+ * with K ≤ 41 and 80 columns the weights stay in L1, so the products run
+ * near the FMA units' peak instead of streaming (n, 80) arrays through
+ * memory as one large skinny sgemm would. */
+#include <math.h>
+#include "lstm_gemm.h"
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define LSTM_HAVE_AVX2_KERNELS 1
+#endif
+
+void lstm_gemm_nn_ref(float *C, size_t ldc, const float *X, size_t ldx, const float *W,
+                      size_t ldw, int m, int n, int k)
+{
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            float s = 0.0f;
+            for (int p = 0; p < k; p++)
+                s = fmaf(X[(size_t)i * ldx + (size_t)p], W[(size_t)p * ldw + (size_t)j], s);
+            C[(size_t)i * ldc + (size_t)j] = s;
+        }
+}
+
+void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+                      size_t lda, int m, int n, int kp)
+{
+    for (int p = 0; p < kp; p++)
+        for (int j = 0; j < n; j++) {
+            float s = D[(size_t)p * ldd + (size_t)j];
+            for (int i = 0; i < m; i++)
+                s = fmaf(X[(size_t)i * ldx + (size_t)p], A[(size_t)i * lda + (size_t)j], s);
+            D[(size_t)p * ldd + (size_t)j] = s;
+        }
+}
+
+#ifdef LSTM_HAVE_AVX2_KERNELS
+#define AVX2 __attribute__((target("avx2,fma")))
+#define BC(p) _mm256_broadcast_ss(p)
+#define FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+
+/* One 6-row group of nn, 16 columns: c(r, v) = Σ_p x_r[p] · w[p][8v..]. */
+AVX2 static void nn_6x16(float *C, size_t ldc, const float *x, size_t ldx, const float *w,
+                         size_t ldw, int k)
+{
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *x0 = x, *x1 = x + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx, *x4 = x3 + ldx,
+                *x5 = x4 + ldx;
+    for (int p = 0; p < k; p++, w += ldw) {
+        __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), b;
+        b = BC(x0 + p); c00 = FMA(b, w0, c00); c01 = FMA(b, w1, c01);
+        b = BC(x1 + p); c10 = FMA(b, w0, c10); c11 = FMA(b, w1, c11);
+        b = BC(x2 + p); c20 = FMA(b, w0, c20); c21 = FMA(b, w1, c21);
+        b = BC(x3 + p); c30 = FMA(b, w0, c30); c31 = FMA(b, w1, c31);
+        b = BC(x4 + p); c40 = FMA(b, w0, c40); c41 = FMA(b, w1, c41);
+        b = BC(x5 + p); c50 = FMA(b, w0, c50); c51 = FMA(b, w1, c51);
+    }
+    _mm256_storeu_ps(C, c00); _mm256_storeu_ps(C + 8, c01); C += ldc;
+    _mm256_storeu_ps(C, c10); _mm256_storeu_ps(C + 8, c11); C += ldc;
+    _mm256_storeu_ps(C, c20); _mm256_storeu_ps(C + 8, c21); C += ldc;
+    _mm256_storeu_ps(C, c30); _mm256_storeu_ps(C + 8, c31); C += ldc;
+    _mm256_storeu_ps(C, c40); _mm256_storeu_ps(C + 8, c41); C += ldc;
+    _mm256_storeu_ps(C, c50); _mm256_storeu_ps(C + 8, c51);
+}
+
+/* The same for the last 8 columns when n is not a multiple of 16. */
+AVX2 static void nn_6x8(float *C, size_t ldc, const float *x, size_t ldx, const float *w,
+                        size_t ldw, int k)
+{
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    for (int p = 0; p < k; p++, w += ldw) {
+        __m256 w0 = _mm256_loadu_ps(w);
+        c0 = FMA(BC(x + p), w0, c0);
+        c1 = FMA(BC(x + ldx + p), w0, c1);
+        c2 = FMA(BC(x + 2 * ldx + p), w0, c2);
+        c3 = FMA(BC(x + 3 * ldx + p), w0, c3);
+        c4 = FMA(BC(x + 4 * ldx + p), w0, c4);
+        c5 = FMA(BC(x + 5 * ldx + p), w0, c5);
+    }
+    _mm256_storeu_ps(C, c0); _mm256_storeu_ps(C + ldc, c1);
+    _mm256_storeu_ps(C + 2 * ldc, c2); _mm256_storeu_ps(C + 3 * ldc, c3);
+    _mm256_storeu_ps(C + 4 * ldc, c4); _mm256_storeu_ps(C + 5 * ldc, c5);
+}
+
+AVX2 static void nn_avx2(float *C, size_t ldc, const float *X, size_t ldx, const float *W,
+                         size_t ldw, int m, int n, int k)
+{
+    int j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int i = 0; i < m; i += LSTM_MR)
+            nn_6x16(C + (size_t)i * ldc + (size_t)j, ldc, X + (size_t)i * ldx, ldx, W + j, ldw, k);
+    for (; j < n; j += 8)
+        for (int i = 0; i < m; i += LSTM_MR)
+            nn_6x8(C + (size_t)i * ldc + (size_t)j, ldc, X + (size_t)i * ldx, ldx, W + j, ldw, k);
+}
+
+/* Rows p..p+5 of D, 16 columns: d(r, v) += Σ_i x_i[p+r] · a_i[8v..]. */
+AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, const float *a,
+                         size_t lda, int m)
+{
+    __m256 d00 = _mm256_loadu_ps(D), d01 = _mm256_loadu_ps(D + 8);
+    __m256 d10 = _mm256_loadu_ps(D + ldd), d11 = _mm256_loadu_ps(D + ldd + 8);
+    __m256 d20 = _mm256_loadu_ps(D + 2 * ldd), d21 = _mm256_loadu_ps(D + 2 * ldd + 8);
+    __m256 d30 = _mm256_loadu_ps(D + 3 * ldd), d31 = _mm256_loadu_ps(D + 3 * ldd + 8);
+    __m256 d40 = _mm256_loadu_ps(D + 4 * ldd), d41 = _mm256_loadu_ps(D + 4 * ldd + 8);
+    __m256 d50 = _mm256_loadu_ps(D + 5 * ldd), d51 = _mm256_loadu_ps(D + 5 * ldd + 8);
+    for (int i = 0; i < m; i++, x += ldx, a += lda) {
+        __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8), b;
+        b = BC(x); d00 = FMA(b, a0, d00); d01 = FMA(b, a1, d01);
+        b = BC(x + 1); d10 = FMA(b, a0, d10); d11 = FMA(b, a1, d11);
+        b = BC(x + 2); d20 = FMA(b, a0, d20); d21 = FMA(b, a1, d21);
+        b = BC(x + 3); d30 = FMA(b, a0, d30); d31 = FMA(b, a1, d31);
+        b = BC(x + 4); d40 = FMA(b, a0, d40); d41 = FMA(b, a1, d41);
+        b = BC(x + 5); d50 = FMA(b, a0, d50); d51 = FMA(b, a1, d51);
+    }
+    _mm256_storeu_ps(D, d00); _mm256_storeu_ps(D + 8, d01); D += ldd;
+    _mm256_storeu_ps(D, d10); _mm256_storeu_ps(D + 8, d11); D += ldd;
+    _mm256_storeu_ps(D, d20); _mm256_storeu_ps(D + 8, d21); D += ldd;
+    _mm256_storeu_ps(D, d30); _mm256_storeu_ps(D + 8, d31); D += ldd;
+    _mm256_storeu_ps(D, d40); _mm256_storeu_ps(D + 8, d41); D += ldd;
+    _mm256_storeu_ps(D, d50); _mm256_storeu_ps(D + 8, d51);
+}
+
+AVX2 static void tn_6x8(float *D, size_t ldd, const float *x, size_t ldx, const float *a,
+                        size_t lda, int m)
+{
+    __m256 d0 = _mm256_loadu_ps(D), d1 = _mm256_loadu_ps(D + ldd);
+    __m256 d2 = _mm256_loadu_ps(D + 2 * ldd), d3 = _mm256_loadu_ps(D + 3 * ldd);
+    __m256 d4 = _mm256_loadu_ps(D + 4 * ldd), d5 = _mm256_loadu_ps(D + 5 * ldd);
+    for (int i = 0; i < m; i++, x += ldx, a += lda) {
+        __m256 a0 = _mm256_loadu_ps(a);
+        d0 = FMA(BC(x), a0, d0);
+        d1 = FMA(BC(x + 1), a0, d1);
+        d2 = FMA(BC(x + 2), a0, d2);
+        d3 = FMA(BC(x + 3), a0, d3);
+        d4 = FMA(BC(x + 4), a0, d4);
+        d5 = FMA(BC(x + 5), a0, d5);
+    }
+    _mm256_storeu_ps(D, d0); _mm256_storeu_ps(D + ldd, d1);
+    _mm256_storeu_ps(D + 2 * ldd, d2); _mm256_storeu_ps(D + 3 * ldd, d3);
+    _mm256_storeu_ps(D + 4 * ldd, d4); _mm256_storeu_ps(D + 5 * ldd, d5);
+}
+
+AVX2 static void tn_avx2(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+                         size_t lda, int m, int n, int kp)
+{
+    int j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int p = 0; p < kp; p += LSTM_KR)
+            tn_6x16(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, A + j, lda, m);
+    for (; j < n; j += 8)
+        for (int p = 0; p < kp; p += LSTM_KR)
+            tn_6x8(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, A + j, lda, m);
+}
+
+static int have_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
+void lstm_gemm_nn(float *C, size_t ldc, const float *X, size_t ldx, const float *W, size_t ldw,
+                  int m, int n, int k)
+{
+#ifdef LSTM_HAVE_AVX2_KERNELS
+    if (have_avx2()) {
+        nn_avx2(C, ldc, X, ldx, W, ldw, m, n, k);
+        return;
+    }
+#endif
+    lstm_gemm_nn_ref(C, ldc, X, ldx, W, ldw, m, n, k);
+}
+
+void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A, size_t lda,
+                  int m, int n, int kp)
+{
+#ifdef LSTM_HAVE_AVX2_KERNELS
+    if (have_avx2()) {
+        tn_avx2(D, ldd, X, ldx, A, lda, m, n, kp);
+        return;
+    }
+#endif
+    lstm_gemm_tn_ref(D, ldd, X, ldx, A, lda, m, n, kp);
+}

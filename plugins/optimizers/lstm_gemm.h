@@ -1,0 +1,36 @@
+/* lstm_gemm.h: the small matrix products of the coordinatewise LSTM, on
+ * one block of coordinates at a time with the weights in L1:
+ *     nn:  C = X · W         (gate pre-activations; dL/d[x, h] = dA · Wᵀ)
+ *     tn:  D += Xᵀ · A       (dL/dW over the block's coordinates)
+ * AVX2+FMA register-blocked kernels when the CPU has them, plain loops
+ * otherwise. Both do the same fused multiply-adds (one rounding each) in
+ * the same order, so they give the same bits, and every element of C
+ * depends only on its own row of X: results do not depend on the block
+ * size, the block's place or the thread that runs it. */
+#ifndef L2L_LSTM_GEMM_H
+#define L2L_LSTM_GEMM_H
+#include <stddef.h>
+
+/* Rows of X handled at once by nn (callers pad m to a multiple), rows of
+ * D at once by tn (callers pad the columns of X to a multiple, with zeros
+ * or any finite values). Columns (n) must be a multiple of 8. */
+#define LSTM_MR 6
+#define LSTM_KR 6
+
+static inline size_t lstm_round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
+
+/* C (m, n; row stride ldc) = X (m, k; ldx) · W (k, n; ldw), m a multiple
+ * of LSTM_MR, n of 8. C[i][j] = fma(X[i][k−1], W[k−1][j], ... fma(X[i][0],
+ * W[0][j], 0)). */
+void lstm_gemm_nn(float *C, size_t ldc, const float *X, size_t ldx, const float *W, size_t ldw,
+                  int m, int n, int k);
+/* D (kp, n; ldd) += X (m, kp; ldx)ᵀ · A (m, n; lda), kp a multiple of
+ * LSTM_KR, n of 8; the sum over the m rows is taken in row order. */
+void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A, size_t lda,
+                  int m, int n, int kp);
+/* The plain-loop versions (what the dispatch uses without AVX2+FMA). */
+void lstm_gemm_nn_ref(float *C, size_t ldc, const float *X, size_t ldx, const float *W,
+                      size_t ldw, int m, int n, int k);
+void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+                      size_t lda, int m, int n, int kp);
+#endif

@@ -1,0 +1,322 @@
+/* lstm_pass.c: forward (optionally recorded) and backward (truncated BPTT)
+ * of the coordinatewise LSTM over all n coordinates, fused by blocks: for
+ * a sub-block of LSTM_SB coordinates, [x, h, 1] is built, multiplied by
+ * W_l (lstm_gemm.h, weights in L1), passed through the gates and handed
+ * to the next layer while it is still in cache. Chunks of LSTM_CHUNK
+ * coordinates are shared among the OpenMP threads in one parallel region
+ * per call; every result is computed per coordinate or per chunk and the
+ * chunks' partial dL/dφ are summed in chunk order, so nothing depends on
+ * the number of threads. Global averaging cells need the mean over all
+ * coordinates between layers: there the layers run one after another,
+ * with the mean (lstm_group_mean, fixed order) between them. */
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "lstm_gemm.h"
+#include "lstm_net.h"
+
+/* h_l and c_l inside a state block (L, 2, n, H), from row k0. */
+static inline float *st_h(const struct lstm_net *net, float *S, int l, size_t k0)
+{
+    return S + ((size_t)(2 * l) * net->n + k0) * (size_t)net->d.H;
+}
+static inline float *st_c(const struct lstm_net *net, float *S, int l, size_t k0)
+{
+    return S + ((size_t)(2 * l + 1) * net->n + k0) * (size_t)net->d.H;
+}
+static inline size_t st_len(const struct lstm_net *net)
+{
+    return (size_t)(2 * net->d.L) * net->n * (size_t)net->d.H;
+}
+
+/* The threads for nchunk chunks: OpenMP's current number (the caller's
+ * choice: one per run when runs go in parallel), at most one per chunk
+ * and per scratch slot. */
+static int team(const struct lstm_net *net, size_t nchunk)
+{
+    int nt = 1;
+#ifdef _OPENMP
+    nt = omp_get_max_threads();
+#endif
+    if (nt > net->nslot)
+        nt = net->nslot;
+    if ((size_t)nt > nchunk)
+        nt = (int)nchunk;
+    return nt > 0 ? nt : 1;
+}
+
+static float *slot(const struct lstm_net *net)
+{
+    int id = 0;
+#ifdef _OPENMP
+    id = omp_get_thread_num();
+#endif
+    return net->slots + (size_t)id * net->slot_len;
+}
+
+/* xh rows [x (in), h (H), 1, 0 ... up to kp] for m rows. */
+static void fill_xh(float *xh, int kx, const float *x, int in, const float *h, int H, int kp,
+                    size_t m)
+{
+    for (size_t i = 0; i < m; i++) {
+        float *r = xh + i * (size_t)kx;
+        const float *xi = x + i * (size_t)in, *hi = h + i * (size_t)H;
+        for (int u = 0; u < in; u++)
+            r[u] = xi[u];
+        for (int u = 0; u < H; u++)
+            r[in + u] = hi[u];
+        r[in + H] = 1.0f;
+        for (int u = in + H + 1; u < kp; u++)
+            r[u] = 0.0f;
+    }
+}
+
+/* Per sub-block scratch: xh (sbp, kx), A (sbp, np), dX (sbp, cox), the
+ * gate planes (4, sbp·H ≤ sbp·np). */
+#define SBP (LSTM_SB + LSTM_MR - 1) / LSTM_MR * LSTM_MR
+static inline float *sl_xh(const struct lstm_net *net, float *s) { (void)net; return s; }
+static inline float *sl_a(const struct lstm_net *net, float *s)
+{
+    return s + (size_t)SBP * (size_t)net->kx;
+}
+static inline float *sl_dx(const struct lstm_net *net, float *s)
+{
+    return sl_a(net, s) + (size_t)SBP * (size_t)net->np;
+}
+static inline float *sl_p(const struct lstm_net *net, float *s)
+{
+    return sl_dx(net, s) + (size_t)SBP * (size_t)net->cox;
+}
+
+/* ------------------------------------------------------------ forward */
+
+/* Record the input (and at t = 0 the carried state: a constant of the
+ * unroll), then x0 = preprocess(∇) for rows [k0, k0+m). */
+static void fwd_begin(struct lstm_net *net, const float *grad, int t, size_t k0, size_t m)
+{
+    const struct lstm_dims *d = &net->d;
+    if (t >= 0) {
+        memcpy(net->tgrad + (size_t)t * net->n + k0, grad + k0, sizeof(float) * m);
+        for (int l = 0; t == 0 && l < d->L; l++) {
+            memcpy(st_h(net, net->tape, l, k0), st_h(net, net->state, l, k0),
+                   sizeof(float) * m * (size_t)d->H);
+            memcpy(st_c(net, net->tape, l, k0), st_c(net, net->state, l, k0),
+                   sizeof(float) * m * (size_t)d->H);
+        }
+    }
+    lstm_preprocess(net->x0 + k0 * (size_t)d->D, (size_t)d->D, grad + k0, m, net->pre, net->p);
+}
+
+/* Layer l on rows [k0, k0+m):  A = [x_l, h_l, 1]·W_l;  c_l, h_l ← gates(A, c_l)
+ * (c_l, h_l of rows [k0, k0+m) are m·H contiguous cells, as the planes). */
+static void fwd_layer(struct lstm_net *net, int l, size_t k0, size_t m, float *s)
+{
+    const struct lstm_dims *d = &net->d;
+    int H = d->H, in = l == 0 ? d->D : H, K = lstm_rows(d, l);
+    const float *x = l == 0 ? net->x0 + k0 * (size_t)d->D : st_h(net, net->state, l - 1, k0);
+    float *h = st_h(net, net->state, l, k0), *c = st_c(net, net->state, l, k0);
+    float *xh = sl_xh(net, s), *A = sl_a(net, s);
+    fill_xh(xh, net->kx, x, in, h, H, K, m);
+    int mp = (int)lstm_round_up(m, LSTM_MR);
+    lstm_gemm_nn(A, (size_t)net->np, xh, (size_t)net->kx, net->wp + net->wp_w[l],
+                 (size_t)net->np, mp, net->np, K);
+    float *P = sl_p(net, s);
+    lstm_rows_to_planes(P, A, (size_t)net->np, m, H);
+    lstm_gates_forward(P, c, h, m * (size_t)H);
+}
+
+/* update = scale·([x_L, 1]·w_out) on rows [k0, k0+m); the new state into
+ * the tape when recording step t. */
+static void fwd_end(struct lstm_net *net, float *update, int t, size_t k0, size_t m, float *s)
+{
+    const struct lstm_dims *d = &net->d;
+    int mo = lstm_out_in(d), mp = (int)lstm_round_up(m, LSTM_MR);
+    const float *X = d->L ? st_h(net, net->state, d->L - 1, k0) : net->x0 + k0 * (size_t)d->D;
+    float *xh = sl_xh(net, s), *y = sl_a(net, s);
+    for (size_t i = 0; i < m; i++)
+        memcpy(xh + i * (size_t)net->kx, X + i * (size_t)mo, sizeof(float) * (size_t)mo);
+    lstm_gemm_nn(y, 8, xh, (size_t)net->kx, net->wp + net->wp_out, 8, mp, 8, mo);
+    float b = net->phi[lstm_phi_offset(d, d->L) + (size_t)mo], sc = net->scale;
+    for (size_t i = 0; i < m; i++)
+        update[k0 + i] = sc * (y[i * 8] + b); /* g = scale·(w·x + b) */
+    if (t < 0)
+        return;
+    float *S = net->tape + (size_t)(t + 1) * st_len(net);
+    for (int l = 0; l < d->L; l++) {
+        memcpy(st_h(net, S, l, k0), st_h(net, net->state, l, k0), sizeof(float) * m * (size_t)d->H);
+        memcpy(st_c(net, S, l, k0), st_c(net, net->state, l, k0), sizeof(float) * m * (size_t)d->H);
+    }
+}
+
+#define FOR_SUBBLOCKS(net, k0, m)                                                                  \
+    _Pragma("omp for schedule(dynamic, 1)")                                                       \
+    for (size_t ch_ = 0; ch_ < (net)->nchunk; ch_++)                                               \
+        for (size_t k0 = ch_ * LSTM_CHUNK, e_ = k0 + LSTM_CHUNK < (net)->n ? k0 + LSTM_CHUNK       \
+                                                                          : (net)->n, m;           \
+             k0 < e_ && (m = e_ - k0 < LSTM_SB ? e_ - k0 : LSTM_SB, 1); k0 += m)
+
+void lstm_net_pass_forward(struct lstm_net *net, const float *grad, float *update, int t)
+{
+    const struct lstm_dims *d = &net->d;
+    if (!net->n)
+        return;
+    lstm_net_prepare(net);
+    int nt = team(net, net->nchunk);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        float *s = slot(net);
+        if (!d->gac) { /* every layer of a sub-block, then the next sub-block */
+            FOR_SUBBLOCKS(net, k0, m) {
+                fwd_begin(net, grad, t, k0, m);
+                for (int l = 0; l < d->L; l++)
+                    fwd_layer(net, l, k0, m, s);
+                fwd_end(net, update, t, k0, m, s);
+            }
+        } else { /* a layer over all coordinates, its cells' means, the next */
+            for (int l = 0; l < d->L; l++) {
+                FOR_SUBBLOCKS(net, k0, m) {
+                    if (l == 0)
+                        fwd_begin(net, grad, t, k0, m);
+                    fwd_layer(net, l, k0, m, s);
+                }
+#pragma omp single
+                lstm_group_mean(st_h(net, net->state, l, 0), (size_t)d->H, d->gac, net->groups,
+                                net->n_groups, net->scratch);
+            }
+            FOR_SUBBLOCKS(net, k0, m)
+                fwd_end(net, update, t, k0, m, s);
+        }
+    }
+}
+
+/* ----------------------------------------------------------- backward */
+
+/* Step t, rows [k0, k0+m): x0 again from the recorded ∇; the output layer:
+ * part_out += Σ dg·[x_L, 1],  dh_top += scale·dg·w_out. */
+static void bwd_begin(struct lstm_net *net, const float *dg, int t, size_t k0, size_t m,
+                      float *part)
+{
+    const struct lstm_dims *d = &net->d;
+    size_t n = net->n;
+    lstm_preprocess(net->x0 + k0 * (size_t)d->D, (size_t)d->D, net->tgrad + (size_t)t * n + k0,
+                    m, net->pre, net->p);
+    float *Sc = net->tape + (size_t)(t + 1) * st_len(net);
+    const float *X = d->L ? st_h(net, Sc, d->L - 1, k0) : net->x0 + k0 * (size_t)d->D;
+    lstm_output_backward(part + net->pt_out, d->L ? st_h(net, net->dstate, d->L - 1, k0) : NULL,
+                         dg + (size_t)t * n + k0, X, net->phi + lstm_phi_offset(d, d->L), m,
+                         lstm_out_in(d), net->scale);
+}
+
+/* Layer l at step t, rows [k0, k0+m):
+ *   A = [x_l, h_l(t−1), 1]·W_l recomputed; dA, dc by the gate pass
+ *   part_l += [x_l, h_l(t−1), 1]ᵀ·dA
+ *   dh_l(t−1) = dA·W_hᵀ,  dx_l = dh_{l−1}(t) += dA·W_xᵀ (l > 0) */
+static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, float *s,
+                      float *part)
+{
+    const struct lstm_dims *d = &net->d;
+    int H = d->H, in = l == 0 ? d->D : H, K = lstm_rows(d, l);
+    int kp = (int)lstm_round_up((size_t)K, LSTM_KR), mp = (int)lstm_round_up(m, LSTM_MR);
+    int co = l > 0 ? 2 * H : H, cop = (int)lstm_round_up((size_t)co, 8);
+    size_t sl = st_len(net);
+    float *Sp = net->tape + (size_t)t * sl, *Sc = Sp + sl;
+    const float *x = l == 0 ? net->x0 + k0 * (size_t)d->D : st_h(net, Sc, l - 1, k0);
+    float *dh = st_h(net, net->dstate, l, k0), *dc = st_c(net, net->dstate, l, k0);
+    float *xh = sl_xh(net, s), *A = sl_a(net, s), *dX = sl_dx(net, s);
+    size_t np = (size_t)net->np;
+    fill_xh(xh, net->kx, x, in, st_h(net, Sp, l, k0), H, kp, m);
+    lstm_gemm_nn(A, np, xh, (size_t)net->kx, net->wp + net->wp_w[l], np, mp, net->np, K);
+    float *P = sl_p(net, s);
+    lstm_rows_to_planes(P, A, np, m, H);
+    lstm_gates_backward(P, st_c(net, Sp, l, k0), dh, dc, m * (size_t)H);
+    lstm_planes_to_rows(A, np, P, m, H);
+    lstm_gemm_tn(part + net->pt_w[l], np, xh, (size_t)net->kx, A, np, (int)m, net->np, kp);
+    lstm_gemm_nn(dX, (size_t)cop, A, np, net->wp + net->wp_t[l], (size_t)cop, mp, cop, net->np);
+    float *dhb = l > 0 ? st_h(net, net->dstate, l - 1, k0) : NULL;
+    for (size_t i = 0; i < m; i++) {
+        const float *r = dX + i * (size_t)cop;
+        if (dhb) {
+            for (int u = 0; u < H; u++)
+                dhb[i * (size_t)H + u] += r[u]; /* dx_l into dh_{l−1}(t) */
+            r += H;
+        }
+        memcpy(dh + i * (size_t)H, r, sizeof(float) * (size_t)H);
+    }
+}
+
+/* dphi += Σ over chunks (in order) of their partials, back in φ's layout. */
+static void reduce(struct lstm_net *net, float *dphi)
+{
+    const struct lstm_dims *d = &net->d;
+    int G = 4 * d->H, mo = lstm_out_in(d);
+    size_t np = (size_t)net->np;
+#pragma omp for schedule(static)
+    for (size_t e = 0; e < net->plen; e++) {
+        size_t dst;
+        double scale = 1.0;
+        if (e >= net->pt_out) {
+            if (e - net->pt_out > (size_t)mo)
+                continue;
+            dst = lstm_phi_offset(d, d->L) + (e - net->pt_out);
+            scale = net->scale;
+        } else {
+            int l = 0;
+            while (l + 1 < d->L && e >= net->pt_w[l + 1])
+                l++;
+            size_t k = (e - net->pt_w[l]) / np, j = (e - net->pt_w[l]) % np;
+            if (k >= (size_t)lstm_rows(d, l) || j >= (size_t)G)
+                continue;
+            dst = lstm_phi_offset(d, l) + k * (size_t)G + j;
+        }
+        double sum = 0;
+        for (size_t c = 0; c < net->nchunk; c++)
+            sum += net->part[c * net->plen + e];
+        dphi[dst] += (float)(scale * sum);
+    }
+}
+
+void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
+{
+    const struct lstm_dims *d = &net->d;
+    int T = net->T;
+    size_t H = (size_t)d->H;
+    lstm_net_prepare(net);
+    int nt = team(net, net->nchunk);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        float *s = slot(net);
+#pragma omp for schedule(static)
+        for (size_t c = 0; c < net->nchunk; c++) { /* each chunk's sums and dh, dc from 0 */
+            memset(net->part + c * net->plen, 0, sizeof(float) * net->plen);
+            size_t k0 = c * LSTM_CHUNK, m = net->n - k0 < LSTM_CHUNK ? net->n - k0 : LSTM_CHUNK;
+            for (int l = 0; l < d->L; l++) {
+                memset(st_h(net, net->dstate, l, k0), 0, sizeof(float) * m * H);
+                memset(st_c(net, net->dstate, l, k0), 0, sizeof(float) * m * H);
+            }
+        }
+        if (!d->gac) { /* a sub-block through every step and layer */
+            FOR_SUBBLOCKS(net, k0, m) {
+                float *part = net->part + (k0 / LSTM_CHUNK) * net->plen;
+                for (int t = T - 1; t >= 0; t--) {
+                    bwd_begin(net, dg, t, k0, m, part);
+                    for (int l = d->L - 1; l >= 0; l--)
+                        bwd_layer(net, l, t, k0, m, s, part);
+                }
+            }
+        } else { /* dh ← its mean over the group (the adjoint of the mean) */
+            for (int t = T - 1; t >= 0; t--) {
+                FOR_SUBBLOCKS(net, k0, m)
+                    bwd_begin(net, dg, t, k0, m, net->part + (k0 / LSTM_CHUNK) * net->plen);
+                for (int l = d->L - 1; l >= 0; l--) {
+#pragma omp single
+                    lstm_group_mean(st_h(net, net->dstate, l, 0), H, d->gac, net->groups,
+                                    net->n_groups, net->scratch);
+                    FOR_SUBBLOCKS(net, k0, m)
+                        bwd_layer(net, l, t, k0, m, s, net->part + (k0 / LSTM_CHUNK) * net->plen);
+                }
+            }
+        }
+        reduce(net, dphi);
+    }
+}

@@ -1,0 +1,106 @@
+/* test_lstm_gemm.c: the LSTM's block products (lstm_gemm.h): the kernels
+ * this CPU runs give the same bits as the plain loops, and the plain loops
+ * agree with a double-precision product, on the shapes the LSTM uses and
+ * odd ones (8-column tails, padded rows). */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../plugins/optimizers/lstm_gemm.h"
+#include "test_main.h"
+
+static float val(unsigned *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return (float)((double)(*s >> 8) / 16777216.0 - 0.5);
+}
+
+/* C = X·W for m × n × k, with row strides larger than the shapes. */
+static void check_nn(int m, int n, int k)
+{
+    size_t ldx = (size_t)k + 3, ldw = (size_t)n + 8, ldc = (size_t)n + 5;
+    float *X = malloc(sizeof(float) * (size_t)m * ldx), *W = malloc(sizeof(float) * (size_t)k * ldw);
+    float *C1 = calloc((size_t)m * ldc, sizeof(float)), *C2 = calloc((size_t)m * ldc, sizeof(float));
+    double *R = calloc((size_t)m * (size_t)n, sizeof(double));
+    float *Rf = calloc((size_t)m * (size_t)n, sizeof(float)), *Cf = calloc((size_t)m * (size_t)n, sizeof(float));
+    CU_ASSERT_FATAL(X && W && C1 && C2 && R && Rf && Cf);
+    unsigned s = (unsigned)(m * 131 + n * 7 + k);
+    for (size_t i = 0; i < (size_t)m * ldx; i++)
+        X[i] = val(&s);
+    for (size_t i = 0; i < (size_t)k * ldw; i++)
+        W[i] = val(&s);
+    lstm_gemm_nn(C1, ldc, X, ldx, W, ldw, m, n, k);
+    lstm_gemm_nn_ref(C2, ldc, X, ldx, W, ldw, m, n, k);
+    CU_ASSERT(memcmp(C1, C2, sizeof(float) * (size_t)m * ldc) == 0);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double a = 0;
+            for (int p = 0; p < k; p++)
+                a += (double)X[(size_t)i * ldx + (size_t)p] * W[(size_t)p * ldw + (size_t)j];
+            Rf[(size_t)i * (size_t)n + (size_t)j] = (float)a;
+            Cf[(size_t)i * (size_t)n + (size_t)j] = C1[(size_t)i * ldc + (size_t)j];
+        }
+    char what[64];
+    snprintf(what, sizeof what, "nn %d x %d x %d vs double", m, n, k);
+    CU_ASSERT(l2l_maxdiff(what, Cf, Rf, (size_t)m * (size_t)n, 1e-5 * k) <= 1e-5 * k);
+    free(X); free(W); free(C1); free(C2); free(R); free(Rf); free(Cf);
+}
+
+/* D += Xᵀ·A for kp × n over m rows. */
+static void check_tn(int m, int n, int kp)
+{
+    size_t ldx = (size_t)kp + 2, lda = (size_t)n + 8, ldd = (size_t)n + 3;
+    float *X = malloc(sizeof(float) * (size_t)m * ldx), *A = malloc(sizeof(float) * (size_t)m * lda);
+    float *D1 = malloc(sizeof(float) * (size_t)kp * ldd), *D2 = malloc(sizeof(float) * (size_t)kp * ldd);
+    float *Rf = calloc((size_t)kp * (size_t)n, sizeof(float)), *Df = calloc((size_t)kp * (size_t)n, sizeof(float));
+    CU_ASSERT_FATAL(X && A && D1 && D2 && Rf && Df);
+    unsigned s = (unsigned)(m * 17 + n * 5 + kp);
+    for (size_t i = 0; i < (size_t)m * ldx; i++)
+        X[i] = val(&s);
+    for (size_t i = 0; i < (size_t)m * lda; i++)
+        A[i] = val(&s);
+    for (size_t i = 0; i < (size_t)kp * ldd; i++)
+        D1[i] = D2[i] = val(&s);
+    for (int p = 0; p < kp; p++)
+        for (int j = 0; j < n; j++) {
+            double a = D1[(size_t)p * ldd + (size_t)j];
+            for (int i = 0; i < m; i++)
+                a += (double)X[(size_t)i * ldx + (size_t)p] * A[(size_t)i * lda + (size_t)j];
+            Rf[(size_t)p * (size_t)n + (size_t)j] = (float)a;
+        }
+    lstm_gemm_tn(D1, ldd, X, ldx, A, lda, m, n, kp);
+    lstm_gemm_tn_ref(D2, ldd, X, ldx, A, lda, m, n, kp);
+    CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * ldd) == 0);
+    for (int p = 0; p < kp; p++)
+        for (int j = 0; j < n; j++)
+            Df[(size_t)p * (size_t)n + (size_t)j] = D1[(size_t)p * ldd + (size_t)j];
+    char what[64];
+    snprintf(what, sizeof what, "tn %d x %d over %d rows vs double", kp, n, m);
+    CU_ASSERT(l2l_maxdiff(what, Df, Rf, (size_t)kp * (size_t)n, 1e-5 * m) <= 1e-5 * m);
+    free(X); free(A); free(D1); free(D2); free(Rf); free(Df);
+}
+
+static void test_nn(void)
+{
+    check_nn(66, 80, 23);  /* layer 0 gates, a full sub-block */
+    check_nn(66, 80, 41);  /* layer 1 */
+    check_nn(12, 40, 80);  /* dL/d[x, h] of layer 1 (16 + 16 + 8 columns) */
+    check_nn(6, 24, 80);   /* dL/dh of layer 0 */
+    check_nn(18, 8, 20);   /* the output layer's column */
+    check_nn(6, 32, 1);
+}
+
+static void test_tn(void)
+{
+    check_tn(64, 80, 24);
+    check_tn(37, 80, 42);  /* a partial sub-block */
+    check_tn(5, 40, 12);
+    check_tn(1, 8, 6);
+}
+
+static const struct l2l_test tests[] = {
+    {"nn: kernels vs plain loops (bits) and vs double", test_nn},
+    {"tn: kernels vs plain loops (bits) and vs double", test_tn},
+    {NULL, NULL}};
+
+int main(void) { return l2l_test_main("lstm_gemm", tests); }

@@ -1,0 +1,105 @@
+/* test_lstm_threads.c: `lstm` and `lstm-gac` give the same bits whatever
+ * the number of OpenMP threads: updates of plain and recorded steps and
+ * dL/dφ of two unrolls (the second from the carried state, its backward
+ * added onto the first's), on a number of coordinates spanning several
+ * chunks of work and ending in a partial sub-block (lstm_net.h), with
+ * parameter groups that do not start on a chunk. */
+#include "test_lstm_common.h"
+#include "test_main.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define N (3 * 1024 + 2 * 64 + 37)
+#define U 5
+
+struct out {
+    float *upd;  /* (2U + 1, N): a plain step, then two recorded unrolls */
+    float *dphi; /* (n_meta) */
+    size_t nm;
+};
+
+/* Everything from one object created and run with `threads` threads. */
+static int run(const char *name, int threads, const float *grads, const float *dg,
+               struct out *o)
+{
+    static const struct l2l_group groups[] = {{"a", 0, 1000}, {"b", 1000, N - 1000}};
+#ifdef _OPENMP
+    omp_set_num_threads(threads); /* before create: it sizes its scratch by it */
+#else
+    (void)threads;
+#endif
+    struct lstm_t t;
+    if (lstm_t_open(&t, name, NULL, N, groups, 2) < 0)
+        return -1;
+    struct l2l_rng rng;
+    l2l_rng_seed(&rng, 11);
+    t.lo->meta_init(t.self, &rng);
+    o->nm = t.lo->n_meta(t.self);
+    o->upd = calloc((size_t)(2 * U + 1) * N, sizeof(float));
+    o->dphi = calloc(o->nm, sizeof(float));
+    int rc = o->upd && o->dphi ? 0 : -1;
+    /* a plain step (θ ← θ + g), so the state carried in is not zero */
+    if (rc == 0)
+        rc = t.ops->step(t.self, o->upd, grads);
+    for (int u = 0; u < 2 && rc == 0; u++) {
+        rc = t.lo->tape_begin(t.self, U);
+        for (int s = 0; s < U && rc == 0; s++)
+            rc = t.lo->step_record(t.self, s, NULL, grads + (size_t)(u * U + s + 1) * N,
+                                   o->upd + (size_t)(u * U + s + 1) * N);
+        if (rc == 0)
+            rc = t.lo->backward(t.self, dg, o->dphi);
+    }
+    lstm_t_close(&t);
+    return rc;
+}
+
+static void check(const char *name)
+{
+    float *grads = malloc(sizeof(float) * (2 * U + 1) * N), *dg = malloc(sizeof(float) * U * N);
+    CU_ASSERT_FATAL(grads && dg);
+    struct l2l_rng rng;
+    l2l_rng_seed(&rng, 3);
+    for (size_t k = 0; k < (size_t)(2 * U + 1) * N; k++) /* magnitudes e^−14..e^3, both signs */
+        grads[k] = (float)((l2l_rng_uniform(&rng) < 0.5 ? -1 : 1) *
+                           exp(-14.0 + 17.0 * l2l_rng_uniform(&rng)));
+    for (size_t k = 0; k < (size_t)U * N; k++)
+        dg[k] = (float)(l2l_rng_uniform(&rng) - 0.5);
+    static const int threads[] = {1, 2, 3};
+    struct out o[3];
+    memset(o, 0, sizeof o);
+    for (int r = 0; r < 3; r++)
+        CU_ASSERT_FATAL(run(name, threads[r], grads, dg, &o[r]) == 0);
+    double mag = 0;
+    for (size_t j = 0; j < o[0].nm; j++)
+        mag = fmax(mag, fabs(o[0].dphi[j]));
+    CU_ASSERT(mag > 1e-3); /* something was computed */
+    for (int r = 1; r < 3; r++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s: updates with %d threads vs 1", name, threads[r]);
+        CU_ASSERT(l2l_maxdiff(what, o[0].upd, o[r].upd, (size_t)(2 * U + 1) * N, 0) == 0);
+        CU_ASSERT(memcmp(o[0].upd, o[r].upd, sizeof(float) * (2 * U + 1) * N) == 0);
+        snprintf(what, sizeof what, "%s: dphi with %d threads vs 1", name, threads[r]);
+        CU_ASSERT(l2l_maxdiff(what, o[0].dphi, o[r].dphi, o[0].nm, 0) == 0);
+        CU_ASSERT(memcmp(o[0].dphi, o[r].dphi, sizeof(float) * o[0].nm) == 0);
+    }
+    for (int r = 0; r < 3; r++) {
+        free(o[r].upd);
+        free(o[r].dphi);
+    }
+    free(grads);
+    free(dg);
+#ifdef _OPENMP
+    omp_set_num_threads(omp_get_num_procs());
+#endif
+}
+
+static void test_lstm(void) { check("lstm"); }
+static void test_gac(void) { check("lstm-gac"); }
+
+static const struct l2l_test tests[] = {
+    {"lstm: same bits with 1, 2 and 3 threads", test_lstm},
+    {"lstm-gac: same bits with 1, 2 and 3 threads", test_gac},
+    {NULL, NULL}};
+
+int main(void) { return l2l_test_main("lstm_threads", tests); }
