@@ -1,7 +1,8 @@
 /* test_lstm_gemm.c: the LSTM's block products (lstm_gemm.h): the kernels
  * this CPU runs give the same bits as the plain loops, and the plain loops
  * agree with a double-precision product, on the shapes the LSTM uses and
- * odd ones (8-column tails, padded rows). */
+ * odd ones (8-column tails, padded rows); a product chained over parts of
+ * its sum (acc, segments) gives the bits of one call; results into gate planes. */
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdlib.h>
@@ -29,9 +30,46 @@ static void check_nn(int m, int n, int k)
         X[i] = val(&s);
     for (size_t i = 0; i < (size_t)k * ldw; i++)
         W[i] = val(&s);
-    lstm_gemm_nn(C1, ldc, X, ldx, W, ldw, m, n, k);
-    lstm_gemm_nn_ref(C2, ldc, X, ldx, W, ldw, m, n, k);
+    struct lstm_cmap rows = {ldc, 0, 0};
+    lstm_gemm_nn(C1, &rows, X, ldx, W, ldw, m, n, k, 0);
+    lstm_gemm_nn_ref(C2, &rows, X, ldx, W, ldw, m, n, k, 0);
     CU_ASSERT(memcmp(C1, C2, sizeof(float) * (size_t)m * ldc) == 0);
+    /* the same product in three chained parts (acc), both versions */
+    int k1 = k / 3, k2 = k - k / 3;
+    for (int v = 0; v < 2; v++) {
+        memset(C2, 0, sizeof(float) * (size_t)m * ldc);
+        void (*nn)(float *, const struct lstm_cmap *, const float *, size_t, const float *,
+                   size_t, int, int, int, int) = v ? lstm_gemm_nn_ref : lstm_gemm_nn;
+        nn(C2, &rows, X, ldx, W, ldw, m, n, k1, 0);
+        nn(C2, &rows, X + k1, ldx, W + (size_t)k1 * ldw, ldw, m, n, k2 - k1, 1);
+        nn(C2, &rows, X + k2, ldx, W + (size_t)k2 * ldw, ldw, m, n, k - k2, 1);
+        CU_ASSERT(memcmp(C1, C2, sizeof(float) * (size_t)m * ldc) == 0);
+    }
+    /* the same in segments of one call, both versions */
+    struct lstm_seg seg[3] = {{X, ldx, W, k1}, {X + k1, ldx, W + (size_t)k1 * ldw, k2 - k1},
+                              {X + k2, ldx, W + (size_t)k2 * ldw, k - k2}};
+    memset(C2, 0, sizeof(float) * (size_t)m * ldc);
+    lstm_gemm_nn_seg(C2, &rows, seg, 3, ldw, m, n, 0);
+    CU_ASSERT(memcmp(C1, C2, sizeof(float) * (size_t)m * ldc) == 0);
+    memset(C2, 0, sizeof(float) * (size_t)m * ldc);
+    lstm_gemm_nn_seg_ref(C2, &rows, seg, 3, ldw, m, n, 0);
+    CU_ASSERT(memcmp(C1, C2, sizeof(float) * (size_t)m * ldc) == 0);
+    /* into planes of 4 columns (when n allows): the same values, moved */
+    if (n % 16 == 0) {
+        int gw = n / 4;
+        size_t gq = (size_t)m * (size_t)gw + 5;
+        struct lstm_cmap planes = {(size_t)gw, gw, gq};
+        float *Pl = calloc(4 * gq, sizeof(float));
+        CU_ASSERT_FATAL(Pl != NULL);
+        lstm_gemm_nn(Pl, &planes, X, ldx, W, ldw, m, n, k, 0);
+        int same = 1;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                same &= Pl[(size_t)(j / gw) * gq + (size_t)i * (size_t)gw + (size_t)(j % gw)] ==
+                        C1[(size_t)i * ldc + (size_t)j];
+        CU_ASSERT(same);
+        free(Pl);
+    }
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
             double a = 0;
@@ -88,6 +126,7 @@ static void test_nn(void)
     check_nn(6, 24, 80);   /* dL/dh of layer 0 */
     check_nn(18, 8, 20);   /* the output layer's column */
     check_nn(6, 32, 1);
+    check_nn(60, 80, 20);  /* the h part of a chained layer product */
 }
 
 static void test_tn(void)

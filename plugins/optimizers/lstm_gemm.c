@@ -11,16 +11,32 @@
 #define LSTM_HAVE_AVX2_KERNELS 1
 #endif
 
-void lstm_gemm_nn_ref(float *C, size_t ldc, const float *X, size_t ldx, const float *W,
-                      size_t ldw, int m, int n, int k)
+/* Offset of column j in a row of C (struct lstm_cmap). */
+static inline size_t col(const struct lstm_cmap *map, int j)
+{
+    return map->gw ? (size_t)(j / map->gw) * map->gq + (size_t)(j % map->gw) : (size_t)j;
+}
+
+void lstm_gemm_nn_seg_ref(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg,
+                          int ns, size_t ldw, int m, int n, int acc)
 {
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
-            float s = 0.0f;
-            for (int p = 0; p < k; p++)
-                s = fmaf(X[(size_t)i * ldx + (size_t)p], W[(size_t)p * ldw + (size_t)j], s);
-            C[(size_t)i * ldc + (size_t)j] = s;
+            float *c = C + (size_t)i * map->ldc + col(map, j);
+            float s = acc ? *c : 0.0f;
+            for (int si = 0; si < ns; si++)
+                for (int p = 0; p < seg[si].k; p++)
+                    s = fmaf(seg[si].x[(size_t)i * seg[si].ldx + (size_t)p],
+                             seg[si].w[(size_t)p * ldw + (size_t)j], s);
+            *c = s;
         }
+}
+
+void lstm_gemm_nn_ref(float *C, const struct lstm_cmap *map, const float *X, size_t ldx,
+                      const float *W, size_t ldw, int m, int n, int k, int acc)
+{
+    struct lstm_seg seg = {X, ldx, W, k};
+    lstm_gemm_nn_seg_ref(C, map, &seg, 1, ldw, m, n, acc);
 }
 
 void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
@@ -40,60 +56,114 @@ void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const fl
 #define BC(p) _mm256_broadcast_ss(p)
 #define FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 
-/* One 6-row group of nn, 16 columns: c(r, v) = Σ_p x_r[p] · w[p][8v..]. */
-AVX2 static void nn_6x16(float *C, size_t ldc, const float *x, size_t ldx, const float *w,
-                         size_t ldw, int k)
+/* A vector of columns j..j+7 of row 0 of C: two halves of 4 (a gate
+ * plane's width is a multiple of 4, so a half never straddles planes);
+ * row r is ldc·r further. */
+struct cvec {
+    float *lo, *hi;
+};
+
+AVX2 static inline __m256 cload(struct cvec v, size_t off)
 {
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    const float *x0 = x, *x1 = x + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx, *x4 = x3 + ldx,
-                *x5 = x4 + ldx;
-    for (int p = 0; p < k; p++, w += ldw) {
-        __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), b;
-        b = BC(x0 + p); c00 = FMA(b, w0, c00); c01 = FMA(b, w1, c01);
-        b = BC(x1 + p); c10 = FMA(b, w0, c10); c11 = FMA(b, w1, c11);
-        b = BC(x2 + p); c20 = FMA(b, w0, c20); c21 = FMA(b, w1, c21);
-        b = BC(x3 + p); c30 = FMA(b, w0, c30); c31 = FMA(b, w1, c31);
-        b = BC(x4 + p); c40 = FMA(b, w0, c40); c41 = FMA(b, w1, c41);
-        b = BC(x5 + p); c50 = FMA(b, w0, c50); c51 = FMA(b, w1, c51);
+    return _mm256_loadu2_m128(v.hi + off, v.lo + off);
+}
+AVX2 static inline void cstore(struct cvec v, size_t off, __m256 x)
+{
+    _mm256_storeu2_m128(v.hi + off, v.lo + off, x);
+}
+
+static inline struct cvec cvec_at(float *C, const struct lstm_cmap *map, int j)
+{
+    struct cvec v = {C + col(map, j), C + col(map, j + 4)};
+    return v;
+}
+
+/* One 6-row group of nn, 16 columns: c(r, v) = Σ_p x_r[p] · w[p][8v..]. */
+AVX2 static void nn_6x16(struct cvec v0, struct cvec v1, size_t ldc, const struct lstm_seg *seg,
+                         int ns, size_t i, int j, size_t ldw, int acc)
+{
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (acc) {
+        c00 = cload(v0, 0); c01 = cload(v1, 0);
+        c10 = cload(v0, ldc); c11 = cload(v1, ldc);
+        c20 = cload(v0, 2 * ldc); c21 = cload(v1, 2 * ldc);
+        c30 = cload(v0, 3 * ldc); c31 = cload(v1, 3 * ldc);
+        c40 = cload(v0, 4 * ldc); c41 = cload(v1, 4 * ldc);
+        c50 = cload(v0, 5 * ldc); c51 = cload(v1, 5 * ldc);
+    } else {
+        c00 = _mm256_setzero_ps();
+        c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c00;
     }
-    _mm256_storeu_ps(C, c00); _mm256_storeu_ps(C + 8, c01); C += ldc;
-    _mm256_storeu_ps(C, c10); _mm256_storeu_ps(C + 8, c11); C += ldc;
-    _mm256_storeu_ps(C, c20); _mm256_storeu_ps(C + 8, c21); C += ldc;
-    _mm256_storeu_ps(C, c30); _mm256_storeu_ps(C + 8, c31); C += ldc;
-    _mm256_storeu_ps(C, c40); _mm256_storeu_ps(C + 8, c41); C += ldc;
-    _mm256_storeu_ps(C, c50); _mm256_storeu_ps(C + 8, c51);
+    for (int si = 0; si < ns; si++) {
+        size_t ldx = seg[si].ldx;
+        const float *x0 = seg[si].x + i * ldx, *x1 = x0 + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx,
+                    *x4 = x3 + ldx, *x5 = x4 + ldx, *w = seg[si].w + j;
+        for (int p = 0; p < seg[si].k; p++, w += ldw) {
+            __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), b;
+            b = BC(x0 + p); c00 = FMA(b, w0, c00); c01 = FMA(b, w1, c01);
+            b = BC(x1 + p); c10 = FMA(b, w0, c10); c11 = FMA(b, w1, c11);
+            b = BC(x2 + p); c20 = FMA(b, w0, c20); c21 = FMA(b, w1, c21);
+            b = BC(x3 + p); c30 = FMA(b, w0, c30); c31 = FMA(b, w1, c31);
+            b = BC(x4 + p); c40 = FMA(b, w0, c40); c41 = FMA(b, w1, c41);
+            b = BC(x5 + p); c50 = FMA(b, w0, c50); c51 = FMA(b, w1, c51);
+        }
+    }
+    cstore(v0, 0, c00); cstore(v1, 0, c01);
+    cstore(v0, ldc, c10); cstore(v1, ldc, c11);
+    cstore(v0, 2 * ldc, c20); cstore(v1, 2 * ldc, c21);
+    cstore(v0, 3 * ldc, c30); cstore(v1, 3 * ldc, c31);
+    cstore(v0, 4 * ldc, c40); cstore(v1, 4 * ldc, c41);
+    cstore(v0, 5 * ldc, c50); cstore(v1, 5 * ldc, c51);
 }
 
 /* The same for the last 8 columns when n is not a multiple of 16. */
-AVX2 static void nn_6x8(float *C, size_t ldc, const float *x, size_t ldx, const float *w,
-                        size_t ldw, int k)
+AVX2 static void nn_6x8(struct cvec v0, size_t ldc, const struct lstm_seg *seg, int ns, size_t i,
+                        int j, size_t ldw, int acc)
 {
-    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
-    for (int p = 0; p < k; p++, w += ldw) {
-        __m256 w0 = _mm256_loadu_ps(w);
-        c0 = FMA(BC(x + p), w0, c0);
-        c1 = FMA(BC(x + ldx + p), w0, c1);
-        c2 = FMA(BC(x + 2 * ldx + p), w0, c2);
-        c3 = FMA(BC(x + 3 * ldx + p), w0, c3);
-        c4 = FMA(BC(x + 4 * ldx + p), w0, c4);
-        c5 = FMA(BC(x + 5 * ldx + p), w0, c5);
+    __m256 c0, c1, c2, c3, c4, c5;
+    if (acc) {
+        c0 = cload(v0, 0); c1 = cload(v0, ldc); c2 = cload(v0, 2 * ldc);
+        c3 = cload(v0, 3 * ldc); c4 = cload(v0, 4 * ldc); c5 = cload(v0, 5 * ldc);
+    } else {
+        c0 = c1 = c2 = c3 = c4 = c5 = _mm256_setzero_ps();
     }
-    _mm256_storeu_ps(C, c0); _mm256_storeu_ps(C + ldc, c1);
-    _mm256_storeu_ps(C + 2 * ldc, c2); _mm256_storeu_ps(C + 3 * ldc, c3);
-    _mm256_storeu_ps(C + 4 * ldc, c4); _mm256_storeu_ps(C + 5 * ldc, c5);
+    for (int si = 0; si < ns; si++) {
+        size_t ldx = seg[si].ldx;
+        const float *x = seg[si].x + i * ldx, *w = seg[si].w + j;
+        for (int p = 0; p < seg[si].k; p++, w += ldw) {
+            __m256 w0 = _mm256_loadu_ps(w);
+            c0 = FMA(BC(x + p), w0, c0);
+            c1 = FMA(BC(x + ldx + p), w0, c1);
+            c2 = FMA(BC(x + 2 * ldx + p), w0, c2);
+            c3 = FMA(BC(x + 3 * ldx + p), w0, c3);
+            c4 = FMA(BC(x + 4 * ldx + p), w0, c4);
+            c5 = FMA(BC(x + 5 * ldx + p), w0, c5);
+        }
+    }
+    cstore(v0, 0, c0); cstore(v0, ldc, c1); cstore(v0, 2 * ldc, c2);
+    cstore(v0, 3 * ldc, c3); cstore(v0, 4 * ldc, c4); cstore(v0, 5 * ldc, c5);
 }
 
-AVX2 static void nn_avx2(float *C, size_t ldc, const float *X, size_t ldx, const float *W,
-                         size_t ldw, int m, int n, int k)
+AVX2 static void nn_avx2(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg,
+                         int ns, size_t ldw, int m, int n, int acc)
 {
+    size_t ldc = map->ldc;
     int j = 0;
-    for (; j + 16 <= n; j += 16)
-        for (int i = 0; i < m; i += LSTM_MR)
-            nn_6x16(C + (size_t)i * ldc + (size_t)j, ldc, X + (size_t)i * ldx, ldx, W + j, ldw, k);
-    for (; j < n; j += 8)
-        for (int i = 0; i < m; i += LSTM_MR)
-            nn_6x8(C + (size_t)i * ldc + (size_t)j, ldc, X + (size_t)i * ldx, ldx, W + j, ldw, k);
+    for (; j + 16 <= n; j += 16) {
+        struct cvec v0 = cvec_at(C, map, j), v1 = cvec_at(C, map, j + 8);
+        for (int i = 0; i < m; i += LSTM_MR) {
+            struct cvec a = {v0.lo + (size_t)i * ldc, v0.hi + (size_t)i * ldc};
+            struct cvec b = {v1.lo + (size_t)i * ldc, v1.hi + (size_t)i * ldc};
+            nn_6x16(a, b, ldc, seg, ns, (size_t)i, j, ldw, acc);
+        }
+    }
+    for (; j < n; j += 8) {
+        struct cvec v0 = cvec_at(C, map, j);
+        for (int i = 0; i < m; i += LSTM_MR) {
+            struct cvec a = {v0.lo + (size_t)i * ldc, v0.hi + (size_t)i * ldc};
+            nn_6x8(a, ldc, seg, ns, (size_t)i, j, ldw, acc);
+        }
+    }
 }
 
 /* Rows p..p+5 of D, 16 columns: d(r, v) += Σ_i x_i[p+r] · a_i[8v..]. */
@@ -162,16 +232,23 @@ static int have_avx2(void)
 }
 #endif
 
-void lstm_gemm_nn(float *C, size_t ldc, const float *X, size_t ldx, const float *W, size_t ldw,
-                  int m, int n, int k)
+void lstm_gemm_nn_seg(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg, int ns,
+                      size_t ldw, int m, int n, int acc)
 {
 #ifdef LSTM_HAVE_AVX2_KERNELS
     if (have_avx2()) {
-        nn_avx2(C, ldc, X, ldx, W, ldw, m, n, k);
+        nn_avx2(C, map, seg, ns, ldw, m, n, acc);
         return;
     }
 #endif
-    lstm_gemm_nn_ref(C, ldc, X, ldx, W, ldw, m, n, k);
+    lstm_gemm_nn_seg_ref(C, map, seg, ns, ldw, m, n, acc);
+}
+
+void lstm_gemm_nn(float *C, const struct lstm_cmap *map, const float *X, size_t ldx,
+                  const float *W, size_t ldw, int m, int n, int k, int acc)
+{
+    struct lstm_seg seg = {X, ldx, W, k};
+    lstm_gemm_nn_seg(C, map, &seg, 1, ldw, m, n, acc);
 }
 
 void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A, size_t lda,

@@ -19,18 +19,42 @@
 
 static inline size_t lstm_round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
 
-/* C (m, n; row stride ldc) = X (m, k; ldx) · W (k, n; ldw), m a multiple
- * of LSTM_MR, n of 8. C[i][j] = fma(X[i][k−1], W[k−1][j], ... fma(X[i][0],
- * W[0][j], 0)). */
-void lstm_gemm_nn(float *C, size_t ldc, const float *X, size_t ldx, const float *W, size_t ldw,
-                  int m, int n, int k);
+/* Where element (i, j) of an (m, n) result lives: C + i·ldc + j, or with
+ * gw > 0 (gw a multiple of 4) in planes of gw columns, gq floats apart:
+ * C + (j / gw)·gq + i·ldc + j % gw (the gate planes, lstm_kernels.h). */
+struct lstm_cmap {
+    size_t ldc;
+    int gw;
+    size_t gq;
+};
+
+/* C (m, n) = X (m, k; row stride ldx) · W (k, n; ldw), or C += when acc,
+ * m a multiple of LSTM_MR, n of 8; ldx = 0 repeats one row of X.
+ * C[i][j] = fma(X[i][k−1], W[k−1][j], ... fma(X[i][0], W[0][j], C or 0)),
+ * so products over consecutive row ranges of W chained with acc give the
+ * bits of one product. */
+void lstm_gemm_nn(float *C, const struct lstm_cmap *map, const float *X, size_t ldx,
+                  const float *W, size_t ldw, int m, int n, int k, int acc);
+/* The same over a sum split in ns segments, X = [X_0, X_1, ...] side by
+ * side and W = [W_0; W_1; ...] stacked (row stride ldw): the bits of one
+ * product of the concatenations, without building them. */
+struct lstm_seg {
+    const float *x;
+    size_t ldx;
+    const float *w;
+    int k;
+};
+void lstm_gemm_nn_seg(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg, int ns,
+                      size_t ldw, int m, int n, int acc);
 /* D (kp, n; ldd) += X (m, kp; ldx)ᵀ · A (m, n; lda), kp a multiple of
  * LSTM_KR, n of 8; the sum over the m rows is taken in row order. */
 void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A, size_t lda,
                   int m, int n, int kp);
 /* The plain-loop versions (what the dispatch uses without AVX2+FMA). */
-void lstm_gemm_nn_ref(float *C, size_t ldc, const float *X, size_t ldx, const float *W,
-                      size_t ldw, int m, int n, int k);
+void lstm_gemm_nn_ref(float *C, const struct lstm_cmap *map, const float *X, size_t ldx,
+                      const float *W, size_t ldw, int m, int n, int k, int acc);
+void lstm_gemm_nn_seg_ref(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg,
+                          int ns, size_t ldw, int m, int n, int acc);
 void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
                       size_t lda, int m, int n, int kp);
 #endif

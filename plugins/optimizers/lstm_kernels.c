@@ -67,12 +67,18 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
 #else
 #define LSTM_CLONES
 #endif
+/* inlined into each clone, so that the loops vectorize */
+#if defined(__GNUC__)
+#define LSTM_INLINE static inline __attribute__((always_inline))
+#else
+#define LSTM_INLINE static inline
+#endif
 
 /* e^x, Cephes style: x = n·ln2 + r, |r| ≤ ln2/2, e^r by a degree-6
  * polynomial (about 2 ulp), 2^n from the exponent bits. x is clamped to
  * [−87.3, 88.3] so that e^x stays a normal float (σ saturates there
  * anyway); NaN goes through. */
-static inline float exp_f(float x)
+LSTM_INLINE float exp_f(float x)
 {
     x = x < -87.3f ? -87.3f : x;
     x = x > 88.3f ? 88.3f : x;
@@ -92,12 +98,12 @@ static inline float exp_f(float x)
     return p * scale;
 }
 
-static inline float sigm(float a) { return 1.0f / (1.0f + exp_f(-a)); }
+LSTM_INLINE float sigm(float a) { return 1.0f / (1.0f + exp_f(-a)); }
 
 /* tanh x as the odd rational function of Eigen's ptanh_float (degree 13
  * over degree 6, a few ulp) on x clamped to ±7.9053 where tanh rounds to
  * ±1; no exp, one division. NaN goes through. */
-static inline float tanh_f(float x)
+LSTM_INLINE float tanh_f(float x)
 {
     x = x < -7.90531110763549805f ? -7.90531110763549805f : x;
     x = x > 7.90531110763549805f ? 7.90531110763549805f : x;
@@ -114,9 +120,8 @@ static inline float tanh_f(float x)
     return (x * p) / q;
 }
 
-void lstm_rows_to_planes(float *P, const float *A, size_t lda, size_t m, int H)
+void lstm_rows_to_planes(float *P, size_t q, const float *A, size_t lda, size_t m, int H)
 {
-    size_t q = m * (size_t)H;
     for (int g = 0; g < 4; g++)
         for (size_t k = 0; k < m; k++) {
             float *d = P + (size_t)g * q + k * (size_t)H;
@@ -130,9 +135,8 @@ void lstm_rows_to_planes(float *P, const float *A, size_t lda, size_t m, int H)
         }
 }
 
-void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t m, int H)
+void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t q, size_t m, int H)
 {
-    size_t q = m * (size_t)H;
     for (size_t k = 0; k < m; k++)
         for (int g = 0; g < 4; g++) {
             const float *s = P + (size_t)g * q + k * (size_t)H;
@@ -146,11 +150,11 @@ void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t m, int H)
         }
 }
 
-/* P = (a_i, a_j, a_f, a_o) planes of q elements ← (i, j, f, o). */
+/* P = (a_i, a_j, a_f, a_o) planes, ps floats apart, of q elements ← (i, j, f, o). */
 LSTM_CLONES
-static void activate(float *P, size_t q)
+static void activate(float *P, size_t ps, size_t q)
 {
-    float *pi = P, *pj = P + q, *pf = P + 2 * q, *po = P + 3 * q;
+    float *pi = P, *pj = P + ps, *pf = P + 2 * ps, *po = P + 3 * ps;
 #pragma omp simd
     for (size_t k = 0; k < q; k++) {
         pi[k] = sigm(pi[k]);         /* input gate */
@@ -161,10 +165,10 @@ static void activate(float *P, size_t q)
 }
 
 LSTM_CLONES
-void lstm_gates_forward(float *P, float *c, float *h, size_t q)
+void lstm_gates_forward(float *P, size_t ps, float *c, float *h, size_t q)
 {
-    activate(P, q);
-    const float *pi = P, *pj = P + q, *pf = P + 2 * q, *po = P + 3 * q;
+    activate(P, ps, q);
+    const float *pi = P, *pj = P + ps, *pf = P + 2 * ps, *po = P + 3 * ps;
 #pragma omp simd
     for (size_t k = 0; k < q; k++) {
         float cn = pf[k] * c[k] + pi[k] * pj[k]; /* c' = f·c + i·j */
@@ -174,10 +178,11 @@ void lstm_gates_forward(float *P, float *c, float *h, size_t q)
 }
 
 LSTM_CLONES
-void lstm_gates_backward(float *P, const float *cprev, const float *dh, float *dc, size_t q)
+void lstm_gates_backward(float *P, size_t ps, const float *cprev, const float *dh, float *dc,
+                         size_t q)
 {
-    activate(P, q); /* recompute the forward */
-    float *pi = P, *pj = P + q, *pf = P + 2 * q, *po = P + 3 * q;
+    activate(P, ps, q); /* recompute the forward */
+    float *pi = P, *pj = P + ps, *pf = P + 2 * ps, *po = P + 3 * ps;
 #pragma omp simd
     for (size_t k = 0; k < q; k++) {
         float i = pi[k], j = pj[k], f = pf[k], o = po[k], cp = cprev[k];

@@ -108,22 +108,46 @@ static void fwd_begin(struct lstm_net *net, const float *grad, int t, size_t k0,
     lstm_preprocess(net->x0 + k0 * (size_t)d->D, (size_t)d->D, grad + k0, m, net->pre, net->p);
 }
 
+/* Where the gate pre-activations of a sub-block go: straight into the
+ * planes when H is a multiple of 4 (then np = 4H), else rows of A. */
+static float *gates_out(const struct lstm_net *net, float *s, size_t ps, struct lstm_cmap *map)
+{
+    int H = net->d.H;
+    if (H % 4 == 0) {
+        *map = (struct lstm_cmap){(size_t)H, H, ps};
+        return sl_p(net, s);
+    }
+    *map = (struct lstm_cmap){(size_t)net->np, 0, 0};
+    return sl_a(net, s);
+}
+
 /* Layer l on rows [k0, k0+m):  A = [x_l, h_l, 1]·W_l;  c_l, h_l ← gates(A, c_l)
  * (c_l, h_l of rows [k0, k0+m) are m·H contiguous cells, as the planes). */
 static void fwd_layer(struct lstm_net *net, int l, size_t k0, size_t m, float *s)
 {
+    static const float one = 1.0f;
     const struct lstm_dims *d = &net->d;
-    int H = d->H, in = l == 0 ? d->D : H, K = lstm_rows(d, l);
+    int H = d->H, in = l == 0 ? d->D : H, K = lstm_rows(d, l), np = net->np;
     const float *x = l == 0 ? net->x0 + k0 * (size_t)d->D : st_h(net, net->state, l - 1, k0);
     float *h = st_h(net, net->state, l, k0), *c = st_c(net, net->state, l, k0);
-    float *xh = sl_xh(net, s), *A = sl_a(net, s);
-    fill_xh(xh, net->kx, x, in, h, H, K, m);
+    const float *W = net->wp + net->wp_w[l];
     int mp = (int)lstm_round_up(m, LSTM_MR);
-    lstm_gemm_nn(A, (size_t)net->np, xh, (size_t)net->kx, net->wp + net->wp_w[l],
-                 (size_t)net->np, mp, net->np, K);
-    float *P = sl_p(net, s);
-    lstm_rows_to_planes(P, A, (size_t)net->np, m, H);
-    lstm_gates_forward(P, c, h, m * (size_t)H);
+    size_t ps = (size_t)mp * (size_t)H;
+    struct lstm_cmap map;
+    float *C = gates_out(net, s, ps, &map), *P = sl_p(net, s);
+    if (m % LSTM_MR == 0) { /* [x, h, 1]·W with x, h read in place */
+        const struct lstm_seg seg[3] = {{x, (size_t)in, W, in},
+                                        {h, (size_t)H, W + (size_t)in * (size_t)np, H},
+                                        {&one, 0, W + (size_t)(in + H) * (size_t)np, 1}};
+        lstm_gemm_nn_seg(C, &map, seg, 3, (size_t)np, mp, np, 0);
+    } else { /* a partial sub-block: its rows copied, padding rows computed and unused */
+        float *xh = sl_xh(net, s);
+        fill_xh(xh, net->kx, x, in, h, H, K, m);
+        lstm_gemm_nn(C, &map, xh, (size_t)net->kx, W, (size_t)np, mp, np, K, 0);
+    }
+    if (C != P)
+        lstm_rows_to_planes(P, ps, C, (size_t)np, m, H);
+    lstm_gates_forward(P, ps, c, h, m * (size_t)H);
 }
 
 /* update = scale·([x_L, 1]·w_out) on rows [k0, k0+m); the new state into
@@ -136,7 +160,8 @@ static void fwd_end(struct lstm_net *net, float *update, int t, size_t k0, size_
     float *xh = sl_xh(net, s), *y = sl_a(net, s);
     for (size_t i = 0; i < m; i++)
         memcpy(xh + i * (size_t)net->kx, X + i * (size_t)mo, sizeof(float) * (size_t)mo);
-    lstm_gemm_nn(y, 8, xh, (size_t)net->kx, net->wp + net->wp_out, 8, mp, 8, mo);
+    struct lstm_cmap map = {8, 0, 0};
+    lstm_gemm_nn(y, &map, xh, (size_t)net->kx, net->wp + net->wp_out, 8, mp, 8, mo, 0);
     float b = net->phi[lstm_phi_offset(d, d->L) + (size_t)mo], sc = net->scale;
     for (size_t i = 0; i < m; i++)
         update[k0 + i] = sc * (y[i * 8] + b); /* g = scale·(w·x + b) */
@@ -223,16 +248,19 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
     float *Sp = net->tape + (size_t)t * sl, *Sc = Sp + sl;
     const float *x = l == 0 ? net->x0 + k0 * (size_t)d->D : st_h(net, Sc, l - 1, k0);
     float *dh = st_h(net, net->dstate, l, k0), *dc = st_c(net, net->dstate, l, k0);
-    float *xh = sl_xh(net, s), *A = sl_a(net, s), *dX = sl_dx(net, s);
-    size_t np = (size_t)net->np;
+    float *xh = sl_xh(net, s), *A = sl_a(net, s), *dX = sl_dx(net, s), *P = sl_p(net, s);
+    size_t np = (size_t)net->np, ps = (size_t)mp * (size_t)H;
     fill_xh(xh, net->kx, x, in, st_h(net, Sp, l, k0), H, kp, m);
-    lstm_gemm_nn(A, np, xh, (size_t)net->kx, net->wp + net->wp_w[l], np, mp, net->np, K);
-    float *P = sl_p(net, s);
-    lstm_rows_to_planes(P, A, np, m, H);
-    lstm_gates_backward(P, st_c(net, Sp, l, k0), dh, dc, m * (size_t)H);
-    lstm_planes_to_rows(A, np, P, m, H);
+    struct lstm_cmap map;
+    float *C = gates_out(net, s, ps, &map);
+    lstm_gemm_nn(C, &map, xh, (size_t)net->kx, net->wp + net->wp_w[l], np, mp, net->np, K, 0);
+    if (C != P)
+        lstm_rows_to_planes(P, ps, A, np, m, H);
+    lstm_gates_backward(P, ps, st_c(net, Sp, l, k0), dh, dc, m * (size_t)H);
+    lstm_planes_to_rows(A, np, P, ps, m, H);
     lstm_gemm_tn(part + net->pt_w[l], np, xh, (size_t)net->kx, A, np, (int)m, net->np, kp);
-    lstm_gemm_nn(dX, (size_t)cop, A, np, net->wp + net->wp_t[l], (size_t)cop, mp, cop, net->np);
+    map = (struct lstm_cmap){(size_t)cop, 0, 0};
+    lstm_gemm_nn(dX, &map, A, np, net->wp + net->wp_t[l], (size_t)cop, mp, cop, net->np, 0);
     float *dhb = l > 0 ? st_h(net, net->dstate, l - 1, k0) : NULL;
     for (size_t i = 0; i < m; i++) {
         const float *r = dX + i * (size_t)cop;
