@@ -8,7 +8,11 @@
  *     forward   2·4H·(rows_0 + rows_1) + 2·(H+1)                = 10,282
  *     backward  recompute 2·4H·Σrows, dW 2·4H·Σrows, dh 2·4H·H·L,
  *               dx 2·4H·H (layer 1), output 2·2·(H+1)            = 30,164
- * with rows_0 = D+H+1 = 23, rows_1 = 2H+1 = 41, H = 20, L = 2. */
+ * with rows_0 = D+H+1 = 23, rows_1 = 2H+1 = 41, H = 20, L = 2.
+ * `l2l bench` is the benchmark of record; this tool is for quick per-core
+ * comparisons while tuning the kernels on a busy machine:
+ *     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 LSTM_BENCH_CPU=1 bench/lstm_bench 15910
+ * times by CPU time, which other processes disturb much less. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>

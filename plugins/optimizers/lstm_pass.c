@@ -158,10 +158,16 @@ static void fwd_end(struct lstm_net *net, float *update, int t, size_t k0, size_
     int mo = lstm_out_in(d), mp = (int)lstm_round_up(m, LSTM_MR);
     const float *X = d->L ? st_h(net, net->state, d->L - 1, k0) : net->x0 + k0 * (size_t)d->D;
     float *xh = sl_xh(net, s), *y = sl_a(net, s);
-    for (size_t i = 0; i < m; i++)
-        memcpy(xh + i * (size_t)net->kx, X + i * (size_t)mo, sizeof(float) * (size_t)mo);
-    struct lstm_cmap map = {8, 0, 0};
-    lstm_gemm_nn(y, &map, xh, (size_t)net->kx, net->wp + net->wp_out, 8, mp, 8, mo, 0);
+    size_t ldx = (size_t)mo;
+    if (m % LSTM_MR) { /* a partial sub-block: its rows copied, padding rows unused */
+        ldx = (size_t)net->kx;
+        for (size_t i = 0; i < m; i++)
+            for (int u = 0; u < mo; u++)
+                xh[i * ldx + (size_t)u] = X[i * (size_t)mo + (size_t)u];
+        X = xh;
+    }
+    struct lstm_cmap map = {8, 0, 0}; /* w_out is column 0 of 8 */
+    lstm_gemm_nn(y, &map, X, ldx, net->wp + net->wp_out, 8, mp, 8, mo, 0);
     float b = net->phi[lstm_phi_offset(d, d->L) + (size_t)mo], sc = net->scale;
     for (size_t i = 0; i < m; i++)
         update[k0 + i] = sc * (y[i * 8] + b); /* g = scale·(w·x + b) */
@@ -269,7 +275,8 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
                 dhb[i * (size_t)H + u] += r[u]; /* dx_l into dh_{l−1}(t) */
             r += H;
         }
-        memcpy(dh + i * (size_t)H, r, sizeof(float) * (size_t)H);
+        for (int u = 0; u < H; u++)
+            dh[i * (size_t)H + u] = r[u]; /* dh_l(t−1) */
     }
 }
 
