@@ -98,8 +98,8 @@ check "run-again: summary.csv written" test -s out-run/summary.csv
 check "run-again: 20 evaluation runs in runs.csv" test "$(grep -c '^e,quad,' out-run/runs.csv)" -eq 20
 
 # ------------------------------------- l2l run resumed after an interruption
-# 8 tuning and 12 evaluation runs of 10000 steps (a few seconds in all).
-sed -e 's/^runs = 10$/runs = 6/' -e 's/^tune_runs = 10$/tune_runs = 4/' -e 's/^steps = 2000$/steps = 10000/' \
+# 8 tuning and 12 evaluation runs of 5000 steps (a few seconds in all).
+sed -e 's/^runs = 10$/runs = 6/' -e 's/^tune_runs = 10$/tune_runs = 4/' -e 's/^steps = 2000$/steps = 5000/' \
     long.ini >resume.ini
 expect resume-reference 0 "" run resume.ini -o ref-resume -j 2 --quiet
 kept_eval() { test "$(ls out-resume/.partial 2>/dev/null | grep -c '^eval-')" -ge "$1"; }
