@@ -231,9 +231,9 @@ static const char *parse_task(const unsigned char *data, size_t len, const struc
     uint32_t version = 0, tuning = 0, exp = 0, slot = 0;
     uint64_t grid = 0, run = 0, steps = 0, div = 0, n_loss = 0;
     if (l2l_get_bytes(&in, magic, 8) < 0 || memcmp(magic, TASK_MAGIC, 8) != 0)
-        return "not a kept run (no L2LTASK magic)";
+        return "not a kept run: no L2LTASK magic";
     if (!l2l_crc_ok(data, len))
-        return "checksum mismatch (written half-way?)";
+        return "checksum mismatch: cut short or corrupt";
     l2l_get_u32(&in, &version);
     if (version != TASK_VERSION)
         return "another format version";

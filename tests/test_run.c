@@ -1,7 +1,7 @@
 /* test_run.c: an end-to-end run of a tiny suite, asserting on the CSV it
  * wrote; the same suite and seed give byte-identical CSV for any -j, and
  * for a run interrupted twice and resumed (its finished runs kept in
- * OUT/.partial). */
+ * OUT/.partial, two of them damaged before the resumption). */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -180,6 +180,14 @@ static void test_tiny_suite(void)
     CU_ASSERT(kept1 >= 5 && kept1 <= 6); /* -j 2: the other run may finish */
     CU_ASSERT_EQUAL(kept2, kept1 + 5);
     CU_ASSERT_EQUAL(tuning2, 8);
+    /* Damaged kept runs are redone: one cut short (fails its CRC), one
+     * holding another run's record (grid 2 renamed as grid 1). */
+    char f1[400], f2[400];
+    snprintf(f1, sizeof f1, "%s/tune-0-0-0-0", work);
+    CU_ASSERT_EQUAL(truncate(f1, 20), 0);
+    snprintf(f1, sizeof f1, "%s/tune-0-0-2-0", work);
+    snprintf(f2, sizeof f2, "%s/tune-0-0-1-0", work);
+    CU_ASSERT_EQUAL(rename(f1, f2), 0);
     CU_ASSERT_EQUAL(run_into(suite_path, d3, 2), 0);
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
         int same = same_files(d1, d3, files[k]);
