@@ -106,9 +106,33 @@ static void check_tn(int m, int n, int kp)
                 a += (double)X[(size_t)i * ldx + (size_t)p] * A[(size_t)i * lda + (size_t)j];
             Rf[(size_t)p * (size_t)n + (size_t)j] = (float)a;
         }
-    lstm_gemm_tn(D1, ldd, X, ldx, A, lda, m, n, kp);
-    lstm_gemm_tn_ref(D2, ldd, X, ldx, A, lda, m, n, kp);
+    float *D0 = malloc(sizeof(float) * (size_t)kp * ldd);
+    CU_ASSERT_FATAL(D0 != NULL);
+    memcpy(D0, D1, sizeof(float) * (size_t)kp * ldd);
+    struct lstm_cmap rows = {lda, 0, 0};
+    lstm_gemm_tn(D1, ldd, X, ldx, A, &rows, m, n, kp);
+    lstm_gemm_tn_ref(D2, ldd, X, ldx, A, &rows, m, n, kp);
     CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * ldd) == 0);
+    /* A in planes of n/4 columns (when n allows): the same bits */
+    if (n % 16 == 0) {
+        int gw = n / 4;
+        size_t gq = (size_t)m * (size_t)gw + 3;
+        float *Pl = calloc(4 * gq, sizeof(float));
+        CU_ASSERT_FATAL(Pl != NULL);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                Pl[(size_t)(j / gw) * gq + (size_t)i * (size_t)gw + (size_t)(j % gw)] =
+                    A[(size_t)i * lda + (size_t)j];
+        struct lstm_cmap planes = {(size_t)gw, gw, gq};
+        memcpy(D2, D0, sizeof(float) * (size_t)kp * ldd);
+        lstm_gemm_tn(D2, ldd, X, ldx, Pl, &planes, m, n, kp);
+        CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * ldd) == 0);
+        memcpy(D2, D0, sizeof(float) * (size_t)kp * ldd);
+        lstm_gemm_tn_ref(D2, ldd, X, ldx, Pl, &planes, m, n, kp);
+        CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * ldd) == 0);
+        free(Pl);
+    }
+    free(D0);
     for (int p = 0; p < kp; p++)
         for (int j = 0; j < n; j++)
             Df[(size_t)p * (size_t)n + (size_t)j] = D1[(size_t)p * ldd + (size_t)j];

@@ -40,13 +40,14 @@ void lstm_gemm_nn_ref(float *C, const struct lstm_cmap *map, const float *X, siz
 }
 
 void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
-                      size_t lda, int m, int n, int kp)
+                      const struct lstm_cmap *amap, int m, int n, int kp)
 {
     for (int p = 0; p < kp; p++)
         for (int j = 0; j < n; j++) {
             float s = D[(size_t)p * ldd + (size_t)j];
+            const float *a = A + col(amap, j);
             for (int i = 0; i < m; i++)
-                s = fmaf(X[(size_t)i * ldx + (size_t)p], A[(size_t)i * lda + (size_t)j], s);
+                s = fmaf(X[(size_t)i * ldx + (size_t)p], a[(size_t)i * amap->ldc], s);
             D[(size_t)p * ldd + (size_t)j] = s;
         }
 }
@@ -166,9 +167,10 @@ AVX2 static void nn_avx2(float *C, const struct lstm_cmap *map, const struct lst
     }
 }
 
-/* Rows p..p+5 of D, 16 columns: d(r, v) += Σ_i x_i[p+r] · a_i[8v..]. */
-AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, const float *a,
-                         size_t lda, int m)
+/* Rows p..p+5 of D, 16 columns: d(r, v) += Σ_i x_i[p+r] · a_i[8v..], the
+ * columns of A read as two vectors (each two halves, struct cvec). */
+AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, struct cvec a0v,
+                         struct cvec a1v, size_t lda, int m)
 {
     __m256 d00 = _mm256_loadu_ps(D), d01 = _mm256_loadu_ps(D + 8);
     __m256 d10 = _mm256_loadu_ps(D + ldd), d11 = _mm256_loadu_ps(D + ldd + 8);
@@ -176,8 +178,9 @@ AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, const
     __m256 d30 = _mm256_loadu_ps(D + 3 * ldd), d31 = _mm256_loadu_ps(D + 3 * ldd + 8);
     __m256 d40 = _mm256_loadu_ps(D + 4 * ldd), d41 = _mm256_loadu_ps(D + 4 * ldd + 8);
     __m256 d50 = _mm256_loadu_ps(D + 5 * ldd), d51 = _mm256_loadu_ps(D + 5 * ldd + 8);
-    for (int i = 0; i < m; i++, x += ldx, a += lda) {
-        __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8), b;
+    size_t off = 0;
+    for (int i = 0; i < m; i++, x += ldx, off += lda) {
+        __m256 a0 = cload(a0v, off), a1 = cload(a1v, off), b;
         b = BC(x); d00 = FMA(b, a0, d00); d01 = FMA(b, a1, d01);
         b = BC(x + 1); d10 = FMA(b, a0, d10); d11 = FMA(b, a1, d11);
         b = BC(x + 2); d20 = FMA(b, a0, d20); d21 = FMA(b, a1, d21);
@@ -193,14 +196,15 @@ AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, const
     _mm256_storeu_ps(D, d50); _mm256_storeu_ps(D + 8, d51);
 }
 
-AVX2 static void tn_6x8(float *D, size_t ldd, const float *x, size_t ldx, const float *a,
+AVX2 static void tn_6x8(float *D, size_t ldd, const float *x, size_t ldx, struct cvec av,
                         size_t lda, int m)
 {
     __m256 d0 = _mm256_loadu_ps(D), d1 = _mm256_loadu_ps(D + ldd);
     __m256 d2 = _mm256_loadu_ps(D + 2 * ldd), d3 = _mm256_loadu_ps(D + 3 * ldd);
     __m256 d4 = _mm256_loadu_ps(D + 4 * ldd), d5 = _mm256_loadu_ps(D + 5 * ldd);
-    for (int i = 0; i < m; i++, x += ldx, a += lda) {
-        __m256 a0 = _mm256_loadu_ps(a);
+    size_t off = 0;
+    for (int i = 0; i < m; i++, x += ldx, off += lda) {
+        __m256 a0 = cload(av, off);
         d0 = FMA(BC(x), a0, d0);
         d1 = FMA(BC(x + 1), a0, d1);
         d2 = FMA(BC(x + 2), a0, d2);
@@ -214,15 +218,20 @@ AVX2 static void tn_6x8(float *D, size_t ldd, const float *x, size_t ldx, const 
 }
 
 AVX2 static void tn_avx2(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
-                         size_t lda, int m, int n, int kp)
+                         const struct lstm_cmap *amap, int m, int n, int kp)
 {
+    float *Am = (float *)A; /* struct cvec holds writable pointers; A is only read */
     int j = 0;
-    for (; j + 16 <= n; j += 16)
+    for (; j + 16 <= n; j += 16) {
+        struct cvec v0 = cvec_at(Am, amap, j), v1 = cvec_at(Am, amap, j + 8);
         for (int p = 0; p < kp; p += LSTM_KR)
-            tn_6x16(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, A + j, lda, m);
-    for (; j < n; j += 8)
+            tn_6x16(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, v0, v1, amap->ldc, m);
+    }
+    for (; j < n; j += 8) {
+        struct cvec v0 = cvec_at(Am, amap, j);
         for (int p = 0; p < kp; p += LSTM_KR)
-            tn_6x8(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, A + j, lda, m);
+            tn_6x8(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, v0, amap->ldc, m);
+    }
 }
 
 static int have_avx2(void)
@@ -251,14 +260,14 @@ void lstm_gemm_nn(float *C, const struct lstm_cmap *map, const float *X, size_t 
     lstm_gemm_nn_seg(C, map, &seg, 1, ldw, m, n, acc);
 }
 
-void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A, size_t lda,
-                  int m, int n, int kp)
+void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+                  const struct lstm_cmap *amap, int m, int n, int kp)
 {
 #ifdef LSTM_HAVE_AVX2_KERNELS
     if (have_avx2()) {
-        tn_avx2(D, ldd, X, ldx, A, lda, m, n, kp);
+        tn_avx2(D, ldd, X, ldx, A, amap, m, n, kp);
         return;
     }
 #endif
-    lstm_gemm_tn_ref(D, ldd, X, ldx, A, lda, m, n, kp);
+    lstm_gemm_tn_ref(D, ldd, X, ldx, A, amap, m, n, kp);
 }

@@ -263,10 +263,20 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
     if (C != P)
         lstm_rows_to_planes(P, ps, A, np, m, H);
     lstm_gates_backward(P, ps, st_c(net, Sp, l, k0), dh, dc, m * (size_t)H);
-    lstm_planes_to_rows(A, np, P, ps, m, H);
-    lstm_gemm_tn(part + net->pt_w[l], np, xh, (size_t)net->kx, A, np, (int)m, net->np, kp);
-    map = (struct lstm_cmap){(size_t)cop, 0, 0};
-    lstm_gemm_nn(dX, &map, A, np, net->wp + net->wp_t[l], (size_t)cop, mp, cop, net->np, 0);
+    if (C != P) /* dA back into the rows of A */
+        lstm_planes_to_rows(A, np, P, ps, m, H);
+    lstm_gemm_tn(part + net->pt_w[l], np, xh, (size_t)net->kx, C, &map, (int)m, net->np, kp);
+    const float *WT = net->wp + net->wp_t[l];
+    struct lstm_cmap dmap = {(size_t)cop, 0, 0};
+    if (C == P) { /* dA·Wᵀ over the four planes: the sum of 4H terms in four parts */
+        struct lstm_seg seg[4];
+        for (int g = 0; g < 4; g++)
+            seg[g] = (struct lstm_seg){P + (size_t)g * ps, (size_t)H,
+                                       WT + (size_t)g * (size_t)H * (size_t)cop, H};
+        lstm_gemm_nn_seg(dX, &dmap, seg, 4, (size_t)cop, mp, cop, 0);
+    } else {
+        lstm_gemm_nn(dX, &dmap, A, np, WT, (size_t)cop, mp, cop, net->np, 0);
+    }
     float *dhb = l > 0 ? st_h(net, net->dstate, l - 1, k0) : NULL;
     for (size_t i = 0; i < m; i++) {
         const float *r = dX + i * (size_t)cop;
