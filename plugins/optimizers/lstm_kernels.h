@@ -73,7 +73,10 @@ void lstm_gates_backward(float *P, size_t ps, const float *cprev, const float *d
 /* Mean over the coordinates of each group of columns [0, m) of X (rows of
  * stride ld), written back into every row of the group. Used forward on h'
  * (global averaging cells) and backward on dL/dh, since the mean is its
- * own adjoint. Deterministic: fixed-order sums in double. */
+ * own adjoint. Deterministic: partial sums in double over blocks of
+ * LSTM_BLOCK rows, then the blocks in order. Called by every thread of an
+ * OpenMP parallel region (it shares its loops among them and ends with a
+ * barrier) or outside one. */
 void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
                      int n_groups, double *scratch);
 

@@ -17,7 +17,7 @@
  * a thread and of the partial sums of dL/dφ, so the sums do not depend on
  * the thread count), each in sub-blocks of LSTM_SB rows whose working set
  * ([x, h, 1], gate pre-activations, their gradient) stays in L1/L2. */
-#define LSTM_CHUNK 960
+#define LSTM_CHUNK 480
 #define LSTM_SB 60 /* a multiple of LSTM_MR: full sub-blocks need no padding rows */
 #define LSTM_MAX_LAYERS 8
 

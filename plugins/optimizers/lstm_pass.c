@@ -211,7 +211,6 @@ void lstm_net_pass_forward(struct lstm_net *net, const float *grad, float *updat
                         fwd_begin(net, grad, t, k0, m);
                     fwd_layer(net, l, k0, m, s);
                 }
-#pragma omp single
                 lstm_group_mean(st_h(net, net->state, l, 0), (size_t)d->H, d->gac, net->groups,
                                 net->n_groups, net->scratch);
             }
@@ -354,7 +353,6 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
                 FOR_SUBBLOCKS(net, k0, m)
                     bwd_begin(net, dg, t, k0, m, net->part + (k0 / LSTM_CHUNK) * net->plen);
                 for (int l = d->L - 1; l >= 0; l--) {
-#pragma omp single
                     lstm_group_mean(st_h(net, net->dstate, l, 0), H, d->gac, net->groups,
                                     net->n_groups, net->scratch);
                     FOR_SUBBLOCKS(net, k0, m)
