@@ -85,6 +85,13 @@ static void test_forward_lstm(void)
     lstm_t_close(&o);
     const char *kv[] = {"scale=1", NULL};
     CU_ASSERT(forward_vs_ref("lstm", kv, 2, 20, 2, 1, 10.0, 0, 50, NULL, 0, 4) <= 2e-5);
+    /* whole sub-blocks of 60 and chunks of 480 (lstm_net.h) with a partial
+     * one at the end: the gates into planes (H = 20, 8) or rows (H = 7) */
+    CU_ASSERT(forward_vs_ref("lstm", kv, 2, 20, 2, 1, 10.0, 0, 1000, NULL, 0, 3) <= 2e-5);
+    const char *kv8[] = {"hidden=8", "scale=1", "p=6", NULL};
+    CU_ASSERT(forward_vs_ref("lstm", kv8, 2, 8, 2, 1, 6.0, 0, 1000, NULL, 0, 3) <= 2e-5);
+    const char *kv7[] = {"hidden=7", "layers=1", "preprocess=none", "scale=1", NULL};
+    CU_ASSERT(forward_vs_ref("lstm", kv7, 1, 7, 1, 0, 10.0, 0, 1000, NULL, 0, 3) <= 2e-5);
 }
 
 static void test_forward_gac(void)
@@ -104,6 +111,10 @@ static void test_forward_gac(void)
     /* no groups given: one group of all coordinates; and gac = hidden */
     const char *kv[] = {"hidden=5", "gac=5", "scale=1", NULL};
     CU_ASSERT(forward_vs_ref("lstm-gac", kv, 2, 5, 2, 1, 10.0, 5, 23, NULL, 0, 5) <= 2e-5);
+    /* whole sub-blocks and chunks, groups across them, the default size */
+    struct l2l_group big[] = {{"a", 0, 700}, {"b", 700, 1300}};
+    const char *kvd[] = {"scale=1", NULL};
+    CU_ASSERT(forward_vs_ref("lstm-gac", kvd, 2, 20, 2, 1, 10.0, 5, 2000, big, 2, 3) <= 2e-5);
 }
 
 /* The same seed gives the same φ, another seed another; init=zeros gives

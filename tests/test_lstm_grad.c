@@ -256,6 +256,26 @@ static void test_fd_default_size(void)
     }
 }
 
+/* Whole sub-blocks of 60 coordinates and a partial one (lstm_net.h), with
+ * H = 3 (gate pre-activations in rows) and H = 8 (straight into the gate
+ * planes), every 7th component. */
+static void test_fd_blocks(void)
+{
+    static struct l2l_group groups[] = {{"w", 0, 100}, {"b", 100, 30}};
+    const char *kv[2][2][5] = {{{"hidden=3", "scale=1", "p=6", NULL}, {"hidden=8", "scale=1", "p=6", NULL}},
+                               {{"hidden=3", "gac=2", "scale=1", "p=6", NULL},
+                                {"hidden=8", "gac=2", "scale=1", "p=6", NULL}}};
+    for (int g = 0; g < 2; g++)
+        for (int h = 0; h < 2; h++) {
+            struct fd_case c = {.name = g ? "lstm-gac" : "lstm", .kv = kv[g][h], .n = 130,
+                                .groups = g ? groups : NULL, .n_groups = g ? 2 : 0,
+                                .U1 = 2, .U2 = 3, .all = 0, .logsign_grads = 1};
+            double dir, e = fd_check(&c, &dir);
+            CU_ASSERT(e <= TOL);
+            CU_ASSERT(dir <= TOL);
+        }
+}
+
 /* backward accumulates (+=), and its result does not depend on the number
  * of threads (fixed-order reductions). */
 static void test_accumulate_threads(void)
@@ -305,6 +325,7 @@ static const struct l2l_test tests[] = {
     {"lstm meta-gradient vs finite differences", test_fd_lstm},
     {"lstm-gac meta-gradient vs finite differences (groups)", test_fd_gac},
     {"default size meta-gradient vs finite differences", test_fd_default_size},
+    {"whole sub-blocks, gates in rows and in planes, vs finite differences", test_fd_blocks},
     {"backward accumulates, thread-count independent", test_accumulate_threads},
     {NULL, NULL}};
 
