@@ -16,7 +16,7 @@ static void usage(FILE *f)
           "                            meta-train what is missing, evaluate, write CSV and figures\n"
           "  train SUITE.ini [-o DIR] [--seed N] [--quiet]\n"
           "                            meta-train the suite's learned optimizers\n"
-          "  plot RESULTS_DIR [--require-figures]\n"
+          "  plot RESULTS_DIR|BENCH.csv [--require-figures] [-o OUT.png]\n"
           "                            render the figures again from the CSV files\n"
           "  bench [-o FILE.csv] [--quick] [--sizes N,...] [--only SECTION,...]\n"
           "                            throughput against this machine's sgemm and memcpy\n"
