@@ -110,8 +110,11 @@ static void check_tn(int m, int n, int kp)
     CU_ASSERT_FATAL(D0 != NULL);
     memcpy(D0, D1, sizeof(float) * (size_t)kp * ldd);
     struct lstm_cmap rows = {lda, 0, 0};
-    lstm_gemm_tn(D1, ldd, X, ldx, A, &rows, m, n, kp);
-    lstm_gemm_tn_ref(D2, ldd, X, ldx, A, &rows, m, n, kp);
+    struct lstm_tcol xc[kp];
+    for (int p = 0; p < kp; p++)
+        xc[p] = (struct lstm_tcol){X + p, ldx};
+    lstm_gemm_tn(D1, ldd, xc, A, &rows, m, n, kp);
+    lstm_gemm_tn_ref(D2, ldd, xc, A, &rows, m, n, kp);
     CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * ldd) == 0);
     /* A in planes of n/4 columns (when n allows): the same bits */
     if (n % 16 == 0) {
@@ -125,10 +128,10 @@ static void check_tn(int m, int n, int kp)
                     A[(size_t)i * lda + (size_t)j];
         struct lstm_cmap planes = {(size_t)gw, gw, gq};
         memcpy(D2, D0, sizeof(float) * (size_t)kp * ldd);
-        lstm_gemm_tn(D2, ldd, X, ldx, Pl, &planes, m, n, kp);
+        lstm_gemm_tn(D2, ldd, xc, Pl, &planes, m, n, kp);
         CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * ldd) == 0);
         memcpy(D2, D0, sizeof(float) * (size_t)kp * ldd);
-        lstm_gemm_tn_ref(D2, ldd, X, ldx, Pl, &planes, m, n, kp);
+        lstm_gemm_tn_ref(D2, ldd, xc, Pl, &planes, m, n, kp);
         CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * ldd) == 0);
         free(Pl);
     }

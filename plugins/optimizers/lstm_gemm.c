@@ -39,7 +39,7 @@ void lstm_gemm_nn_ref(float *C, const struct lstm_cmap *map, const float *X, siz
     lstm_gemm_nn_seg_ref(C, map, &seg, 1, ldw, m, n, acc);
 }
 
-void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+void lstm_gemm_tn_ref(float *D, size_t ldd, const struct lstm_tcol *xc, const float *A,
                       const struct lstm_cmap *amap, int m, int n, int kp)
 {
     for (int p = 0; p < kp; p++)
@@ -47,7 +47,7 @@ void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const fl
             float s = D[(size_t)p * ldd + (size_t)j];
             const float *a = A + col(amap, j);
             for (int i = 0; i < m; i++)
-                s = fmaf(X[(size_t)i * ldx + (size_t)p], a[(size_t)i * amap->ldc], s);
+                s = fmaf(xc[p].x[(size_t)i * xc[p].ld], a[(size_t)i * amap->ldc], s);
             D[(size_t)p * ldd + (size_t)j] = s;
         }
 }
@@ -169,9 +169,13 @@ AVX2 static void nn_avx2(float *C, const struct lstm_cmap *map, const struct lst
 
 /* Rows p..p+5 of D, 16 columns: d(r, v) += Σ_i x_i[p+r] · a_i[8v..], the
  * columns of A read as two vectors (each two halves, struct cvec). */
-AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, struct cvec a0v,
+AVX2 static void tn_6x16(float *D, size_t ldd, const struct lstm_tcol *xc, struct cvec a0v,
                          struct cvec a1v, size_t lda, int m)
 {
+    const float *x0 = xc[0].x, *x1 = xc[1].x, *x2 = xc[2].x, *x3 = xc[3].x, *x4 = xc[4].x,
+                *x5 = xc[5].x;
+    size_t l0 = xc[0].ld, l1 = xc[1].ld, l2 = xc[2].ld, l3 = xc[3].ld, l4 = xc[4].ld,
+           l5 = xc[5].ld;
     __m256 d00 = _mm256_loadu_ps(D), d01 = _mm256_loadu_ps(D + 8);
     __m256 d10 = _mm256_loadu_ps(D + ldd), d11 = _mm256_loadu_ps(D + ldd + 8);
     __m256 d20 = _mm256_loadu_ps(D + 2 * ldd), d21 = _mm256_loadu_ps(D + 2 * ldd + 8);
@@ -179,14 +183,15 @@ AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, struc
     __m256 d40 = _mm256_loadu_ps(D + 4 * ldd), d41 = _mm256_loadu_ps(D + 4 * ldd + 8);
     __m256 d50 = _mm256_loadu_ps(D + 5 * ldd), d51 = _mm256_loadu_ps(D + 5 * ldd + 8);
     size_t off = 0;
-    for (int i = 0; i < m; i++, x += ldx, off += lda) {
+    for (int i = 0; i < m; i++, off += lda) {
         __m256 a0 = cload(a0v, off), a1 = cload(a1v, off), b;
-        b = BC(x); d00 = FMA(b, a0, d00); d01 = FMA(b, a1, d01);
-        b = BC(x + 1); d10 = FMA(b, a0, d10); d11 = FMA(b, a1, d11);
-        b = BC(x + 2); d20 = FMA(b, a0, d20); d21 = FMA(b, a1, d21);
-        b = BC(x + 3); d30 = FMA(b, a0, d30); d31 = FMA(b, a1, d31);
-        b = BC(x + 4); d40 = FMA(b, a0, d40); d41 = FMA(b, a1, d41);
-        b = BC(x + 5); d50 = FMA(b, a0, d50); d51 = FMA(b, a1, d51);
+        b = BC(x0); d00 = FMA(b, a0, d00); d01 = FMA(b, a1, d01);
+        b = BC(x1); d10 = FMA(b, a0, d10); d11 = FMA(b, a1, d11);
+        b = BC(x2); d20 = FMA(b, a0, d20); d21 = FMA(b, a1, d21);
+        b = BC(x3); d30 = FMA(b, a0, d30); d31 = FMA(b, a1, d31);
+        b = BC(x4); d40 = FMA(b, a0, d40); d41 = FMA(b, a1, d41);
+        b = BC(x5); d50 = FMA(b, a0, d50); d51 = FMA(b, a1, d51);
+        x0 += l0; x1 += l1; x2 += l2; x3 += l3; x4 += l4; x5 += l5;
     }
     _mm256_storeu_ps(D, d00); _mm256_storeu_ps(D + 8, d01); D += ldd;
     _mm256_storeu_ps(D, d10); _mm256_storeu_ps(D + 8, d11); D += ldd;
@@ -196,28 +201,33 @@ AVX2 static void tn_6x16(float *D, size_t ldd, const float *x, size_t ldx, struc
     _mm256_storeu_ps(D, d50); _mm256_storeu_ps(D + 8, d51);
 }
 
-AVX2 static void tn_6x8(float *D, size_t ldd, const float *x, size_t ldx, struct cvec av,
+AVX2 static void tn_6x8(float *D, size_t ldd, const struct lstm_tcol *xc, struct cvec av,
                         size_t lda, int m)
 {
+    const float *x0 = xc[0].x, *x1 = xc[1].x, *x2 = xc[2].x, *x3 = xc[3].x, *x4 = xc[4].x,
+                *x5 = xc[5].x;
+    size_t l0 = xc[0].ld, l1 = xc[1].ld, l2 = xc[2].ld, l3 = xc[3].ld, l4 = xc[4].ld,
+           l5 = xc[5].ld;
     __m256 d0 = _mm256_loadu_ps(D), d1 = _mm256_loadu_ps(D + ldd);
     __m256 d2 = _mm256_loadu_ps(D + 2 * ldd), d3 = _mm256_loadu_ps(D + 3 * ldd);
     __m256 d4 = _mm256_loadu_ps(D + 4 * ldd), d5 = _mm256_loadu_ps(D + 5 * ldd);
     size_t off = 0;
-    for (int i = 0; i < m; i++, x += ldx, off += lda) {
+    for (int i = 0; i < m; i++, off += lda) {
         __m256 a0 = cload(av, off);
-        d0 = FMA(BC(x), a0, d0);
-        d1 = FMA(BC(x + 1), a0, d1);
-        d2 = FMA(BC(x + 2), a0, d2);
-        d3 = FMA(BC(x + 3), a0, d3);
-        d4 = FMA(BC(x + 4), a0, d4);
-        d5 = FMA(BC(x + 5), a0, d5);
+        d0 = FMA(BC(x0), a0, d0);
+        d1 = FMA(BC(x1), a0, d1);
+        d2 = FMA(BC(x2), a0, d2);
+        d3 = FMA(BC(x3), a0, d3);
+        d4 = FMA(BC(x4), a0, d4);
+        d5 = FMA(BC(x5), a0, d5);
+        x0 += l0; x1 += l1; x2 += l2; x3 += l3; x4 += l4; x5 += l5;
     }
     _mm256_storeu_ps(D, d0); _mm256_storeu_ps(D + ldd, d1);
     _mm256_storeu_ps(D + 2 * ldd, d2); _mm256_storeu_ps(D + 3 * ldd, d3);
     _mm256_storeu_ps(D + 4 * ldd, d4); _mm256_storeu_ps(D + 5 * ldd, d5);
 }
 
-AVX2 static void tn_avx2(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+AVX2 static void tn_avx2(float *D, size_t ldd, const struct lstm_tcol *xc, const float *A,
                          const struct lstm_cmap *amap, int m, int n, int kp)
 {
     float *Am = (float *)A; /* struct cvec holds writable pointers; A is only read */
@@ -225,12 +235,12 @@ AVX2 static void tn_avx2(float *D, size_t ldd, const float *X, size_t ldx, const
     for (; j + 16 <= n; j += 16) {
         struct cvec v0 = cvec_at(Am, amap, j), v1 = cvec_at(Am, amap, j + 8);
         for (int p = 0; p < kp; p += LSTM_KR)
-            tn_6x16(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, v0, v1, amap->ldc, m);
+            tn_6x16(D + (size_t)p * ldd + (size_t)j, ldd, xc + p, v0, v1, amap->ldc, m);
     }
     for (; j < n; j += 8) {
         struct cvec v0 = cvec_at(Am, amap, j);
         for (int p = 0; p < kp; p += LSTM_KR)
-            tn_6x8(D + (size_t)p * ldd + (size_t)j, ldd, X + p, ldx, v0, amap->ldc, m);
+            tn_6x8(D + (size_t)p * ldd + (size_t)j, ldd, xc + p, v0, amap->ldc, m);
     }
 }
 
@@ -260,14 +270,14 @@ void lstm_gemm_nn(float *C, const struct lstm_cmap *map, const float *X, size_t 
     lstm_gemm_nn_seg(C, map, &seg, 1, ldw, m, n, acc);
 }
 
-void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+void lstm_gemm_tn(float *D, size_t ldd, const struct lstm_tcol *xc, const float *A,
                   const struct lstm_cmap *amap, int m, int n, int kp)
 {
 #ifdef LSTM_HAVE_AVX2_KERNELS
     if (have_avx2()) {
-        tn_avx2(D, ldd, X, ldx, A, amap, m, n, kp);
+        tn_avx2(D, ldd, xc, A, amap, m, n, kp);
         return;
     }
 #endif
-    lstm_gemm_tn_ref(D, ldd, X, ldx, A, amap, m, n, kp);
+    lstm_gemm_tn_ref(D, ldd, xc, A, amap, m, n, kp);
 }

@@ -46,16 +46,21 @@ struct lstm_seg {
 };
 void lstm_gemm_nn_seg(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg, int ns,
                       size_t ldw, int m, int n, int acc);
-/* D (kp, n; ldd) += X (m, kp; ldx)ᵀ · A (m, n; laid out as amap says),
- * kp a multiple of LSTM_KR, n of 8; the sum over the m rows is taken in
- * row order. */
-void lstm_gemm_tn(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+/* D (kp, n; ldd) += Xᵀ · A (m, n; laid out as amap says), kp a multiple
+ * of LSTM_KR, n of 8, where column p of X (m) is xc[p].x with stride
+ * xc[p].ld (0 repeats one value: the bias's 1, a padding 0); the sum over
+ * the m rows is taken in row order. */
+struct lstm_tcol {
+    const float *x;
+    size_t ld;
+};
+void lstm_gemm_tn(float *D, size_t ldd, const struct lstm_tcol *xc, const float *A,
                   const struct lstm_cmap *amap, int m, int n, int kp);
 /* The plain-loop versions (what the dispatch uses without AVX2+FMA). */
 void lstm_gemm_nn_ref(float *C, const struct lstm_cmap *map, const float *X, size_t ldx,
                       const float *W, size_t ldw, int m, int n, int k, int acc);
 void lstm_gemm_nn_seg_ref(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg,
                           int ns, size_t ldw, int m, int n, int acc);
-void lstm_gemm_tn_ref(float *D, size_t ldd, const float *X, size_t ldx, const float *A,
+void lstm_gemm_tn_ref(float *D, size_t ldd, const struct lstm_tcol *xc, const float *A,
                       const struct lstm_cmap *amap, int m, int n, int kp);
 #endif

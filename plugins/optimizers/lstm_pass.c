@@ -253,18 +253,38 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
     float *Sp = net->tape + (size_t)t * sl, *Sc = Sp + sl;
     const float *x = l == 0 ? net->x0 + k0 * (size_t)d->D : st_h(net, Sc, l - 1, k0);
     float *dh = st_h(net, net->dstate, l, k0), *dc = st_c(net, net->dstate, l, k0);
-    float *xh = sl_xh(net, s), *A = sl_a(net, s), *dX = sl_dx(net, s), *P = sl_p(net, s);
+    float *A = sl_a(net, s), *dX = sl_dx(net, s), *P = sl_p(net, s);
     size_t np = (size_t)net->np, ps = (size_t)mp * (size_t)H;
-    fill_xh(xh, net->kx, x, in, st_h(net, Sp, l, k0), H, kp, m);
+    const float *hp = st_h(net, Sp, l, k0), *W = net->wp + net->wp_w[l];
+    static const float one = 1.0f, zero = 0.0f;
     struct lstm_cmap map;
     float *C = gates_out(net, s, ps, &map);
-    lstm_gemm_nn(C, &map, xh, (size_t)net->kx, net->wp + net->wp_w[l], np, mp, net->np, K, 0);
+    if (m % LSTM_MR == 0) { /* [x, h, 1]·W with x, h read in place, as forward */
+        const struct lstm_seg seg[3] = {{x, (size_t)in, W, in},
+                                        {hp, (size_t)H, W + (size_t)in * np, H},
+                                        {&one, 0, W + (size_t)(in + H) * np, 1}};
+        lstm_gemm_nn_seg(C, &map, seg, 3, np, mp, net->np, 0);
+    } else {
+        float *xh = sl_xh(net, s);
+        fill_xh(xh, net->kx, x, in, hp, H, K, m);
+        lstm_gemm_nn(C, &map, xh, (size_t)net->kx, W, np, mp, net->np, K, 0);
+    }
     if (C != P)
         lstm_rows_to_planes(P, ps, A, np, m, H);
     lstm_gates_backward(P, ps, st_c(net, Sp, l, k0), dh, dc, m * (size_t)H);
     if (C != P) /* dA back into the rows of A */
         lstm_planes_to_rows(A, np, P, ps, m, H);
-    lstm_gemm_tn(part + net->pt_w[l], np, xh, (size_t)net->kx, C, &map, (int)m, net->np, kp);
+    /* dW: the columns of [x, h, 1] read in place, the padding rows of the
+     * partial sum multiplied by 0 */
+    struct lstm_tcol xc[kp];
+    for (int p = 0; p < in; p++)
+        xc[p] = (struct lstm_tcol){x + p, (size_t)in};
+    for (int u = 0; u < H; u++)
+        xc[in + u] = (struct lstm_tcol){hp + u, (size_t)H};
+    xc[in + H] = (struct lstm_tcol){&one, 0};
+    for (int p = K; p < kp; p++)
+        xc[p] = (struct lstm_tcol){&zero, 0};
+    lstm_gemm_tn(part + net->pt_w[l], np, xc, C, &map, (int)m, net->np, kp);
     const float *WT = net->wp + net->wp_t[l];
     struct lstm_cmap dmap = {(size_t)cop, 0, 0};
     if (C == P) { /* dA·Wᵀ over the four planes: the sum of 4H terms in four parts */
