@@ -5,6 +5,9 @@
  * started again redoes only the tasks that had not finished. */
 #include <math.h>
 #include <pthread.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +88,7 @@ struct pool {
     pthread_mutex_t lock;
     int failed;
     int quiet;
+    int jobs;               /* runs at once (worker threads) */
     double started;
     const struct l2l_partial *work; /* where finished tasks are kept, or NULL */
     long kept;              /* tasks in the work area (loaded or saved) */
@@ -201,6 +205,12 @@ static void progress(struct pool *p)
 static void *worker(void *arg)
 {
     struct pool *p = arg;
+#ifdef _OPENMP
+    /* Several runs at once: each runs its plugins' OpenMP regions on one
+     * thread (the runs are the parallelism; results do not depend on it). */
+    if (p->jobs > 1)
+        omp_set_num_threads(1);
+#endif
     for (;;) {
         pthread_mutex_lock(&p->lock);
         long k = (p->failed || interrupted) ? p->n_tasks : p->next++;
@@ -243,6 +253,7 @@ static int run_pool(struct pool *p, int jobs)
         jobs = 1;
     if (jobs > 64)
         jobs = 64;
+    p->jobs = jobs;
 #if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
     /* One BLAS thread per run, whatever -j: OpenBLAS splits its sums
      * differently with more threads (last-digit changes), and the CSV must
