@@ -10,6 +10,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "config.h"
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+#include <cblas.h>
+#endif
 #include "checkpoint.h"
 #include "log.h"
 #include "meta_log.h"
@@ -212,7 +216,7 @@ static int stuck(const struct l2l_meta_state *st)
     return n >= STUCK_EPOCHS;
 }
 
-int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
+static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t errlen)
 {
     int rc = check_config(job, err, errlen);
     if (rc < 0)
@@ -337,5 +341,22 @@ out:
     trainer_free(&tr);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}
+
+/* One BLAS thread while meta-training, whatever the machine: the optimizee's
+ * products (mlp) then give the same bits on any core count (OpenBLAS splits
+ * its sums by thread), and BLAS workers do not spin against the learned
+ * optimizer's own OpenMP threads, which are the parallelism here. */
+int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
+{
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+#endif
+    int rc = meta_train_body(job, err, errlen);
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
+    openblas_set_num_threads(blas_threads);
+#endif
     return rc;
 }
