@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "bytes.h"
 #include "config.h"
+#include "revision.h"
 #include "log.h"
 #include "partial.h"
 #include "plugin_loader.h"

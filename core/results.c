@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "revision.h"
 #include "log.h"
 #include "results.h"
 
