@@ -10,10 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-#include <cblas.h>
-#endif
+#include "blas_threads.h"
 #include "bench.h"
 #include "log.h"
 #include "meta_adam.h"
@@ -100,19 +97,13 @@ int l2l_bench_trajectory(struct l2l_bench *b, char *err, size_t errlen)
         l2l_bench_plugin_close(&obj);
     }
     char dir[4096];
-#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    /* as l2l train runs it: one BLAS thread for the mlp's products */
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-#endif
+    int blas_threads = l2l_blas_one_thread(); /* as l2l train runs the mlp */
     if (rc == 0 && (rc = l2l_bench_open_mlp(&obj, dir, sizeof dir, err, errlen)) == 0) {
         rc = time_trajectories(b, "trajectory-mlp", &opt, &obj, err, errlen);
         l2l_bench_plugin_close(&obj);
         l2l_bench_remove_dir(dir);
     }
-#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    openblas_set_num_threads(blas_threads);
-#endif
+    l2l_blas_restore(blas_threads);
     l2l_bench_plugin_close(&opt);
     return rc;
 }

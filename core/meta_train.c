@@ -10,10 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "config.h"
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-#include <cblas.h>
-#endif
+#include "blas_threads.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "meta_log.h"
@@ -344,19 +341,13 @@ out:
     return rc;
 }
 
-/* One BLAS thread while meta-training, whatever the machine: the optimizee's
- * products (mlp) then give the same bits on any core count (OpenBLAS splits
- * its sums by thread), and BLAS workers do not spin against the learned
- * optimizer's own OpenMP threads, which are the parallelism here. */
+/* One BLAS thread while meta-training (blas_threads.h): the optimizee's
+ * products (mlp) give the same bits on any machine, and the learned
+ * optimizer's own OpenMP threads are the parallelism here. */
 int l2l_meta_train(const struct l2l_meta_job *job, char *err, size_t errlen)
 {
-#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-#endif
+    int blas_threads = l2l_blas_one_thread();
     int rc = meta_train_body(job, err, errlen);
-#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    openblas_set_num_threads(blas_threads);
-#endif
+    l2l_blas_restore(blas_threads);
     return rc;
 }

@@ -16,9 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "config.h"
-#if defined(HAVE_OPENBLAS_SET_NUM_THREADS)
-#include <cblas.h>
-#endif
+#include "blas_threads.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "options.h"
@@ -254,13 +252,9 @@ static int run_pool(struct pool *p, int jobs)
     if (jobs > 64)
         jobs = 64;
     p->jobs = jobs;
-#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    /* One BLAS thread per run, whatever -j: OpenBLAS splits its sums
-     * differently with more threads (last-digit changes), and the CSV must
+    /* One BLAS thread per run, whatever -j (blas_threads.h): the CSV must
      * be byte-identical for every -j. Parallelism comes from the runs. */
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-#endif
+    int blas_threads = l2l_blas_one_thread();
     int started = 0;
     for (int k = 1; k < jobs; k++)
         if (pthread_create(&th[started], NULL, worker, p) == 0)
@@ -268,9 +262,7 @@ static int run_pool(struct pool *p, int jobs)
     worker(p);
     for (int k = 0; k < started; k++)
         pthread_join(th[k], NULL);
-#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    openblas_set_num_threads(blas_threads);
-#endif
+    l2l_blas_restore(blas_threads);
     if (interrupted)
         return L2L_EINTR;
     return p->failed ? -1 : 0;
