@@ -18,22 +18,7 @@
 write_good_suite good.ini
 # A run whose curves.csv is larger than 64 KiB (for the full disk), while
 # its two kept runs in OUT/.partial (8 bytes a step) take about 36 KiB.
-cat >big.ini <<'INI'
-[suite]
-seed = 3
-runs = 2
-[optimizee quad]
-plugin = quadratic
-dim = 3
-batch = 2
-[optimizer sgd]
-plugin = sgd
-lr = 0.01
-[experiment e]
-optimizee = quad
-optimizers = sgd
-steps = 2000
-INI
+sed -e '/^tune_runs = /d' -e 's/^steps = 10$/steps = 2000/' good.ini >big.ini
 # 20 kept runs of one 4 KiB page or more each: the work area fills 64 KiB.
 sed -e 's/^runs = 2$/runs = 20/' -e 's/^steps = 2000$/steps = 200/' big.ini >many.ini
 
