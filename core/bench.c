@@ -28,6 +28,10 @@ void l2l_bench_init(struct l2l_bench *b, int quick)
     b->trajectories = quick ? 1 : 5;
     b->traj_steps = 100;
     b->verbose = 1;
+    b->sgemm_n = 2048;
+    b->copy_large = (size_t)1 << 25; /* 128 MiB each way, well past any cache */
+    b->tape_n = 15910;
+    b->traj_mlp = 1;
 }
 
 void l2l_bench_free(struct l2l_bench *b)

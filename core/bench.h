@@ -36,6 +36,10 @@ struct l2l_bench {
     int trajectories;    /* timed meta-training trajectories per optimizee; 0 = none */
     int traj_steps;      /* T of a trajectory (100) */
     int verbose;         /* progress lines on stderr */
+    int sgemm_n;         /* the square sgemm reference: 2048 (smaller in tests) */
+    size_t copy_large;   /* floats of the memory-bandwidth copy: 2^25 (128 MiB) */
+    size_t tape_n;       /* n of the tape-bytes measure: 15,910 (the MNIST MLP) */
+    int traj_mlp;        /* time the MLP trajectory too (1), not only the quadratic */
     /* results */
     struct l2l_bench_row *rows;
     int n_rows, cap;

@@ -35,8 +35,8 @@ static const struct l2l_bench_row *find_row(const struct l2l_bench *b, const cha
 int l2l_bench_ratios(struct l2l_bench *b)
 {
     int rc = 0;
-    double sq = l2l_bench_get(b, "sgemm-square", 2048, "gflops");
-    double big = copy_ref(b, (long long)1 << 25);
+    double sq = l2l_bench_get(b, "sgemm-square", b->sgemm_n, "gflops");
+    double big = copy_ref(b, (long long)b->copy_large);
     char name[48];
     for (size_t p = 0; p < 2; p++)
         for (int kind = 0; kind < 2; kind++) {
@@ -72,9 +72,10 @@ static void summary(const struct l2l_bench *b, FILE *f)
     fprintf(f, "\nsummary (ratios measured in this run; load %.1f at start, %.1f at end):\n",
             l2l_bench_get(b, "machine", 0, "load_1min"),
             l2l_bench_get(b, "machine", 0, "load_1min_end"));
-    if (!isnan(l2l_bench_get(b, "sgemm-square", 2048, "gflops")))
-        fprintf(f, "  references: sgemm 2048^3 %.2f GFLOP/s, memcpy 128 MiB %.2f GB/s\n",
-                l2l_bench_get(b, "sgemm-square", 2048, "gflops"), copy_ref(b, (long long)1 << 25));
+    double sq = l2l_bench_get(b, "sgemm-square", b->sgemm_n, "gflops");
+    if (!isnan(sq))
+        fprintf(f, "  references: sgemm %d^3 %.2f GFLOP/s, memcpy %.0f MiB %.2f GB/s\n", b->sgemm_n,
+                sq, (double)b->copy_large * 4 / (1 << 20), copy_ref(b, (long long)b->copy_large));
     char name[48];
     for (size_t p = 0; p < 2; p++)
         for (int kind = 0; kind < 2; kind++) {
@@ -103,10 +104,10 @@ static void summary(const struct l2l_bench *b, FILE *f)
                 l2l_bench_get(b, "mlp-fwdbwd", m->n, "ratio_sgemm_square"));
     for (size_t p = 0; p < 2; p++) {
         l2l_fmt(name, sizeof name, "%s-tape", learned[p]);
-        double t = l2l_bench_get(b, name, 15910, "plugin_bytes_per_coord_step");
+        double t = l2l_bench_get(b, name, (long long)b->tape_n, "plugin_bytes_per_coord_step");
         if (!isnan(t))
             fprintf(f, "  %-14s %.1f B recorded per coordinate per unrolled step (%.1f with the trainer's buffers)\n",
-                    name, t, l2l_bench_get(b, name, 15910, "trainer_bytes_per_coord_step"));
+                    name, t, l2l_bench_get(b, name, (long long)b->tape_n, "trainer_bytes_per_coord_step"));
         l2l_fmt(name, sizeof name, "%s-memory", learned[p]);
         const struct l2l_bench_row *r = find_row(b, name, "peak_rss");
         if (r)

@@ -263,9 +263,9 @@ static int tape_child(void *p, double *out, char *err, size_t errlen)
 
 int l2l_bench_tape(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
 {
-    /* n = 15,910: the MNIST MLP's size; the slope over 8 steps is ~41 MB,
-     * so a page of noise is 0.01 bytes. */
-    struct mem_arg a = {plugin, 15910, 2, 10};
+    /* n = 15,910 (tape_n): the MNIST MLP's size; the slope over 8 steps is
+     * ~41 MB, so a page of noise is 0.01 bytes. */
+    struct mem_arg a = {plugin, b->tape_n, 2, 10};
     double out[2];
     int rc = l2l_bench_in_child(tape_child, &a, out, 2, err, errlen);
     if (rc < 0)

@@ -136,14 +136,10 @@ static int bench_copy(struct l2l_bench *b, size_t n, char *err, size_t errlen)
     return rc;
 }
 
-/* The large copy: 32 Mi floats (128 MiB each way), well past any cache. */
-#define COPY_LARGE ((size_t)1 << 25)
-#define SGEMM_SQUARE 2048
-
 int l2l_bench_refs(struct l2l_bench *b, char *err, size_t errlen)
 {
-    int rc = bench_gemm(b, "sgemm-square", SGEMM_SQUARE, SGEMM_SQUARE, SGEMM_SQUARE,
-                        SGEMM_SQUARE, 0, err, errlen);
+    int sq = b->sgemm_n;
+    int rc = bench_gemm(b, "sgemm-square", sq, sq, sq, sq, 0, err, errlen);
     for (int i = 0; i < b->n_sizes && rc == 0; i++) {
         int n = (int)b->sizes[i];
         /* layer 1 of the LSTM: (n, 2H+1 = 41) · (41, 4H = 80), and its dW */
@@ -152,7 +148,7 @@ int l2l_bench_refs(struct l2l_bench *b, char *err, size_t errlen)
             rc = bench_gemm(b, "sgemm-lstm-dw", n, 41, 80, n, 1, err, errlen);
     }
     if (rc == 0)
-        rc = bench_copy(b, COPY_LARGE, err, errlen);
+        rc = bench_copy(b, b->copy_large, err, errlen);
     for (int i = 0; i < b->n_sizes && rc == 0; i++)
         rc = bench_copy(b, b->sizes[i], err, errlen);
     return rc;

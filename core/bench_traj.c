@@ -98,7 +98,7 @@ int l2l_bench_trajectory(struct l2l_bench *b, char *err, size_t errlen)
     }
     char dir[4096];
     int blas_threads = l2l_blas_one_thread(); /* as l2l train runs the mlp */
-    if (rc == 0 && (rc = l2l_bench_open_mlp(&obj, dir, sizeof dir, err, errlen)) == 0) {
+    if (rc == 0 && b->traj_mlp && (rc = l2l_bench_open_mlp(&obj, dir, sizeof dir, err, errlen)) == 0) {
         rc = time_trajectories(b, "trajectory-mlp", &opt, &obj, err, errlen);
         l2l_bench_plugin_close(&obj);
         l2l_bench_remove_dir(dir);

@@ -1,10 +1,13 @@
 /* test_main.h: the shared main() of the CUnit test programs. Each test
  * file defines `tests[]` (ending with {NULL, NULL}) and includes this
- * header once, with SUITE_NAME defined. */
+ * header once. L2L_TEST_ONLY=TEXT runs only the tests whose name contains
+ * TEXT (to rerun one failing test, or to split a long program). */
 #ifndef L2L_TEST_MAIN_H
 #define L2L_TEST_MAIN_H
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct l2l_test { const char *name; void (*fn)(void); };
 
@@ -13,8 +16,10 @@ static int l2l_test_main(const char *suite_name, const struct l2l_test *tests)
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 99;
     CU_pSuite s = CU_add_suite(suite_name, NULL, NULL);
+    const char *only = getenv("L2L_TEST_ONLY");
     for (const struct l2l_test *t = tests; s && t->name; t++)
-        CU_add_test(s, t->name, t->fn);
+        if (!only || strstr(t->name, only))
+            CU_add_test(s, t->name, t->fn);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
