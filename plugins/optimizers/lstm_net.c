@@ -177,12 +177,13 @@ void lstm_net_init_phi(struct lstm_net *net, struct l2l_rng *rng)
 /* φ into the layouts of the block products (wp): W_l (K_l, np) with zero
  * columns past 4H; T_l (np, cop_l), T_l[j][c] = W_l[c0 + c][j] for the
  * rows of x and h (l > 0, c0 = 0) or of h (l = 0, c0 = D), zero elsewhere;
- * w_out (mo, 8) in column 0. */
+ * w_out (mo, 8) in column 0. Runs before every pass (the meta-trainer
+ * writes φ in place between passes), so it writes only the entries that
+ * come from φ: the zeros are calloc's and stay. */
 void lstm_net_prepare(struct lstm_net *net)
 {
     const struct lstm_dims *d = &net->d;
     int H = d->H, G = 4 * H, np = net->np, mo = lstm_out_in(d);
-    memset(net->wp, 0, sizeof(float) * wp_len(net));
     for (int l = 0; l < d->L; l++) {
         const float *W = net->phi + lstm_phi_offset(d, l);
         int K = lstm_rows(d, l), in = l == 0 ? d->D : H;
