@@ -12,7 +12,8 @@
  * `l2l bench` is the benchmark of record; this tool is for quick per-core
  * comparisons while tuning the kernels on a busy machine:
  *     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 LSTM_BENCH_CPU=1 bench/lstm_bench 15910
- * times by CPU time, which other processes disturb much less. */
+ * times by CPU time, which other processes disturb much less.
+ * LSTM_BENCH_FORWARD=1 times the forward steps only (to profile them). */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,11 @@ int main(int argc, char **argv)
         double rate = (double)n * steps / t;
         printf("lstm N=%-8zu forward:               %10.4g coord-steps/s  %7.2f GFLOP/s  (%ld steps, %.3f ms/step)\n",
                n, rate, rate * fwd_flop * 1e-9, steps, 1e3 * t / steps);
+        if (getenv("LSTM_BENCH_FORWARD") && !strcmp(getenv("LSTM_BENCH_FORWARD"), "1")) {
+            ops->destroy(self);
+            free(theta); free(grad); free(upd); free(dg); free(dphi);
+            continue;
+        }
         if (lo->tape_begin(self, U) < 0) {
             fprintf(stderr, "lstm_bench: no memory for a tape of %d steps at N = %zu\n", U, n);
             return 1;
