@@ -1,11 +1,33 @@
 /* main.c: the `l2l` command line; dispatches to the subcommands. Only
  * main() exits: everything below returns error codes. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "commands.h"
 #include "log.h"
+
+/* Whether /proc/self/exe is this program as argv[0] names it: not so
+ * under valgrind or `ld.so ./l2l`, where it is the tool or the loader. */
+static int self_is_argv0(const char *argv0)
+{
+    if (!argv0)
+        return 0;
+    if (strchr(argv0, '/')) {
+        struct stat a, b;
+        return stat("/proc/self/exe", &a) == 0 && stat(argv0, &b) == 0 &&
+               a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    }
+    char path[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (len <= 0)
+        return 0;
+    path[len] = '\0';
+    const char *base = strrchr(path, '/');
+    return strcmp(base ? base + 1 : path, argv0) == 0;
+}
 
 static void usage(FILE *f)
 {
@@ -28,8 +50,10 @@ int main(int argc, char **argv)
     /* libgomp reads its environment when it loads, before main: idle
      * OpenMP workers spinning against OpenBLAS threads on a busy machine
      * made meta-training 5-15x slower (measured), so unless the user chose
-     * a policy, start again with a passive one. */
-    if (!getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
+     * a policy, start again with a passive one (when it is we who would
+     * start again: under valgrind /proc/self/exe is valgrind's tool). */
+    if (!getenv("OMP_WAIT_POLICY") && self_is_argv0(argv[0]) &&
+        setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
         execv("/proc/self/exe", argv); /* on failure, go on as we are */
     if (argc < 2) {
         usage(stderr);

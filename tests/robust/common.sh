@@ -36,9 +36,13 @@ finish() {
 
 # Runs `l2l ARGS...` with stderr in $tmp/.stderr and stdout in $tmp/.stdout;
 # sets $status. The timeout only turns a hang into a failed case (status
-# 137); it measures nothing.
+# 137); it measures nothing. L2L_WRAPPER, a command line put in front of
+# l2l (.ci/sanitize: valgrind with --error-exitcode), runs every case under
+# it: a report then changes the status or adds lines to stderr, and the
+# case fails.
 run_l2l() {
-    timeout -s KILL "${ROBUST_TIMEOUT:-300}" "$L2L" "$@" >"$tmp/.stdout" 2>"$tmp/.stderr"
+    # shellcheck disable=SC2086 # the wrapper is a command line, split on purpose
+    timeout -s KILL "${ROBUST_TIMEOUT:-300}" ${L2L_WRAPPER:-} "$L2L" "$@" >"$tmp/.stdout" 2>"$tmp/.stderr"
     status=$?
     return 0
 }
