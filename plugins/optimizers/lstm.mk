@@ -25,33 +25,32 @@ plugins_optimizers_lstm_gac_la_CFLAGS = $(LSTM_CFLAGS)
 plugins_optimizers_lstm_gac_la_LIBADD = $(BLAS_LIBS) -lm
 plugins_optimizers_lstm_gac_la_LDFLAGS = $(LSTM_LDFLAGS)
 
-check_PROGRAMS += tests/test_lstm
-TESTS += tests/test_lstm
+# The LSTM tests; all but test_lstm_gemm load both plugins through the loader.
+LSTM_TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+LSTM_TEST_LIBS = libl2lcore.la $(CUNIT_LIBS) -lm
+LSTM_TEST_PLUGINS = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
+
+check_PROGRAMS += tests/test_lstm tests/test_lstm_grad tests/test_lstm_threads
+TESTS += tests/test_lstm tests/test_lstm_grad tests/test_lstm_threads
 EXTRA_DIST += tests/test_lstm_common.h
 tests_test_lstm_SOURCES = tests/test_lstm.c
-tests_test_lstm_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_test_lstm_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
-EXTRA_tests_test_lstm_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
-
-check_PROGRAMS += tests/test_lstm_grad
-TESTS += tests/test_lstm_grad
+tests_test_lstm_CFLAGS = $(LSTM_TEST_CFLAGS)
+tests_test_lstm_LDADD = $(LSTM_TEST_LIBS)
+EXTRA_tests_test_lstm_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
 tests_test_lstm_grad_SOURCES = tests/test_lstm_grad.c
-tests_test_lstm_grad_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_test_lstm_grad_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
-EXTRA_tests_test_lstm_grad_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
-
-check_PROGRAMS += tests/test_lstm_threads
-TESTS += tests/test_lstm_threads
+tests_test_lstm_grad_CFLAGS = $(LSTM_TEST_CFLAGS)
+tests_test_lstm_grad_LDADD = $(LSTM_TEST_LIBS)
+EXTRA_tests_test_lstm_grad_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
 tests_test_lstm_threads_SOURCES = tests/test_lstm_threads.c
-tests_test_lstm_threads_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_test_lstm_threads_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
-EXTRA_tests_test_lstm_threads_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
+tests_test_lstm_threads_CFLAGS = $(LSTM_TEST_CFLAGS)
+tests_test_lstm_threads_LDADD = $(LSTM_TEST_LIBS)
+EXTRA_tests_test_lstm_threads_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
 
 check_PROGRAMS += tests/test_lstm_gemm
 TESTS += tests/test_lstm_gemm
 tests_test_lstm_gemm_SOURCES = tests/test_lstm_gemm.c plugins/optimizers/lstm_gemm.c
-tests_test_lstm_gemm_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_test_lstm_gemm_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
+tests_test_lstm_gemm_CFLAGS = $(LSTM_TEST_CFLAGS)
+tests_test_lstm_gemm_LDADD = $(LSTM_TEST_LIBS)
 
 # Speed of the lstm plugin and of sgemm on this machine (a tool, not a test):
 #   bench/lstm_bench [N ...]
