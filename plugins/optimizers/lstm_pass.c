@@ -121,33 +121,46 @@ static float *gates_out(const struct lstm_net *net, float *s, size_t ps, struct 
     return sl_a(net, s);
 }
 
-/* Layer l on rows [k0, k0+m):  A = [x_l, h_l, 1]·W_l;  c_l, h_l ← gates(A, c_l)
- * (c_l, h_l of rows [k0, k0+m) are m·H contiguous cells, as the planes). */
-static void fwd_layer(struct lstm_net *net, int l, size_t k0, size_t m, float *s)
+/* The gate pre-activations of layer l on m rows, [x, h, 1]·W_l, into the
+ * planes P of the sub-block's scratch s (forward, and backward's
+ * recomputation); returns where the product went (P, or the rows of A
+ * when H is not a multiple of 4) and its map in *map. */
+static float *gate_inputs(struct lstm_net *net, int l, const float *x, const float *h, size_t m,
+                          float *s, struct lstm_cmap *map)
 {
     static const float one = 1.0f;
     const struct lstm_dims *d = &net->d;
     int H = d->H, in = l == 0 ? d->D : H, K = lstm_rows(d, l), np = net->np;
-    const float *x = l == 0 ? net->x0 + k0 * (size_t)d->D : st_h(net, net->state, l - 1, k0);
-    float *h = st_h(net, net->state, l, k0), *c = st_c(net, net->state, l, k0);
     const float *W = net->wp + net->wp_w[l];
     int mp = (int)lstm_round_up(m, LSTM_MR);
     size_t ps = (size_t)mp * (size_t)H;
-    struct lstm_cmap map;
-    float *C = gates_out(net, s, ps, &map), *P = sl_p(net, s);
+    float *C = gates_out(net, s, ps, map), *P = sl_p(net, s);
     if (m % LSTM_MR == 0) { /* [x, h, 1]·W with x, h read in place */
         const struct lstm_seg seg[3] = {{x, (size_t)in, W, in},
                                         {h, (size_t)H, W + (size_t)in * (size_t)np, H},
                                         {&one, 0, W + (size_t)(in + H) * (size_t)np, 1}};
-        lstm_gemm_nn_seg(C, &map, seg, 3, (size_t)np, mp, np, 0);
+        lstm_gemm_nn_seg(C, map, seg, 3, (size_t)np, mp, np, 0);
     } else { /* a partial sub-block: its rows copied, padding rows computed and unused */
         float *xh = sl_xh(net, s);
         fill_xh(xh, net->kx, x, in, h, H, K, m);
-        lstm_gemm_nn(C, &map, xh, (size_t)net->kx, W, (size_t)np, mp, np, K, 0);
+        lstm_gemm_nn(C, map, xh, (size_t)net->kx, W, (size_t)np, mp, np, K, 0);
     }
     if (C != P)
         lstm_rows_to_planes(P, ps, C, (size_t)np, m, H);
-    lstm_gates_forward(P, ps, c, h, m * (size_t)H);
+    return C;
+}
+
+/* Layer l on rows [k0, k0+m):  A = [x_l, h_l, 1]·W_l;  c_l, h_l ← gates(A, c_l)
+ * (c_l, h_l of rows [k0, k0+m) are m·H contiguous cells, as the planes). */
+static void fwd_layer(struct lstm_net *net, int l, size_t k0, size_t m, float *s)
+{
+    const struct lstm_dims *d = &net->d;
+    const float *x = l == 0 ? net->x0 + k0 * (size_t)d->D : st_h(net, net->state, l - 1, k0);
+    float *h = st_h(net, net->state, l, k0), *c = st_c(net, net->state, l, k0);
+    struct lstm_cmap map;
+    gate_inputs(net, l, x, h, m, s, &map);
+    size_t ps = lstm_round_up(m, LSTM_MR) * (size_t)d->H;
+    lstm_gates_forward(sl_p(net, s), ps, c, h, m * (size_t)d->H);
 }
 
 /* update = scale·([x_L, 1]·w_out) on rows [k0, k0+m); the new state into
@@ -255,22 +268,10 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
     float *dh = st_h(net, net->dstate, l, k0), *dc = st_c(net, net->dstate, l, k0);
     float *A = sl_a(net, s), *dX = sl_dx(net, s), *P = sl_p(net, s);
     size_t np = (size_t)net->np, ps = (size_t)mp * (size_t)H;
-    const float *hp = st_h(net, Sp, l, k0), *W = net->wp + net->wp_w[l];
+    const float *hp = st_h(net, Sp, l, k0);
     static const float one = 1.0f, zero = 0.0f;
     struct lstm_cmap map;
-    float *C = gates_out(net, s, ps, &map);
-    if (m % LSTM_MR == 0) { /* [x, h, 1]·W with x, h read in place, as forward */
-        const struct lstm_seg seg[3] = {{x, (size_t)in, W, in},
-                                        {hp, (size_t)H, W + (size_t)in * np, H},
-                                        {&one, 0, W + (size_t)(in + H) * np, 1}};
-        lstm_gemm_nn_seg(C, &map, seg, 3, np, mp, net->np, 0);
-    } else {
-        float *xh = sl_xh(net, s);
-        fill_xh(xh, net->kx, x, in, hp, H, K, m);
-        lstm_gemm_nn(C, &map, xh, (size_t)net->kx, W, np, mp, net->np, K, 0);
-    }
-    if (C != P)
-        lstm_rows_to_planes(P, ps, A, np, m, H);
+    float *C = gate_inputs(net, l, x, hp, m, s, &map);
     lstm_gates_backward(P, ps, st_c(net, Sp, l, k0), dh, dc, m * (size_t)H);
     if (C != P) /* dA back into the rows of A */
         lstm_planes_to_rows(A, np, P, ps, m, H);
