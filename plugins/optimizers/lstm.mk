@@ -12,6 +12,7 @@ LSTM_SRC = plugins/optimizers/lstm_plugin.c \
 	plugins/optimizers/lstm_net.c plugins/optimizers/lstm_net.h \
 	plugins/optimizers/lstm_pass.c \
 	plugins/optimizers/lstm_gemm.c plugins/optimizers/lstm_gemm.h \
+	plugins/optimizers/lstm_gates.c plugins/optimizers/lstm_gates.h \
 	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h
 
 optimizers_LTLIBRARIES += plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
@@ -51,6 +52,12 @@ TESTS += tests/test_lstm_gemm
 tests_test_lstm_gemm_SOURCES = tests/test_lstm_gemm.c plugins/optimizers/lstm_gemm.c
 tests_test_lstm_gemm_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_gemm_LDADD = $(LSTM_TEST_LIBS)
+
+check_PROGRAMS += tests/test_lstm_gates
+TESTS += tests/test_lstm_gates
+tests_test_lstm_gates_SOURCES = tests/test_lstm_gates.c plugins/optimizers/lstm_gates.c
+tests_test_lstm_gates_CFLAGS = $(LSTM_TEST_CFLAGS)
+tests_test_lstm_gates_LDADD = $(LSTM_TEST_LIBS)
 
 # Speed of the lstm plugin and of sgemm on this machine (a tool, not a test):
 #   bench/lstm_bench [N ...]

@@ -51,54 +51,14 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
     }
 }
 
-/* The gate pass spends its time in σ, tanh and divisions, 5 of each per
- * unit and step, so they are inlined float versions that vectorize
- * (glibc's expf/tanhf are scalar calls), written with explicit fmaf (one
- * rounding, the same in every clone), and the kernels are compiled
- * twice, for x86-64-v3 (AVX2, FMA: fmaf is one instruction) and for the
- * baseline (fmaf from libm: slow, same bits), chosen at load time by CPU
- * features ("arch=haswell" would go by CPU model and miss AMD). The gates
- * run over flat planes (lstm_rows_to_planes): the loops have no remainder
- * per coordinate (H = 20 is not a multiple of 8) and the activations go
- * in one loop, the cell in a second, so that the long dependency chains
- * of different elements overlap. */
+/* Compiled twice, for x86-64-v3 (AVX2, FMA) and for the baseline, chosen
+ * at load time by CPU features ("arch=haswell" would go by CPU model and
+ * miss AMD); the same bits in both (FP contraction is off). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define LSTM_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define LSTM_CLONES
 #endif
-/* inlined into each clone, so that the loops vectorize */
-#if defined(__GNUC__)
-#define LSTM_INLINE static inline __attribute__((always_inline))
-#else
-#define LSTM_INLINE static inline
-#endif
-
-/* tanh x as the odd rational function of Eigen's ptanh_float (degree 13
- * over degree 6, a few ulp) on x clamped to ±7.9053 where tanh rounds to
- * ±1; no exp, one division. NaN goes through. */
-LSTM_INLINE float tanh_f(float x)
-{
-    x = x < -7.90531110763549805f ? -7.90531110763549805f : x;
-    x = x > 7.90531110763549805f ? 7.90531110763549805f : x;
-    float z = x * x;
-    float p = fmaf(z, -2.76076847742355e-16f, 2.00018790482477e-13f);
-    p = fmaf(p, z, -8.60467152213735e-11f);
-    p = fmaf(p, z, 5.12229709037114e-08f);
-    p = fmaf(p, z, 1.48572235717979e-05f);
-    p = fmaf(p, z, 6.37261928875436e-04f);
-    p = fmaf(p, z, 4.89352455891786e-03f);
-    float q = fmaf(z, 1.19825839466702e-06f, 1.18534705686654e-04f);
-    q = fmaf(q, z, 2.26843463243900e-03f);
-    q = fmaf(q, z, 4.89352518554385e-03f);
-    return (x * p) / q;
-}
-
-/* σ(a) = ½ + ½·tanh(a/2): one division and no exp (the gate pass runs
- * 15% faster than with 1/(1 + e^{−a})); its error is absolute, below
- * 1e−7 (σ(a) is exactly 0 below a = −15.8, 1 above 15.8), which is what
- * the gates' products and sums need. */
-LSTM_INLINE float sigm(float a) { return fmaf(0.5f, tanh_f(0.5f * a), 0.5f); }
 
 void lstm_rows_to_planes(float *P, size_t q, const float *A, size_t lda, size_t m, int H)
 {
@@ -128,53 +88,6 @@ void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t q, size_t 
                 for (int u = 0; u < H; u++)
                     a[u] = s[u];
         }
-}
-
-/* P = (a_i, a_j, a_f, a_o) planes, ps floats apart, of q elements ← (i, j, f, o). */
-LSTM_CLONES
-static void activate(float *P, size_t ps, size_t q)
-{
-    float *pi = P, *pj = P + ps, *pf = P + 2 * ps, *po = P + 3 * ps;
-#pragma omp simd
-    for (size_t k = 0; k < q; k++) {
-        pi[k] = sigm(pi[k]);         /* input gate */
-        pj[k] = tanh_f(pj[k]);       /* candidate */
-        pf[k] = sigm(pf[k] + 1.0f);  /* forget gate, bias 1 inside σ */
-        po[k] = sigm(po[k]);         /* output gate */
-    }
-}
-
-LSTM_CLONES
-void lstm_gates_forward(float *P, size_t ps, float *c, float *h, size_t q)
-{
-    activate(P, ps, q);
-    const float *pi = P, *pj = P + ps, *pf = P + 2 * ps, *po = P + 3 * ps;
-#pragma omp simd
-    for (size_t k = 0; k < q; k++) {
-        float cn = pf[k] * c[k] + pi[k] * pj[k]; /* c' = f·c + i·j */
-        c[k] = cn;
-        h[k] = tanh_f(cn) * po[k];               /* h' = tanh(c')·o */
-    }
-}
-
-LSTM_CLONES
-void lstm_gates_backward(float *P, size_t ps, const float *cprev, const float *dh, float *dc,
-                         size_t q)
-{
-    activate(P, ps, q); /* recompute the forward */
-    float *pi = P, *pj = P + ps, *pf = P + 2 * ps, *po = P + 3 * ps;
-#pragma omp simd
-    for (size_t k = 0; k < q; k++) {
-        float i = pi[k], j = pj[k], f = pf[k], o = po[k], cp = cprev[k];
-        float tc = tanh_f(f * cp + i * j);
-        float dC = dc[k] + dh[k] * o * (1.0f - tc * tc); /* via h' = tanh(c')·o */
-        float dO = dh[k] * tc;
-        pi[k] = dC * j * i * (1.0f - i);     /* dL/da_i, σ' = σ(1−σ) */
-        pj[k] = dC * i * (1.0f - j * j);     /* dL/da_j, tanh' = 1−tanh² */
-        pf[k] = dC * cp * f * (1.0f - f);    /* dL/da_f */
-        po[k] = dO * o * (1.0f - o);         /* dL/da_o */
-        dc[k] = dC * f;                      /* dL/dc = dL/dc'·f */
-    }
 }
 
 /* Blocks of LSTM_BLOCK rows in group g (0 when empty). */

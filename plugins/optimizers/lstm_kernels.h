@@ -53,22 +53,10 @@ size_t lstm_phi_size(const struct lstm_dims *d);
 void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
                      enum lstm_pre pre, float p);
 
-/* The gates work on planes: the pre-activations of m coordinates as four
- * (m, H) arrays a_i, a_j, a_f, a_o, ps floats apart (ps ≥ m·H).
+/* The gates work on planes (lstm_gates.h).
  * rows_to_planes: P ← A (m, 4H; row stride lda); planes_to_rows back. */
 void lstm_rows_to_planes(float *P, size_t ps, const float *A, size_t lda, size_t m, int H);
 void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t ps, size_t m, int H);
-
-/* The gate pass of one layer on q = m·H cells: from the pre-activation
- * planes P (overwritten with the gates i, j, f, o), c (q) ← c', h (q) ← h'. */
-void lstm_gates_forward(float *P, size_t ps, float *c, float *h, size_t q);
-
-/* Its backward, recomputing the gates from the same pre-activations:
- * P ← dL/dA planes; cprev (q) the cell state before the step; dh (q) =
- * dL/dh' (after the adjoint of any averaging); dc (q) holds dL/dc' on
- * entry (from step t+1) and dL/dc (for step t−1) on exit. */
-void lstm_gates_backward(float *P, size_t ps, const float *cprev, const float *dh, float *dc,
-                         size_t q);
 
 /* Mean over the coordinates of each group of columns [0, m) of X (rows of
  * stride ld), written back into every row of the group. Used forward on h'

@@ -11,6 +11,7 @@
 #ifndef L2L_LSTM_NET_H
 #define L2L_LSTM_NET_H
 #include <stddef.h>
+#include "lstm_gates.h"
 #include "lstm_kernels.h"
 
 /* Coordinates are processed in chunks of LSTM_CHUNK (the unit of work of

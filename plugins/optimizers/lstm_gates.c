@@ -1,0 +1,215 @@
+/* lstm_gates.c: the gate pass (lstm_gates.h). It is about as much work as
+ * the block products, in σ, tanh and divisions (5 of each per cell and
+ * step), so tanh is a rational function with no exp, and the pass has an
+ * AVX2 version written with intrinsics: GCC's vectorizer turned the
+ * clamps of tanh into compares, masks and blends (9 instructions where
+ * vmaxps and vminps do, with the same NaN and signed-zero results). Both
+ * versions do the same operations in the same order and give the same
+ * bits (FP contraction is off, -std=c11; fmaf and vfmadd round once). */
+#include <math.h>
+#include "lstm_gates.h"
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define LSTM_HAVE_AVX2_GATES 1
+#endif
+
+#if defined(__GNUC__)
+#define GATE_INLINE static inline __attribute__((always_inline))
+#else
+#define GATE_INLINE static inline
+#endif
+
+/* tanh x as the odd rational function of Eigen's ptanh_float (degree 13
+ * over degree 6, absolute error below 3e−7) on x clamped to ±7.9053,
+ * where it reaches ±(1 − 2^−22) and stays; no exp, one division. NaN
+ * goes through. */
+#define TANH_CLAMP 7.90531110763549805f
+#define TANH_P0 -2.76076847742355e-16f
+#define TANH_P1 2.00018790482477e-13f
+#define TANH_P2 -8.60467152213735e-11f
+#define TANH_P3 5.12229709037114e-08f
+#define TANH_P4 1.48572235717979e-05f
+#define TANH_P5 6.37261928875436e-04f
+#define TANH_P6 4.89352455891786e-03f
+#define TANH_Q0 1.19825839466702e-06f
+#define TANH_Q1 1.18534705686654e-04f
+#define TANH_Q2 2.26843463243900e-03f
+#define TANH_Q3 4.89352518554385e-03f
+
+GATE_INLINE float tanh1(float x)
+{
+    x = x < -TANH_CLAMP ? -TANH_CLAMP : x;
+    x = x > TANH_CLAMP ? TANH_CLAMP : x;
+    float z = x * x;
+    float p = fmaf(z, TANH_P0, TANH_P1);
+    p = fmaf(p, z, TANH_P2);
+    p = fmaf(p, z, TANH_P3);
+    p = fmaf(p, z, TANH_P4);
+    p = fmaf(p, z, TANH_P5);
+    p = fmaf(p, z, TANH_P6);
+    float q = fmaf(z, TANH_Q0, TANH_Q1);
+    q = fmaf(q, z, TANH_Q2);
+    q = fmaf(q, z, TANH_Q3);
+    return (x * p) / q;
+}
+
+/* σ(a) = ½ + ½·tanh(a/2): one division and no exp (15 % faster than
+ * 1/(1 + e^{−a})); its error is absolute, below 2e−7 (σ saturates at
+ * 2^−23 and 1 − 2^−23 beyond |a| = 15.8), which is what the gates'
+ * products and sums need. */
+GATE_INLINE float sigm1(float a) { return fmaf(0.5f, tanh1(0.5f * a), 0.5f); }
+
+float lstm_tanh(float x) { return tanh1(x); }
+float lstm_sigmoid(float a) { return sigm1(a); }
+
+/* One cell of the forward, k of the planes. */
+GATE_INLINE void fwd1(float *P, size_t ps, float *c, float *h, size_t k)
+{
+    float i = sigm1(P[k]), j = tanh1(P[ps + k]), f = sigm1(P[2 * ps + k] + 1.0f),
+          o = sigm1(P[3 * ps + k]); /* the forget gate's bias 1 inside σ */
+    float cn = f * c[k] + i * j;    /* c' = f·c + i·j */
+    c[k] = cn;
+    h[k] = tanh1(cn) * o;           /* h' = tanh(c')·o */
+}
+
+/* One cell of the backward. */
+GATE_INLINE void bwd1(float *P, size_t ps, const float *cprev, const float *dh, float *dc,
+                      size_t k)
+{
+    float i = sigm1(P[k]), j = tanh1(P[ps + k]), f = sigm1(P[2 * ps + k] + 1.0f),
+          o = sigm1(P[3 * ps + k]), cp = cprev[k];
+    float tc = tanh1(f * cp + i * j);
+    float dC = dc[k] + dh[k] * o * (1.0f - tc * tc); /* via h' = tanh(c')·o */
+    float dO = dh[k] * tc;
+    P[k] = dC * j * i * (1.0f - i);          /* dL/da_i, σ' = σ(1−σ) */
+    P[ps + k] = dC * i * (1.0f - j * j);     /* dL/da_j, tanh' = 1−tanh² */
+    P[2 * ps + k] = dC * cp * f * (1.0f - f); /* dL/da_f */
+    P[3 * ps + k] = dO * o * (1.0f - o);     /* dL/da_o */
+    dc[k] = dC * f;                          /* dL/dc = dL/dc'·f */
+}
+
+void lstm_gates_forward_ref(float *P, size_t ps, float *c, float *h, size_t q)
+{
+    for (size_t k = 0; k < q; k++)
+        fwd1(P, ps, c, h, k);
+}
+
+void lstm_gates_backward_ref(float *P, size_t ps, const float *cprev, const float *dh,
+                             float *dc, size_t q)
+{
+    for (size_t k = 0; k < q; k++)
+        bwd1(P, ps, cprev, dh, dc, k);
+}
+
+#ifdef LSTM_HAVE_AVX2_GATES
+#define AVX2 __attribute__((target("avx2,fma")))
+#define V(x) _mm256_set1_ps(x)
+#define LD(p) _mm256_loadu_ps(p)
+#define ST(p, x) _mm256_storeu_ps(p, x)
+#define ADD(a, b) _mm256_add_ps(a, b)
+#define SUB(a, b) _mm256_sub_ps(a, b)
+#define MUL(a, b) _mm256_mul_ps(a, b)
+#define FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+
+/* tanh1 on 8 lanes: max(−C, x) is x < −C ? −C : x, NaN included. */
+AVX2 static inline __m256 tanh8(__m256 x)
+{
+    x = _mm256_max_ps(V(-TANH_CLAMP), x);
+    x = _mm256_min_ps(V(TANH_CLAMP), x);
+    __m256 z = MUL(x, x);
+    __m256 p = FMA(z, V(TANH_P0), V(TANH_P1));
+    p = FMA(p, z, V(TANH_P2));
+    p = FMA(p, z, V(TANH_P3));
+    p = FMA(p, z, V(TANH_P4));
+    p = FMA(p, z, V(TANH_P5));
+    p = FMA(p, z, V(TANH_P6));
+    __m256 q = FMA(z, V(TANH_Q0), V(TANH_Q1));
+    q = FMA(q, z, V(TANH_Q2));
+    q = FMA(q, z, V(TANH_Q3));
+    return _mm256_div_ps(MUL(x, p), q);
+}
+
+AVX2 static inline __m256 sigm8(__m256 a)
+{
+    return FMA(V(0.5f), tanh8(MUL(V(0.5f), a)), V(0.5f));
+}
+
+/* The four activations of 8 cells at k, into the planes: four independent
+ * chains of about 16 operations each. The activations go in one loop and
+ * the cell in a second, so that the out-of-order core overlaps the long
+ * dependency chains of neighbouring cells (one fused loop is about 15 %
+ * slower: its serial tail, tanh(c'), stalls it). */
+AVX2 static size_t activate_avx2(float *P, size_t ps, size_t q)
+{
+    size_t k = 0;
+    for (; k + 8 <= q; k += 8) {
+        ST(P + k, sigm8(LD(P + k)));
+        ST(P + ps + k, tanh8(LD(P + ps + k)));
+        ST(P + 2 * ps + k, sigm8(ADD(LD(P + 2 * ps + k), V(1.0f))));
+        ST(P + 3 * ps + k, sigm8(LD(P + 3 * ps + k)));
+    }
+    return k;
+}
+
+AVX2 static void forward_avx2(float *P, size_t ps, float *c, float *h, size_t q)
+{
+    size_t q8 = activate_avx2(P, ps, q), k;
+    for (k = 0; k < q8; k += 8) {
+        __m256 cn = ADD(MUL(LD(P + 2 * ps + k), LD(c + k)), MUL(LD(P + k), LD(P + ps + k)));
+        ST(c + k, cn);
+        ST(h + k, MUL(tanh8(cn), LD(P + 3 * ps + k)));
+    }
+    for (; k < q; k++)
+        fwd1(P, ps, c, h, k);
+}
+
+AVX2 static void backward_avx2(float *P, size_t ps, const float *cprev, const float *dh,
+                               float *dc, size_t q)
+{
+    const __m256 one = V(1.0f);
+    size_t q8 = activate_avx2(P, ps, q), k;
+    for (k = 0; k < q8; k += 8) {
+        __m256 i = LD(P + k), j = LD(P + ps + k), f = LD(P + 2 * ps + k), o = LD(P + 3 * ps + k);
+        __m256 cp = LD(cprev + k), d = LD(dh + k);
+        __m256 tc = tanh8(ADD(MUL(f, cp), MUL(i, j)));
+        __m256 dC = ADD(LD(dc + k), MUL(MUL(d, o), SUB(one, MUL(tc, tc))));
+        __m256 dO = MUL(d, tc);
+        ST(P + k, MUL(MUL(MUL(dC, j), i), SUB(one, i)));
+        ST(P + ps + k, MUL(MUL(dC, i), SUB(one, MUL(j, j))));
+        ST(P + 2 * ps + k, MUL(MUL(MUL(dC, cp), f), SUB(one, f)));
+        ST(P + 3 * ps + k, MUL(MUL(dO, o), SUB(one, o)));
+        ST(dc + k, MUL(dC, f));
+    }
+    for (; k < q; k++)
+        bwd1(P, ps, cprev, dh, dc, k);
+}
+
+static int have_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
+void lstm_gates_forward(float *P, size_t ps, float *c, float *h, size_t q)
+{
+#ifdef LSTM_HAVE_AVX2_GATES
+    if (have_avx2()) {
+        forward_avx2(P, ps, c, h, q);
+        return;
+    }
+#endif
+    lstm_gates_forward_ref(P, ps, c, h, q);
+}
+
+void lstm_gates_backward(float *P, size_t ps, const float *cprev, const float *dh, float *dc,
+                         size_t q)
+{
+#ifdef LSTM_HAVE_AVX2_GATES
+    if (have_avx2()) {
+        backward_avx2(P, ps, cprev, dh, dc, q);
+        return;
+    }
+#endif
+    lstm_gates_backward_ref(P, ps, cprev, dh, dc, q);
+}
