@@ -298,15 +298,16 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
         lstm_gemm_nn(dX, &dmap, A, np, WT, (size_t)cop, mp, cop, net->np, 0);
     }
     float *dhb = l > 0 ? st_h(net, net->dstate, l - 1, k0) : NULL;
-    for (size_t i = 0; i < m; i++) {
-        const float *r = dX + i * (size_t)cop;
+    for (size_t i = 0; i < m; i++) { /* restrict and simd: the loops vectorize */
+        const float *restrict r = dX + i * (size_t)cop;
         if (dhb) {
+            float *restrict b = dhb + i * (size_t)H;
+#pragma omp simd
             for (int u = 0; u < H; u++)
-                dhb[i * (size_t)H + u] += r[u]; /* dx_l into dh_{l−1}(t) */
+                b[u] += r[u]; /* dx_l into dh_{l−1}(t) */
             r += H;
         }
-        for (int u = 0; u < H; u++)
-            dh[i * (size_t)H + u] = r[u]; /* dh_l(t−1) */
+        memcpy(dh + i * (size_t)H, r, sizeof(float) * (size_t)H); /* dh_l(t−1) */
     }
 }
 
