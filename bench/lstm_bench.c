@@ -13,7 +13,8 @@
  * comparisons while tuning the kernels on a busy machine:
  *     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 LSTM_BENCH_CPU=1 bench/lstm_bench 15910
  * times by CPU time, which other processes disturb much less.
- * LSTM_BENCH_FORWARD=1 times the forward steps only (to profile them). */
+ * LSTM_BENCH_FORWARD=1 times the forward steps only (to profile them);
+ * LSTM_BENCH_PLUGIN=lstm-gac times that plugin instead. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,8 @@ int main(int argc, char **argv)
 {
     char err[L2L_ERRLEN];
     struct l2l_plugin p;
-    if (l2l_plugin_open(L2L_OPTIMIZER, "lstm", &p, err, sizeof err) < 0) {
+    const char *name = getenv("LSTM_BENCH_PLUGIN") ? getenv("LSTM_BENCH_PLUGIN") : "lstm";
+    if (l2l_plugin_open(L2L_OPTIMIZER, name, &p, err, sizeof err) < 0) {
         fprintf(stderr, "lstm_bench: %s\n", err);
         return 1;
     }
@@ -107,7 +109,7 @@ int main(int argc, char **argv)
             steps++;
         } while ((t = now() - t0) < 2.0);
         double rate = (double)n * steps / t;
-        printf("lstm N=%-8zu forward:               %10.4g coord-steps/s  %7.2f GFLOP/s  (%ld steps, %.3f ms/step)\n",
+        printf("%s N=%-8zu forward:               %10.4g coord-steps/s  %7.2f GFLOP/s  (%ld steps, %.3f ms/step)\n", name,
                n, rate, rate * fwd_flop * 1e-9, steps, 1e3 * t / steps);
         if (getenv("LSTM_BENCH_FORWARD") && !strcmp(getenv("LSTM_BENCH_FORWARD"), "1")) {
             ops->destroy(self);
@@ -132,7 +134,7 @@ int main(int argc, char **argv)
             unrolls++;
         } while ((t = now() - t0) < 2.0);
         rate = (double)n * U * unrolls / t;
-        printf("lstm N=%-8zu forward+record+backward: %8.4g coord-steps/s  %7.2f GFLOP/s  (%ld unrolls of %d, %.3f ms/step)\n",
+        printf("%s N=%-8zu forward+record+backward: %8.4g coord-steps/s  %7.2f GFLOP/s  (%ld unrolls of %d, %.3f ms/step)\n", name,
                n, rate, rate * (fwd_flop + bwd_flop) * 1e-9, unrolls, U, 1e3 * t / ((double)unrolls * U));
         ops->destroy(self);
         free(theta); free(grad); free(upd); free(dg); free(dphi);

@@ -65,4 +65,4 @@ noinst_PROGRAMS += bench/lstm_bench
 bench_lstm_bench_SOURCES = bench/lstm_bench.c
 bench_lstm_bench_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
 bench_lstm_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
-EXTRA_bench_lstm_bench_DEPENDENCIES = plugins/optimizers/lstm.la
+EXTRA_bench_lstm_bench_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
