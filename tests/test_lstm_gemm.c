@@ -156,8 +156,51 @@ static void test_nn(void)
     check_nn(60, 80, 20);  /* the h part of a chained layer product */
 }
 
+/* tn with the columns of X as the LSTM passes them: two arrays of
+ * different strides side by side ([x, h]), the bias's 1 and padding 0s
+ * (stride 0): the kernels' bits against the plain loops, into rows and
+ * planes. */
+static void check_tn_mixed(int m, int in, int H)
+{
+    int n = 4 * H, K = in + H + 1, kp = (K + LSTM_KR - 1) / LSTM_KR * LSTM_KR;
+    size_t gq = (size_t)m * (size_t)H + 3;
+    float *x = malloc(sizeof(float) * (size_t)m * (size_t)in), *h = malloc(sizeof(float) * (size_t)m * (size_t)H);
+    float *A = malloc(sizeof(float) * 4 * gq), *D1 = malloc(sizeof(float) * (size_t)kp * (size_t)n),
+          *D2 = malloc(sizeof(float) * (size_t)kp * (size_t)n);
+    CU_ASSERT_FATAL(x && h && A && D1 && D2);
+    unsigned s = (unsigned)(m * 3 + in * 5 + H);
+    for (int i = 0; i < m * in; i++)
+        x[i] = val(&s);
+    for (int i = 0; i < m * H; i++)
+        h[i] = val(&s);
+    for (size_t i = 0; i < 4 * gq; i++)
+        A[i] = val(&s);
+    for (int i = 0; i < kp * n; i++)
+        D1[i] = D2[i] = val(&s);
+    static const float one = 1.0f, zero = 0.0f;
+    struct lstm_tcol xc[kp];
+    for (int p = 0; p < in; p++)
+        xc[p] = (struct lstm_tcol){x + p, (size_t)in};
+    for (int u = 0; u < H; u++)
+        xc[in + u] = (struct lstm_tcol){h + u, (size_t)H};
+    xc[in + H] = (struct lstm_tcol){&one, 0};
+    for (int p = K; p < kp; p++)
+        xc[p] = (struct lstm_tcol){&zero, 0};
+    struct lstm_cmap planes = {(size_t)H, H, gq}, rows = {(size_t)n, 0, 0};
+    for (int v = 0; v < 2; v++) {
+        const struct lstm_cmap *map = v ? &rows : &planes;
+        lstm_gemm_tn(D1, (size_t)n, xc, A, map, m, n, kp);
+        lstm_gemm_tn_ref(D2, (size_t)n, xc, A, map, m, n, kp);
+        CU_ASSERT(memcmp(D1, D2, sizeof(float) * (size_t)kp * (size_t)n) == 0);
+    }
+    free(x); free(h); free(A); free(D1); free(D2);
+}
+
 static void test_tn(void)
 {
+    check_tn_mixed(60, 2, 20);  /* layer 0 of the paper's net */
+    check_tn_mixed(37, 20, 20); /* layer 1, a partial sub-block */
+    check_tn_mixed(6, 4, 4);
     check_tn(64, 80, 24);
     check_tn(37, 80, 42);  /* a partial sub-block */
     check_tn(5, 40, 12);

@@ -168,9 +168,15 @@ AVX2 static void nn_avx2(float *C, const struct lstm_cmap *map, const struct lst
 }
 
 /* Rows p..p+5 of D, 16 columns: d(r, v) += Σ_i x_i[p+r] · a_i[8v..], the
- * columns of A read as two vectors (each two halves, struct cvec). */
-AVX2 static void tn_6x16(float *D, size_t ldd, const struct lstm_tcol *xc, struct cvec a0v,
-                         struct cvec a1v, size_t lda, int m)
+ * columns of A read as two vectors (each two halves, struct cvec). The
+ * loop is bound by issuing its instructions (12 FMAs, 6 broadcasts, 2
+ * vector loads, pointer steps), so two cases are compiled apart: xrow,
+ * the six columns of X side by side in one array (x_r = x_0 + r, one
+ * stride: one pointer to step instead of six), and acont, each vector of
+ * A contiguous (one load instead of two halves and an insert). */
+AVX2 static inline __attribute__((always_inline)) void
+tn_6x16_k(float *D, size_t ldd, const struct lstm_tcol *xc, struct cvec a0v, struct cvec a1v,
+          size_t lda, int m, const int xrow, const int acont)
 {
     const float *x0 = xc[0].x, *x1 = xc[1].x, *x2 = xc[2].x, *x3 = xc[3].x, *x4 = xc[4].x,
                 *x5 = xc[5].x;
@@ -184,14 +190,19 @@ AVX2 static void tn_6x16(float *D, size_t ldd, const struct lstm_tcol *xc, struc
     __m256 d50 = _mm256_loadu_ps(D + 5 * ldd), d51 = _mm256_loadu_ps(D + 5 * ldd + 8);
     size_t off = 0;
     for (int i = 0; i < m; i++, off += lda) {
-        __m256 a0 = cload(a0v, off), a1 = cload(a1v, off), b;
+        __m256 a0 = acont ? _mm256_loadu_ps(a0v.lo + off) : cload(a0v, off);
+        __m256 a1 = acont ? _mm256_loadu_ps(a1v.lo + off) : cload(a1v, off);
+        __m256 b;
         b = BC(x0); d00 = FMA(b, a0, d00); d01 = FMA(b, a1, d01);
-        b = BC(x1); d10 = FMA(b, a0, d10); d11 = FMA(b, a1, d11);
-        b = BC(x2); d20 = FMA(b, a0, d20); d21 = FMA(b, a1, d21);
-        b = BC(x3); d30 = FMA(b, a0, d30); d31 = FMA(b, a1, d31);
-        b = BC(x4); d40 = FMA(b, a0, d40); d41 = FMA(b, a1, d41);
-        b = BC(x5); d50 = FMA(b, a0, d50); d51 = FMA(b, a1, d51);
-        x0 += l0; x1 += l1; x2 += l2; x3 += l3; x4 += l4; x5 += l5;
+        b = BC(xrow ? x0 + 1 : x1); d10 = FMA(b, a0, d10); d11 = FMA(b, a1, d11);
+        b = BC(xrow ? x0 + 2 : x2); d20 = FMA(b, a0, d20); d21 = FMA(b, a1, d21);
+        b = BC(xrow ? x0 + 3 : x3); d30 = FMA(b, a0, d30); d31 = FMA(b, a1, d31);
+        b = BC(xrow ? x0 + 4 : x4); d40 = FMA(b, a0, d40); d41 = FMA(b, a1, d41);
+        b = BC(xrow ? x0 + 5 : x5); d50 = FMA(b, a0, d50); d51 = FMA(b, a1, d51);
+        x0 += l0;
+        if (!xrow) {
+            x1 += l1; x2 += l2; x3 += l3; x4 += l4; x5 += l5;
+        }
     }
     _mm256_storeu_ps(D, d00); _mm256_storeu_ps(D + 8, d01); D += ldd;
     _mm256_storeu_ps(D, d10); _mm256_storeu_ps(D + 8, d11); D += ldd;
@@ -199,6 +210,22 @@ AVX2 static void tn_6x16(float *D, size_t ldd, const struct lstm_tcol *xc, struc
     _mm256_storeu_ps(D, d30); _mm256_storeu_ps(D + 8, d31); D += ldd;
     _mm256_storeu_ps(D, d40); _mm256_storeu_ps(D + 8, d41); D += ldd;
     _mm256_storeu_ps(D, d50); _mm256_storeu_ps(D + 8, d51);
+}
+
+AVX2 static void tn_6x16(float *D, size_t ldd, const struct lstm_tcol *xc, struct cvec a0v,
+                         struct cvec a1v, size_t lda, int m)
+{
+    int xrow = xc[0].ld > 0, acont = a0v.hi == a0v.lo + 4 && a1v.hi == a1v.lo + 4;
+    for (int r = 1; r < 6; r++)
+        xrow = xrow && xc[r].x == xc[0].x + r && xc[r].ld == xc[0].ld;
+    if (xrow && acont)
+        tn_6x16_k(D, ldd, xc, a0v, a1v, lda, m, 1, 1);
+    else if (xrow)
+        tn_6x16_k(D, ldd, xc, a0v, a1v, lda, m, 1, 0);
+    else if (acont)
+        tn_6x16_k(D, ldd, xc, a0v, a1v, lda, m, 0, 1);
+    else
+        tn_6x16_k(D, ldd, xc, a0v, a1v, lda, m, 0, 0);
 }
 
 AVX2 static void tn_6x8(float *D, size_t ldd, const struct lstm_tcol *xc, struct cvec av,
