@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <cblas.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -29,8 +30,16 @@ int l2l_bench_machine(struct l2l_bench *b)
             load = NAN;
         fclose(f);
     }
+    /* how long idle OpenMP workers spin before they sleep (core/main.c),
+     * in libgomp's rounds: GOMP_SPINCOUNT, else 0 for OMP_WAIT_POLICY =
+     * passive, 3e10 for active, libgomp's default 300,000 */
+    const char *pol = getenv("OMP_WAIT_POLICY"), *spin = getenv("GOMP_SPINCOUNT");
+    double spins = spin ? strtod(spin, NULL)
+                   : pol && !strcasecmp(pol, "passive") ? 0
+                   : pol && !strcasecmp(pol, "active") ? 3e10 : 300000;
     int rc = l2l_bench_add(b, "machine", 0, "threads_openmp", omp, "");
     rc |= l2l_bench_add(b, "machine", 0, "threads_blas", blas, "");
+    rc |= l2l_bench_add(b, "machine", 0, "omp_spincount", spins, "");
     rc |= l2l_bench_add(b, "machine", 0, "load_1min", load, "");
     return rc ? L2L_ENOMEM : 0;
 }

@@ -9,6 +9,9 @@
 #include "commands.h"
 #include "log.h"
 
+/* OpenMP workers' spin between parallel regions (see main). */
+#define L2L_GOMP_SPINCOUNT "3000"
+
 /* Whether /proc/self/exe is this program as argv[0] names it: not so
  * under valgrind or `ld.so ./l2l`, where it is the tool or the loader. */
 static int self_is_argv0(const char *argv0)
@@ -47,13 +50,19 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    /* libgomp reads its environment when it loads, before main: idle
-     * OpenMP workers spinning against OpenBLAS threads on a busy machine
-     * made meta-training 5-15x slower (measured), so unless the user chose
-     * a policy, start again with a passive one (when it is we who would
-     * start again: under valgrind /proc/self/exe is valgrind's tool). */
-    if (!getenv("OMP_WAIT_POLICY") && self_is_argv0(argv[0]) &&
-        setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
+    /* libgomp reads its environment when it loads, before main. Its
+     * workers waiting between parallel regions: spinning long (libgomp's
+     * default, 300,000 rounds) against OpenBLAS threads or other processes
+     * made meta-training 5-15x slower on a busy machine, and not spinning
+     * (OMP_WAIT_POLICY=passive) sends every region's start through the
+     * kernel: 27 % slower meta-training at n = 1,280 on an idle machine. A
+     * short spin, GOMP_SPINCOUNT=3000, kept the idle speed and was no
+     * slower than passive beside two busy processes (docs/performance.md).
+     * So unless the user chose a policy or a count, start again with it
+     * (when it is we who would start again: under valgrind /proc/self/exe
+     * is valgrind's tool). */
+    if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT") && self_is_argv0(argv[0]) &&
+        setenv("GOMP_SPINCOUNT", L2L_GOMP_SPINCOUNT, 1) == 0)
         execv("/proc/self/exe", argv); /* on failure, go on as we are */
     if (argc < 2) {
         usage(stderr);

@@ -14,8 +14,8 @@
 #    with is byte for byte the one of a run that was never interrupted.
 #  - `l2l run` interrupted (SIGINT) while meta-training: state kept, no
 #    summary.csv; the same command resumes and completes.
-#  - A running `l2l` has OMP_WAIT_POLICY=passive in its environment (it
-#    starts itself again with it unless the user chose a policy).
+#  - A running `l2l` has GOMP_SPINCOUNT=3000 in its environment (it starts
+#    itself again with it unless the user chose a wait policy or a count).
 # Every wait is bounded; the bounds only turn a hang into a failure.
 . "$(dirname "$0")/common.sh"
 
@@ -92,11 +92,12 @@ no_results out-run run-int
 sed -e 's/^runs = 10$/runs = 1/' -e 's/^steps = 2000$/steps = 5000000/' -e 's/^optimizers = sgd, tuned$/optimizers = sgd/' \
     long.ini >one-long.ini
 start run-int-long run one-long.ini -o out-long
-# Unless the user chose one, l2l starts itself again with a passive OpenMP
-# wait policy (core/main.c): the running process has it.
-if [ -z "${OMP_WAIT_POLICY:-}" ] && wait_for 120 grep_err run-int-long "l2l: evaluation: 1 runs"; then
-    check "run-int-long: runs with OMP_WAIT_POLICY=passive" \
-        sh -c "tr '\\000' '\\n' </proc/$pid/environ | grep -qx OMP_WAIT_POLICY=passive"
+# Unless the user chose them, l2l starts itself again with a short OpenMP
+# spin (core/main.c): the running process has it.
+if [ -z "${OMP_WAIT_POLICY:-}" ] && [ -z "${GOMP_SPINCOUNT:-}" ] &&
+    wait_for 120 grep_err run-int-long "l2l: evaluation: 1 runs"; then
+    check "run-int-long: runs with GOMP_SPINCOUNT=3000" \
+        sh -c "tr '\\000' '\\n' </proc/$pid/environ | grep -qx GOMP_SPINCOUNT=3000"
 fi
 interrupt run-int-long INT grep_err run-int-long "l2l: evaluation: 1 runs"
 no_results out-long run-int-long
