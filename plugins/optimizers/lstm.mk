@@ -4,9 +4,9 @@
 # -z nodelete: the plugin uses OpenMP; unloading it (dlclose) would unload
 # libgomp under its idle worker threads, which then crash.
 LSTM_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
-# -fno-trapping-math lets the gate loops (float compares in exp/tanh)
-# vectorize; no value changes. FP contraction stays off (-std=c11), so the
-# AVX2 and baseline clones of the kernels give the same bits.
+# -fno-trapping-math lets loops with float compares vectorize; no value
+# changes. FP contraction stays off (-std=c11), so the AVX2 kernels and
+# clones give the bits of the plain loops.
 LSTM_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) -fno-trapping-math
 LSTM_SRC = plugins/optimizers/lstm_plugin.c \
 	plugins/optimizers/lstm_net.c plugins/optimizers/lstm_net.h \

@@ -5,7 +5,6 @@
  * count. */
 #include <float.h>
 #include <math.h>
-#include <stdint.h>
 #include <string.h>
 #include "lstm_kernels.h"
 
