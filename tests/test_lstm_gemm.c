@@ -156,13 +156,13 @@ static void test_nn(void)
     check_nn(60, 80, 20);  /* the h part of a chained layer product */
 }
 
-/* tn with the columns of X as the LSTM passes them: two arrays of
+/* tn with the columns of X as the LSTM passes them (lstm_tcols_xh1): two arrays of
  * different strides side by side ([x, h]), the bias's 1 and padding 0s
  * (stride 0): the kernels' bits against the plain loops, into rows and
  * planes. */
 static void check_tn_mixed(int m, int in, int H)
 {
-    int n = 4 * H, K = in + H + 1, kp = (K + LSTM_KR - 1) / LSTM_KR * LSTM_KR;
+    int n = 4 * H, kp = (int)lstm_round_up((size_t)(in + H + 1), LSTM_KR);
     size_t gq = (size_t)m * (size_t)H + 3;
     float *x = malloc(sizeof(float) * (size_t)m * (size_t)in), *h = malloc(sizeof(float) * (size_t)m * (size_t)H);
     float *A = malloc(sizeof(float) * 4 * gq), *D1 = malloc(sizeof(float) * (size_t)kp * (size_t)n),
@@ -177,15 +177,8 @@ static void check_tn_mixed(int m, int in, int H)
         A[i] = val(&s);
     for (int i = 0; i < kp * n; i++)
         D1[i] = D2[i] = val(&s);
-    static const float one = 1.0f, zero = 0.0f;
     struct lstm_tcol xc[kp];
-    for (int p = 0; p < in; p++)
-        xc[p] = (struct lstm_tcol){x + p, (size_t)in};
-    for (int u = 0; u < H; u++)
-        xc[in + u] = (struct lstm_tcol){h + u, (size_t)H};
-    xc[in + H] = (struct lstm_tcol){&one, 0};
-    for (int p = K; p < kp; p++)
-        xc[p] = (struct lstm_tcol){&zero, 0};
+    lstm_tcols_xh1(xc, x, in, h, H, kp);
     struct lstm_cmap planes = {(size_t)H, H, gq}, rows = {(size_t)n, 0, 0};
     for (int v = 0; v < 2; v++) {
         const struct lstm_cmap *map = v ? &rows : &planes;

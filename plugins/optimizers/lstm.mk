@@ -11,7 +11,7 @@ LSTM_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) -fno-trapping-math
 LSTM_SRC = plugins/optimizers/lstm_plugin.c \
 	plugins/optimizers/lstm_net.c plugins/optimizers/lstm_net.h \
 	plugins/optimizers/lstm_pass.c \
-	plugins/optimizers/lstm_gemm.c plugins/optimizers/lstm_gemm.h \
+	plugins/optimizers/lstm_gemm.c plugins/optimizers/lstm_gemm.h plugins/optimizers/lstm_cpu.h \
 	plugins/optimizers/lstm_gates.c plugins/optimizers/lstm_gates.h \
 	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h
 

@@ -8,10 +8,7 @@
  * bits (FP contraction is off, -std=c11; fmaf and vfmadd round once). */
 #include <math.h>
 #include "lstm_gates.h"
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
-#define LSTM_HAVE_AVX2_GATES 1
-#endif
+#include "lstm_cpu.h"
 
 #if defined(__GNUC__)
 #define GATE_INLINE static inline __attribute__((always_inline))
@@ -101,7 +98,7 @@ void lstm_gates_backward_ref(float *P, size_t ps, const float *cprev, const floa
         bwd1(P, ps, cprev, dh, dc, k);
 }
 
-#ifdef LSTM_HAVE_AVX2_GATES
+#ifdef LSTM_HAVE_AVX2
 #define AVX2 __attribute__((target("avx2,fma")))
 #define V(x) _mm256_set1_ps(x)
 #define LD(p) _mm256_loadu_ps(p)
@@ -184,17 +181,12 @@ AVX2 static void backward_avx2(float *P, size_t ps, const float *cprev, const fl
         bwd1(P, ps, cprev, dh, dc, k);
 }
 
-static int have_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
 
 void lstm_gates_forward(float *P, size_t ps, float *c, float *h, size_t q)
 {
-#ifdef LSTM_HAVE_AVX2_GATES
-    if (have_avx2()) {
+#ifdef LSTM_HAVE_AVX2
+    if (lstm_have_avx2()) {
         forward_avx2(P, ps, c, h, q);
         return;
     }
@@ -205,8 +197,8 @@ void lstm_gates_forward(float *P, size_t ps, float *c, float *h, size_t q)
 void lstm_gates_backward(float *P, size_t ps, const float *cprev, const float *dh, float *dc,
                          size_t q)
 {
-#ifdef LSTM_HAVE_AVX2_GATES
-    if (have_avx2()) {
+#ifdef LSTM_HAVE_AVX2
+    if (lstm_have_avx2()) {
         backward_avx2(P, ps, cprev, dh, dc, q);
         return;
     }

@@ -6,10 +6,7 @@
  * memory as one large skinny sgemm would. */
 #include <math.h>
 #include "lstm_gemm.h"
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
-#define LSTM_HAVE_AVX2_KERNELS 1
-#endif
+#include "lstm_cpu.h"
 
 /* Offset of column j in a row of C (struct lstm_cmap). */
 static inline size_t col(const struct lstm_cmap *map, int j)
@@ -52,7 +49,7 @@ void lstm_gemm_tn_ref(float *D, size_t ldd, const struct lstm_tcol *xc, const fl
         }
 }
 
-#ifdef LSTM_HAVE_AVX2_KERNELS
+#ifdef LSTM_HAVE_AVX2
 #define AVX2 __attribute__((target("avx2,fma")))
 #define BC(p) _mm256_broadcast_ss(p)
 #define FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
@@ -271,18 +268,25 @@ AVX2 static void tn_avx2(float *D, size_t ldd, const struct lstm_tcol *xc, const
     }
 }
 
-static int have_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
+
+void lstm_tcols_xh1(struct lstm_tcol *xc, const float *x, int in, const float *h, int H, int kp)
+{
+    static const float one = 1.0f, zero = 0.0f;
+    for (int p = 0; p < in; p++)
+        xc[p] = (struct lstm_tcol){x + p, (size_t)in};
+    for (int u = 0; u < H; u++)
+        xc[in + u] = (struct lstm_tcol){h + u, (size_t)H};
+    xc[in + H] = (struct lstm_tcol){&one, 0};
+    for (int p = in + H + 1; p < kp; p++)
+        xc[p] = (struct lstm_tcol){&zero, 0};
+}
 
 void lstm_gemm_nn_seg(float *C, const struct lstm_cmap *map, const struct lstm_seg *seg, int ns,
                       size_t ldw, int m, int n, int acc)
 {
-#ifdef LSTM_HAVE_AVX2_KERNELS
-    if (have_avx2()) {
+#ifdef LSTM_HAVE_AVX2
+    if (lstm_have_avx2()) {
         nn_avx2(C, map, seg, ns, ldw, m, n, acc);
         return;
     }
@@ -300,8 +304,8 @@ void lstm_gemm_nn(float *C, const struct lstm_cmap *map, const float *X, size_t 
 void lstm_gemm_tn(float *D, size_t ldd, const struct lstm_tcol *xc, const float *A,
                   const struct lstm_cmap *amap, int m, int n, int kp)
 {
-#ifdef LSTM_HAVE_AVX2_KERNELS
-    if (have_avx2()) {
+#ifdef LSTM_HAVE_AVX2
+    if (lstm_have_avx2()) {
         tn_avx2(D, ldd, xc, A, amap, m, n, kp);
         return;
     }

@@ -56,6 +56,9 @@ struct lstm_tcol {
 };
 void lstm_gemm_tn(float *D, size_t ldd, const struct lstm_tcol *xc, const float *A,
                   const struct lstm_cmap *amap, int m, int n, int kp);
+/* xc[0..kp) ← the columns of [x, h, 1, 0 ...] read in place: x (rows of
+ * in), h (rows of H), the bias's 1, padding 0s up to kp ≥ in + H + 1. */
+void lstm_tcols_xh1(struct lstm_tcol *xc, const float *x, int in, const float *h, int H, int kp);
 /* The plain-loop versions (what the dispatch uses without AVX2+FMA). */
 void lstm_gemm_nn_ref(float *C, const struct lstm_cmap *map, const float *X, size_t ldx,
                       const float *W, size_t ldw, int m, int n, int k, int acc);

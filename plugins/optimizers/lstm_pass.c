@@ -269,7 +269,6 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
     float *A = sl_a(net, s), *dX = sl_dx(net, s), *P = sl_p(net, s);
     size_t np = (size_t)net->np, ps = (size_t)mp * (size_t)H;
     const float *hp = st_h(net, Sp, l, k0);
-    static const float one = 1.0f, zero = 0.0f;
     struct lstm_cmap map;
     float *C = gate_inputs(net, l, x, hp, m, s, &map);
     lstm_gates_backward(P, ps, st_c(net, Sp, l, k0), dh, dc, m * (size_t)H);
@@ -278,13 +277,7 @@ static void bwd_layer(struct lstm_net *net, int l, int t, size_t k0, size_t m, f
     /* dW: the columns of [x, h, 1] read in place, the padding rows of the
      * partial sum multiplied by 0 */
     struct lstm_tcol xc[kp];
-    for (int p = 0; p < in; p++)
-        xc[p] = (struct lstm_tcol){x + p, (size_t)in};
-    for (int u = 0; u < H; u++)
-        xc[in + u] = (struct lstm_tcol){hp + u, (size_t)H};
-    xc[in + H] = (struct lstm_tcol){&one, 0};
-    for (int p = K; p < kp; p++)
-        xc[p] = (struct lstm_tcol){&zero, 0};
+    lstm_tcols_xh1(xc, x, in, hp, H, kp);
     lstm_gemm_tn(part + net->pt_w[l], np, xc, C, &map, (int)m, net->np, kp);
     const float *WT = net->wp + net->wp_t[l];
     struct lstm_cmap dmap = {(size_t)cop, 0, 0};
