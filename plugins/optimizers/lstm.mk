@@ -10,6 +10,8 @@ LSTM_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
 LSTM_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) -fno-trapping-math
 LSTM_SRC = plugins/optimizers/lstm_plugin.c \
 	plugins/optimizers/lstm_net.c plugins/optimizers/lstm_net.h \
+	plugins/optimizers/lstm_mem.c plugins/optimizers/lstm_mem.h \
+	plugins/optimizers/lstm_gmean.c plugins/optimizers/lstm_gmean.h \
 	plugins/optimizers/lstm_pass.c \
 	plugins/optimizers/lstm_gemm.c plugins/optimizers/lstm_gemm.h plugins/optimizers/lstm_cpu.h \
 	plugins/optimizers/lstm_gates.c plugins/optimizers/lstm_gates.h \

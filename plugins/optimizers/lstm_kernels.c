@@ -89,63 +89,6 @@ void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t q, size_t 
         }
 }
 
-/* Blocks of LSTM_BLOCK rows in group g (0 when empty). */
-static size_t group_blocks(const struct l2l_group *g)
-{
-    return (g->count + LSTM_BLOCK - 1) / LSTM_BLOCK;
-}
-
-void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
-                     int n_groups, double *scratch)
-{
-    if (m <= 0)
-        return;
-    size_t m1 = (size_t)m + 1, total = 0;
-    for (int gi = 0; gi < n_groups; gi++)
-        total += group_blocks(&groups[gi]);
-    /* partial sums of every block of every group, blocks in parallel */
-#pragma omp for schedule(static)
-    for (size_t q = 0; q < total; q++) {
-        int gi = 0;
-        size_t base = 0;
-        while (base + group_blocks(&groups[gi]) <= q)
-            base += group_blocks(&groups[gi++]);
-        size_t r0 = groups[gi].offset + (q - base) * LSTM_BLOCK;
-        size_t e = groups[gi].offset + groups[gi].count;
-        if (e > r0 + LSTM_BLOCK)
-            e = r0 + LSTM_BLOCK;
-        double *part = scratch + q * m1;
-        for (int u = 0; u < m; u++)
-            part[u] = 0;
-        for (size_t k = r0; k < e; k++)
-            for (int u = 0; u < m; u++)
-                part[u] += (double)X[k * ld + (size_t)u];
-    }
-    /* each group's mean from its blocks in order (every thread the same
-     * sums), written back in parallel */
-    size_t base = 0;
-    for (int gi = 0; gi < n_groups; gi++) {
-        size_t r0 = groups[gi].offset, r1 = r0 + groups[gi].count, nb = group_blocks(&groups[gi]);
-        if (r1 == r0)
-            continue;
-        double sum[m];
-        for (int u = 0; u < m; u++)
-            sum[u] = 0;
-        for (size_t b = 0; b < nb; b++)
-            for (int u = 0; u < m; u++)
-                sum[u] += scratch[(base + b) * m1 + (size_t)u];
-        base += nb;
-        float mean[m];
-        for (int u = 0; u < m; u++)
-            mean[u] = (float)(sum[u] / (double)(r1 - r0));
-#pragma omp for schedule(static) nowait
-        for (size_t k = r0; k < r1; k++)
-            for (int u = 0; u < m; u++)
-                X[k * ld + (size_t)u] = mean[u];
-    }
-#pragma omp barrier
-}
-
 LSTM_CLONES
 void lstm_output_backward(float *part, float *dX, const float *dg, const float *X,
                           const float *w, size_t n, int m, float scale)

@@ -58,16 +58,6 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
 void lstm_rows_to_planes(float *P, size_t ps, const float *A, size_t lda, size_t m, int H);
 void lstm_planes_to_rows(float *A, size_t lda, const float *P, size_t ps, size_t m, int H);
 
-/* Mean over the coordinates of each group of columns [0, m) of X (rows of
- * stride ld), written back into every row of the group. Used forward on h'
- * (global averaging cells) and backward on dL/dh, since the mean is its
- * own adjoint. Deterministic: partial sums in double over blocks of
- * LSTM_BLOCK rows, then the blocks in order. Called by every thread of an
- * OpenMP parallel region (it shares its loops among them and ends with a
- * barrier) or outside one. */
-void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
-                     int n_groups, double *scratch);
-
 /* dL/d(output layer) over n rows: part (m+1) += Σ_k dg_k·[X_k, 1] (the
  * caller multiplies the sum by scale); dX (n, m) += dy ⊗ w[0..m) for
  * dy = scale·dg when dX is not NULL. The output itself (y = scale·([X,
@@ -75,12 +65,4 @@ void lstm_group_mean(float *X, size_t ld, int m, const struct l2l_group *groups,
 void lstm_output_backward(float *part, float *dX, const float *dg, const float *X,
                           const float *w, size_t n, int m, float scale);
 
-/* Fixed-order reductions over coordinates (the group means) go by blocks
- * of LSTM_BLOCK rows, whatever the number of threads; `scratch` holds the
- * partial sums: lstm_scratch_len(n, m, n_groups) doubles. */
-#define LSTM_BLOCK 1024
-static inline size_t lstm_scratch_len(size_t n, int m, int n_groups)
-{
-    return (n / LSTM_BLOCK + (size_t)n_groups + 1) * (size_t)(m + 1);
-}
 #endif

@@ -9,6 +9,7 @@
 #include <omp.h>
 #endif
 #include "lstm_gemm.h"
+#include "lstm_mem.h"
 #include "lstm_net.h"
 
 static inline size_t st_len(const struct lstm_net *net)
@@ -106,7 +107,6 @@ int lstm_net_init(struct lstm_net *net, const struct lstm_dims *d, enum lstm_pre
     }
     net->n_groups = ng;
     layout(net);
-    int H = d->H;
     size_t n1 = n ? n : 1;
     net->nslot = 1;
 #ifdef _OPENMP
@@ -118,16 +118,17 @@ int lstm_net_init(struct lstm_net *net, const struct lstm_dims *d, enum lstm_pre
 #endif
     net->nchunk = (n + LSTM_CHUNK - 1) / LSTM_CHUNK;
     net->phi = calloc(lstm_phi_size(d), sizeof(float));
-    net->state = calloc(st_len(net) + 1, sizeof(float));
-    net->x0 = calloc(n1 * (size_t)d->D, sizeof(float));
-    net->scratch = calloc(lstm_scratch_len(n, H > d->D ? H : d->D, ng), sizeof(double));
+    net->state = lstm_big_alloc(sizeof(float) * (st_len(net) + 1));
+    net->x0 = lstm_big_alloc(sizeof(float) * n1 * (size_t)d->D);
     net->wp = calloc(wp_len(net), sizeof(float));
     /* zeroed: the padding rows of a sub-block are computed on, unused */
     net->slots = calloc((size_t)net->nslot * net->slot_len, sizeof(float));
-    net->part = calloc((net->nchunk ? net->nchunk : 1) * net->plen, sizeof(float));
-    if (!net->phi || !net->state || !net->x0 || !net->scratch || !net->wp || !net->slots ||
-        !net->part)
+    net->part = lstm_big_alloc(sizeof(float) * (net->nchunk ? net->nchunk : 1) * net->plen);
+    if (!net->phi || !net->state || !net->x0 || !net->wp || !net->slots || !net->part)
         goto oom;
+    if (d->gac > 0 && lstm_gmean_init(&net->gm, net->groups, ng, n, LSTM_CHUNK, d->gac) < 0)
+        goto oom;
+    lstm_net_reset(net);
     return 0;
 oom:
     snprintf(err, errlen, "lstm: out of memory for %zu parameters", n);
@@ -141,7 +142,7 @@ void lstm_net_free(struct lstm_net *net)
     free(net->phi);
     free(net->state);
     free(net->x0);
-    free(net->scratch);
+    lstm_gmean_free(&net->gm);
     free(net->wp);
     free(net->slots);
     free(net->part);
@@ -206,15 +207,15 @@ int lstm_net_tape_begin(struct lstm_net *net, int U)
     if (U <= net->cap)
         return 0;
     size_t sl = st_len(net), n1 = net->n ? net->n : 1;
-    float *tape = realloc(net->tape, sizeof(float) * ((size_t)(U + 1) * sl + 1));
-    if (tape)
-        net->tape = tape;
-    float *tgrad = realloc(net->tgrad, sizeof(float) * (size_t)U * n1);
-    if (tgrad)
-        net->tgrad = tgrad;
+    /* a new tape: what the old one held is not needed (T = 0) */
+    free(net->tape);
+    free(net->tgrad);
+    net->cap = 0;
+    net->tape = lstm_big_alloc(sizeof(float) * ((size_t)(U + 1) * sl + 1));
+    net->tgrad = lstm_big_alloc(sizeof(float) * (size_t)U * n1);
     if (!net->dstate)
-        net->dstate = malloc(sizeof(float) * (sl + 1));
-    if (!tape || !tgrad || !net->dstate)
+        net->dstate = lstm_big_alloc(sizeof(float) * (sl + 1));
+    if (!net->tape || !net->tgrad || !net->dstate)
         return -1;
     net->cap = U;
     return 0;

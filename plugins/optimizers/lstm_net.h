@@ -12,6 +12,7 @@
 #define L2L_LSTM_NET_H
 #include <stddef.h>
 #include "lstm_gates.h"
+#include "lstm_gmean.h"
 #include "lstm_kernels.h"
 
 /* Coordinates are processed in chunks of LSTM_CHUNK (the unit of work of
@@ -33,7 +34,7 @@ struct lstm_net {
     float *phi;       /* (n_meta) */
     float *state;     /* (L, 2, n, H): h_l then c_l for every layer */
     float *x0;        /* (n, D) preprocessed input */
-    double *scratch;  /* fixed-order group means (lstm_scratch_len) */
+    struct lstm_gmean gm; /* the averaging cells' means (gac > 0) */
 
     /* φ rearranged for the block products (lstm_net_prepare): per layer
      * W_l padded to np columns and (W_l's rows for dx, dh)ᵀ padded, then

@@ -8,7 +8,8 @@
  * chunks' partial dL/dφ are summed in chunk order, so nothing depends on
  * the number of threads. Global averaging cells need the mean over all
  * coordinates between layers: there the layers run one after another,
- * with the mean (lstm_group_mean, fixed order) between them. */
+ * each pass summing its cells for the mean and applying the means of the
+ * pass before (lstm_gmean.h, fixed order). */
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -217,18 +218,25 @@ void lstm_net_pass_forward(struct lstm_net *net, const float *grad, float *updat
                     fwd_layer(net, l, k0, m, s);
                 fwd_end(net, update, t, k0, m, s);
             }
-        } else { /* a layer over all coordinates, its cells' means, the next */
+        } else { /* a layer over all coordinates, its cells' means, the next;
+                  * each pass applies the means of the one before to its rows */
+            size_t H = (size_t)d->H;
             for (int l = 0; l < d->L; l++) {
                 FOR_SUBBLOCKS(net, k0, m) {
                     if (l == 0)
                         fwd_begin(net, grad, t, k0, m);
+                    else
+                        lstm_gmean_apply(&net->gm, st_h(net, net->state, l - 1, k0), H, k0, m);
                     fwd_layer(net, l, k0, m, s);
+                    lstm_gmean_add(&net->gm, st_h(net, net->state, l, k0), H, k0, m);
                 }
-                lstm_group_mean(st_h(net, net->state, l, 0), (size_t)d->H, d->gac, net->groups,
-                                net->n_groups, net->scratch);
+#pragma omp single
+                lstm_gmean_finish(&net->gm);
             }
-            FOR_SUBBLOCKS(net, k0, m)
+            FOR_SUBBLOCKS(net, k0, m) {
+                lstm_gmean_apply(&net->gm, st_h(net, net->state, d->L - 1, k0), H, k0, m);
                 fwd_end(net, update, t, k0, m, s);
+            }
         }
     }
 }
@@ -363,15 +371,22 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
                         bwd_layer(net, l, t, k0, m, s, part);
                 }
             }
-        } else { /* dh ← its mean over the group (the adjoint of the mean) */
+        } else { /* dh ← its mean over the group (the adjoint of the mean),
+                  * summed where dh is complete, applied where it is read */
             for (int t = T - 1; t >= 0; t--) {
-                FOR_SUBBLOCKS(net, k0, m)
+                FOR_SUBBLOCKS(net, k0, m) {
                     bwd_begin(net, dg, t, k0, m, net->part + (k0 / LSTM_CHUNK) * net->plen);
+                    lstm_gmean_add(&net->gm, st_h(net, net->dstate, d->L - 1, k0), H, k0, m);
+                }
                 for (int l = d->L - 1; l >= 0; l--) {
-                    lstm_group_mean(st_h(net, net->dstate, l, 0), H, d->gac, net->groups,
-                                    net->n_groups, net->scratch);
-                    FOR_SUBBLOCKS(net, k0, m)
+#pragma omp single
+                    lstm_gmean_finish(&net->gm);
+                    FOR_SUBBLOCKS(net, k0, m) {
+                        lstm_gmean_apply(&net->gm, st_h(net, net->dstate, l, k0), H, k0, m);
                         bwd_layer(net, l, t, k0, m, s, net->part + (k0 / LSTM_CHUNK) * net->plen);
+                        if (l > 0)
+                            lstm_gmean_add(&net->gm, st_h(net, net->dstate, l - 1, k0), H, k0, m);
+                    }
                 }
             }
         }
