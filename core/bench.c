@@ -20,6 +20,7 @@ void l2l_bench_init(struct l2l_bench *b, int quick)
      * disturbed estimate of what the code can do. */
     b->min_seconds = quick ? 0.2 : 0.5;
     b->windows = quick ? 2 : 3;
+    b->pairs = quick ? 3 : 5;
     static const size_t full[] = {1280, 15910, 1000000}, fast[] = {1280, 15910};
     b->n_sizes = quick ? 2 : 3;
     memcpy(b->sizes, quick ? fast : full, sizeof(size_t) * (size_t)b->n_sizes);
@@ -79,6 +80,24 @@ double l2l_bench_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Seconds per call of fn over one window of at least `seconds`. */
+static double window(void (*fn)(void *ctx), void *ctx, double seconds)
+{
+    long calls = 0, batch = 1;
+    double t, t0 = l2l_bench_now();
+    for (;;) {
+        for (long k = 0; k < batch; k++)
+            fn(ctx);
+        calls += batch;
+        t = l2l_bench_now() - t0;
+        if (t >= seconds)
+            break;
+        if (t < seconds / 16) /* few clock reads for fast calls */
+            batch *= 2;
+    }
+    return t / (double)calls;
+}
+
 double l2l_bench_time(const struct l2l_bench *b, void (*fn)(void *ctx), void *ctx)
 {
     double t0 = l2l_bench_now();
@@ -86,23 +105,40 @@ double l2l_bench_time(const struct l2l_bench *b, void (*fn)(void *ctx), void *ct
     double warm = l2l_bench_now() - t0, best = INFINITY;
     int windows = warm >= b->min_seconds ? 1 : b->windows;
     for (int w = 0; w < windows; w++) {
-        long calls = 0, batch = 1;
-        double t;
-        t0 = l2l_bench_now();
-        for (;;) {
-            for (long k = 0; k < batch; k++)
-                fn(ctx);
-            calls += batch;
-            t = l2l_bench_now() - t0;
-            if (t >= b->min_seconds)
-                break;
-            if (t < b->min_seconds / 16) /* few clock reads for fast calls */
-                batch *= 2;
-        }
-        if (t / (double)calls < best)
-            best = t / (double)calls;
+        double s = window(fn, ctx, b->min_seconds);
+        if (s < best)
+            best = s;
     }
     return best;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double l2l_bench_paired(const struct l2l_bench *b, int pairs, void (*fn)(void *ctx), void *ctx,
+                        void (*ref)(void *ctx), void *rctx, double *lo, double *hi)
+{
+    double r[64];
+    if (pairs > 64)
+        pairs = 64;
+    for (int i = 0; i < pairs; i++) {
+        double sr = window(ref, rctx, b->min_seconds / 2);
+        /* OpenBLAS's idle workers spin (sched_yield) for about 0.1 s after
+         * a call; let them sleep before fn's window */
+        nanosleep(&(struct timespec){0, 250000000}, NULL);
+        r[i] = sr / window(fn, ctx, b->min_seconds / 2);
+    }
+    if (pairs <= 0) {
+        *lo = *hi = NAN;
+        return NAN;
+    }
+    qsort(r, (size_t)pairs, sizeof r[0], cmp_double);
+    *lo = r[0];
+    *hi = r[pairs - 1];
+    return pairs % 2 ? r[pairs / 2] : 0.5 * (r[pairs / 2 - 1] + r[pairs / 2]);
 }
 
 double l2l_bench_rss_now(void)

@@ -29,6 +29,7 @@ struct l2l_bench {
     /* settings */
     double min_seconds;  /* length of one timing window */
     int windows;         /* the best (fastest) of this many windows counts */
+    int pairs;           /* paired windows (sgemm, then the LSTM) per ratio; 0 = none */
     size_t sizes[L2L_BENCH_MAX_SIZES]; /* coordinates n of the per-n benchmarks */
     int n_sizes;
     int unroll;          /* U of the memory measure and the trajectories (20) */
@@ -62,6 +63,23 @@ double l2l_bench_now(void);
  * b->windows windows, each calling fn until b->min_seconds have passed
  * (a call slower than a window gets one window of one call). */
 double l2l_bench_time(const struct l2l_bench *b, void (*fn)(void *ctx), void *ctx);
+/* The ratio of two rates measured side by side: `pairs` times a window of
+ * ref then a window of fn (each b->min_seconds / 2, at least one call).
+ * Returns the median over the pairs of (ref's seconds per call) / (fn's),
+ * the lowest and highest in *lo, *hi; NAN without pairs. On a shared
+ * machine whose speed drifts between measurements seconds apart, this
+ * ratio moves much less than the ratio of two best windows. */
+double l2l_bench_paired(const struct l2l_bench *b, int pairs, void (*fn)(void *ctx), void *ctx,
+                        void (*ref)(void *ctx), void *rctx, double *lo, double *hi);
+/* The square sgemm reference (b->sgemm_n³, FLOPs 2·n³ per call) as a
+ * callable for l2l_bench_paired. */
+struct l2l_bench_gemm {
+    int m, n, k, transA;
+    float *A, *B, *C;
+};
+int l2l_bench_gemm_open(struct l2l_bench_gemm *g, int m, int n, int k, int transA);
+void l2l_bench_gemm_call(void *g);
+void l2l_bench_gemm_close(struct l2l_bench_gemm *g);
 /* Resident set size now, and peak (getrusage ru_maxrss), in bytes. */
 double l2l_bench_rss_now(void);
 double l2l_bench_rss_peak(void);

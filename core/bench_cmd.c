@@ -83,10 +83,15 @@ static void summary(const struct l2l_bench *b, FILE *f)
             for (int i = 0; i < b->n_sizes; i++) {
                 long long n = (long long)b->sizes[i];
                 double r = l2l_bench_get(b, name, n, "ratio_sgemm_square");
+                double pr = l2l_bench_get(b, name, n, "ratio_sgemm_paired");
                 if (!isnan(r))
                     fprintf(f, "  %-14s n=%-8lld %7.2f GFLOP/s = %.2f of sgemm (%.2f of sgemm at its shape)\n",
                             name, n, l2l_bench_get(b, name, n, "gflops"), r,
                             l2l_bench_get(b, name, n, "ratio_sgemm_lstm_shape"));
+                if (!isnan(pr))
+                    fprintf(f, "  %-14s n=%-8lld paired with sgemm: %.2f of sgemm [%.2f, %.2f]\n",
+                            name, n, pr, l2l_bench_get(b, name, n, "ratio_sgemm_paired_lo"),
+                            l2l_bench_get(b, name, n, "ratio_sgemm_paired_hi"));
             }
         }
     for (size_t h = 0; h < sizeof hand / sizeof hand[0]; h++)

@@ -99,6 +99,26 @@ static int ctx_init(struct lstm_ctx *c, struct l2l_bench_plugin *bp, size_t n, i
     return 0;
 }
 
+/* The ratio to sgemm again, from b->pairs windows of the square sgemm
+ * each followed by a window of fn (flop FLOPs per call): rows
+ * ratio_sgemm_paired (the median) and its lowest and highest. */
+static int paired(struct l2l_bench *b, const char *bench, struct lstm_ctx *c,
+                  void (*fn)(void *), struct l2l_bench_gemm *sq, double flop)
+{
+    if (b->pairs <= 0)
+        return 0;
+    double lo, hi, per_sq = 2.0 * sq->m * (double)sq->n * sq->k;
+    double r = l2l_bench_paired(b, b->pairs, fn, c, l2l_bench_gemm_call, sq, &lo, &hi) *
+               flop / per_sq;
+    long long n = (long long)c->n;
+    int rc = l2l_bench_add(b, bench, n, "ratio_sgemm_paired", r, "");
+    rc |= l2l_bench_add(b, bench, n, "ratio_sgemm_paired_lo", lo * flop / per_sq, "");
+    rc |= l2l_bench_add(b, bench, n, "ratio_sgemm_paired_hi", hi * flop / per_sq, "");
+    l2l_bench_progress(b, "%s n=%lld: %.3f of sgemm, median of %d paired windows [%.3f, %.3f]",
+                       bench, n, r, b->pairs, lo * flop / per_sq, hi * flop / per_sq);
+    return rc;
+}
+
 int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
 {
     struct l2l_bench_plugin bp;
@@ -114,6 +134,12 @@ int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t er
     char eval[48], meta[48];
     l2l_fmt(eval, sizeof eval, "%s-eval", plugin);
     l2l_fmt(meta, sizeof meta, "%s-meta", plugin);
+    struct l2l_bench_gemm sq = {0};
+    if (b->pairs > 0 && l2l_bench_gemm_open(&sq, b->sgemm_n, b->sgemm_n, b->sgemm_n, 0) < 0) {
+        l2l_fmt(err, errlen, "l2l bench: out of memory for the sgemm reference");
+        l2l_bench_plugin_close(&bp);
+        return L2L_ENOMEM;
+    }
     for (int i = 0; i < b->n_sizes && rc == 0; i++) {
         size_t n = b->sizes[i];
         int U = n > BIG_N && b->unroll > BIG_U ? BIG_U : b->unroll;
@@ -136,6 +162,7 @@ int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t er
                             "FLOP");
         l2l_bench_progress(b, "%s n=%zu: %.4g coord-steps/s, %.2f GFLOP/s", eval, n, rate,
                            rate * L2L_BENCH_LSTM_FWD_FLOP * 1e-9);
+        rc |= paired(b, eval, &c, eval_call, &sq, (double)n * L2L_BENCH_LSTM_FWD_FLOP);
         s = l2l_bench_time(b, meta_call, &c) / U;
         rate = (double)n / s;
         const double flop = L2L_BENCH_LSTM_FWD_FLOP + L2L_BENCH_LSTM_BWD_FLOP;
@@ -145,10 +172,12 @@ int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t er
         rc |= l2l_bench_add(b, meta, (long long)n, "unroll", U, "steps");
         l2l_bench_progress(b, "%s n=%zu (U=%d): %.4g coord-steps/s, %.2f GFLOP/s", meta, n, U,
                            rate, rate * flop * 1e-9);
+        rc |= paired(b, meta, &c, meta_call, &sq, (double)n * U * flop);
         ctx_free(&c);
         if (rc)
             rc = L2L_ENOMEM;
     }
+    l2l_bench_gemm_close(&sq);
     l2l_bench_plugin_close(&bp);
     return rc;
 }

@@ -44,14 +44,9 @@ int l2l_bench_machine(struct l2l_bench *b)
     return rc ? L2L_ENOMEM : 0;
 }
 
-struct gemm_ctx {
-    int m, n, k, transA;
-    float *A, *B, *C;
-};
-
-static void gemm_call(void *p)
+void l2l_bench_gemm_call(void *p)
 {
-    struct gemm_ctx *g = p;
+    struct l2l_bench_gemm *g = p;
     if (g->transA) /* C (m, n) += Aᵀ B, A stored (k, m): the dW product */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g->m, g->n, g->k, 1.0f, g->A, g->m,
                     g->B, g->n, 1.0f, g->C, g->n);
@@ -60,32 +55,46 @@ static void gemm_call(void *p)
                     g->B, g->n, 0.0f, g->C, g->n);
 }
 
+int l2l_bench_gemm_open(struct l2l_bench_gemm *g, int m, int n, int k, int transA)
+{
+    *g = (struct l2l_bench_gemm){m, n, k, transA, NULL, NULL, NULL};
+    g->A = malloc(sizeof(float) * (size_t)m * (size_t)k);
+    g->B = malloc(sizeof(float) * (size_t)k * (size_t)n);
+    g->C = calloc((size_t)m * (size_t)n, sizeof(float));
+    if (!g->A || !g->B || !g->C) {
+        l2l_bench_gemm_close(g);
+        return L2L_ENOMEM;
+    }
+    for (size_t i = 0; i < (size_t)m * (size_t)k; i++)
+        g->A[i] = 0.1f * (float)(i % 7) - 0.3f;
+    for (size_t i = 0; i < (size_t)k * (size_t)n; i++)
+        g->B[i] = 0.1f * (float)(i % 5) - 0.2f;
+    return 0;
+}
+
+void l2l_bench_gemm_close(struct l2l_bench_gemm *g)
+{
+    free(g->A);
+    free(g->B);
+    free(g->C);
+    g->A = g->B = g->C = NULL;
+}
+
 /* Adds a row `bench,label_n,gflops` for C (m, n) = op(A) B, 2 m n k FLOPs. */
 static int bench_gemm(struct l2l_bench *b, const char *bench, long long label_n, int m, int n,
                       int k, int transA, char *err, size_t errlen)
 {
-    struct gemm_ctx g = {m, n, k, transA, NULL, NULL, NULL};
-    g.A = malloc(sizeof(float) * (size_t)m * (size_t)k);
-    g.B = malloc(sizeof(float) * (size_t)k * (size_t)n);
-    g.C = calloc((size_t)m * (size_t)n, sizeof(float));
-    int rc = 0;
-    if (!g.A || !g.B || !g.C) {
+    struct l2l_bench_gemm g;
+    if (l2l_bench_gemm_open(&g, m, n, k, transA) < 0) {
         l2l_fmt(err, errlen, "l2l bench: out of memory for sgemm %d x %d x %d", m, n, k);
-        rc = L2L_ENOMEM;
-    } else {
-        for (size_t i = 0; i < (size_t)m * (size_t)k; i++)
-            g.A[i] = 0.1f * (float)(i % 7) - 0.3f;
-        for (size_t i = 0; i < (size_t)k * (size_t)n; i++)
-            g.B[i] = 0.1f * (float)(i % 5) - 0.2f;
-        double s = l2l_bench_time(b, gemm_call, &g);
-        rc = l2l_bench_add(b, bench, label_n, "gflops", 2.0 * m * n * (double)k / s * 1e-9,
-                           "GFLOP/s");
-        l2l_bench_progress(b, "%s %d x %d x %d: %.2f GFLOP/s", bench, m, n, k,
-                           2.0 * m * n * (double)k / s * 1e-9);
+        return L2L_ENOMEM;
     }
-    free(g.A);
-    free(g.B);
-    free(g.C);
+    double s = l2l_bench_time(b, l2l_bench_gemm_call, &g);
+    int rc = l2l_bench_add(b, bench, label_n, "gflops", 2.0 * m * n * (double)k / s * 1e-9,
+                           "GFLOP/s");
+    l2l_bench_progress(b, "%s %d x %d x %d: %.2f GFLOP/s", bench, m, n, k,
+                       2.0 * m * n * (double)k / s * 1e-9);
+    l2l_bench_gemm_close(&g);
     return rc;
 }
 

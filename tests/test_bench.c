@@ -31,6 +31,7 @@ static void tiny(struct l2l_bench *b)
     b->verbose = 0;
     b->min_seconds = 0.01;
     b->windows = 1;
+    b->pairs = 2;
     b->n_sizes = 1;
     b->sizes[0] = (size_t)N;
     b->trajectories = 1;
@@ -177,6 +178,14 @@ static void test_all_measurements(void)
     double r = l2l_bench_get(&b, "lstm-meta", N, "ratio_sgemm_square");
     printf("  lstm-meta n=%lld: %.3g GFLOP/s, sgemm %.3g GFLOP/s, ratio %.3g\n", N, g, sq, r);
     CU_ASSERT(fabs(r - g / sq) <= 1e-12 * (g / sq));
+    /* the paired ratios: a median between its lowest and highest */
+    for (int k = 0; k < 4; k++) {
+        const char *name[] = {"lstm-eval", "lstm-meta", "lstm-gac-eval", "lstm-gac-meta"};
+        double pm = l2l_bench_get(&b, name[k], N, "ratio_sgemm_paired");
+        double lo = l2l_bench_get(&b, name[k], N, "ratio_sgemm_paired_lo");
+        double hi = l2l_bench_get(&b, name[k], N, "ratio_sgemm_paired_hi");
+        CU_ASSERT(isfinite(pm) && pm > 0 && lo <= pm && pm <= hi);
+    }
     /* stated FLOP counts: 10,282 forward, 40,446 meta-training */
     CU_ASSERT_EQUAL(l2l_bench_get(&b, "lstm-eval", N, "flop_per_coord_step"), 10282);
     CU_ASSERT_EQUAL(l2l_bench_get(&b, "lstm-meta", N, "flop_per_coord_step"), 40446);
