@@ -67,4 +67,11 @@ noinst_PROGRAMS += bench/lstm_bench
 bench_lstm_bench_SOURCES = bench/lstm_bench.c
 bench_lstm_bench_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
 bench_lstm_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
+
+# Two builds of a plugin alternated, medians (a tool, not a test):
+#   bench/lstm_ab OLD.so NEW.so
+noinst_PROGRAMS += bench/lstm_ab
+bench_lstm_ab_SOURCES = bench/lstm_ab.c
+bench_lstm_ab_CFLAGS = $(AM_CFLAGS)
+bench_lstm_ab_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
 EXTRA_bench_lstm_bench_DEPENDENCIES = $(LSTM_TEST_PLUGINS)

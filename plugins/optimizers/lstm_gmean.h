@@ -4,14 +4,14 @@
  * so it is taken in three steps that ride on the passes over the
  * coordinates instead of passes of their own:
  *   add     the rows of a sub-block (just computed, in cache) into the
- *           partial sums of their chunk;
- *   finish  the means from the partials, chunks in order (one thread,
+ *           partial sums of their block (the passes' chunk);
+ *   finish  the means from the partials, blocks in order (one thread,
  *           after every add of the pass);
  *   apply   the means to the rows of a sub-block before anything reads
  *           them in the next pass.
- * Sums are in double, in row order within a chunk (a chunk's sub-blocks go
- * in order, on one thread) and in chunk order across chunks, so the bits
- * do not depend on the number of threads. Forward this is applied to h_l'
+ * Sums are in double, in row order within a block (a chunk's sub-blocks
+ * go in order, on one thread) and in block order across blocks, so the
+ * bits do not depend on the number of threads. Forward this is applied to h_l'
  * and backward to dL/dh_l' (the mean is its own adjoint). */
 #ifndef L2L_LSTM_GMEAN_H
 #define L2L_LSTM_GMEAN_H
@@ -21,20 +21,22 @@
 struct lstm_gmean {
     const struct l2l_group *groups; /* not owned; cover [0, n) in order */
     int n_groups, m;
-    size_t chunk, nchunk;
-    size_t *seg0;  /* (nchunk + 1) first partial of each chunk: one per group it meets */
-    int *g0;       /* (nchunk) group of the chunk's first row */
-    double *part;  /* (seg0[nchunk], m) partial sums */
+    size_t block, nblock;
+    size_t *seg0;  /* (nblock + 1) first partial of each block: one per group it meets */
+    int *g0;       /* (nblock) group of the block's first row */
+    double *part;  /* (seg0[nblock], m) partial sums */
     float *mean;   /* (n_groups, m) */
 };
 
-/* For n rows in chunks of `chunk` rows, m columns averaged (m > 0).
+/* For n rows in blocks of `block` rows (the passes' chunks), m columns
+ * averaged (m > 0).
  * Returns 0, or −1 when out of memory (gm then holds nothing). */
 int lstm_gmean_init(struct lstm_gmean *gm, const struct l2l_group *groups, int n_groups,
-                    size_t n, size_t chunk, int m);
+                    size_t n, size_t block, int m);
 void lstm_gmean_free(struct lstm_gmean *gm);
-/* Rows [k0, k0 + rows) of one chunk, X pointing at row k0 (stride ld);
- * the chunk's first sub-block (k0 a multiple of chunk) starts its sums. */
+/* Rows [k0, k0 + rows) of one block, X pointing at row k0 (stride ld);
+ * the block's first rows (k0 a multiple of block) start its sums, the
+ * rest must follow in order. */
 void lstm_gmean_add(struct lstm_gmean *gm, const float *X, size_t ld, size_t k0, size_t rows);
 void lstm_gmean_finish(struct lstm_gmean *gm);
 /* Columns [0, m) of rows [k0, k0 + rows) ← their group's mean. */
