@@ -302,8 +302,9 @@ static void test_fd_blocks(void)
  * of threads (fixed-order reductions). */
 static void test_accumulate_threads(void)
 {
-    /* many chunks of work (LSTM_CHUNK = 480, the blocks of the group
-     * means' partial sums too), partial ones, one across both groups */
+    /* many chunks of work (480 rows, or 120 in small mode: 1,040
+     * coordinates; the blocks of the group means' partial sums too),
+     * partial ones, one across both groups */
     static struct l2l_group big[] = {{"a", 0, 66000}, {"b", 66000, 4100}};
     static struct l2l_group few[] = {{"a", 0, 1030}, {"b", 1030, 10}};
     const struct l2l_group *groups = small_mode ? few : big;

@@ -116,7 +116,8 @@ int lstm_net_init(struct lstm_net *net, const struct lstm_dims *d, enum lstm_pre
     if (net->nslot < 1)
         net->nslot = 1;
 #endif
-    net->nchunk = (n + LSTM_CHUNK - 1) / LSTM_CHUNK;
+    net->chunk = lstm_chunk_rows(n);
+    net->nchunk = (n + net->chunk - 1) / net->chunk;
     net->phi = calloc(lstm_phi_size(d), sizeof(float));
     net->state = lstm_big_alloc(sizeof(float) * (st_len(net) + 1));
     net->x0 = lstm_big_alloc(sizeof(float) * n1 * (size_t)d->D);
@@ -126,7 +127,7 @@ int lstm_net_init(struct lstm_net *net, const struct lstm_dims *d, enum lstm_pre
     net->part = lstm_big_alloc(sizeof(float) * (net->nchunk ? net->nchunk : 1) * net->plen);
     if (!net->phi || !net->state || !net->x0 || !net->wp || !net->slots || !net->part)
         goto oom;
-    if (d->gac > 0 && lstm_gmean_init(&net->gm, net->groups, ng, n, LSTM_CHUNK, d->gac) < 0)
+    if (d->gac > 0 && lstm_gmean_init(&net->gm, net->groups, ng, n, net->chunk, d->gac) < 0)
         goto oom;
     lstm_net_reset(net);
     return 0;

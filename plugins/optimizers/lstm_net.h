@@ -15,11 +15,15 @@
 #include "lstm_gmean.h"
 #include "lstm_kernels.h"
 
-/* Coordinates are processed in chunks of LSTM_CHUNK (the unit of work of
- * a thread and of the partial sums of dL/dφ, so the sums do not depend on
- * the thread count), each in sub-blocks of LSTM_SB rows whose working set
- * ([x, h, 1], gate pre-activations, their gradient) stays in L1/L2. */
+/* Coordinates are processed in chunks (the unit of work of a thread and
+ * of the partial sums of dL/dφ), each in sub-blocks of LSTM_SB rows whose
+ * working set ([x, h, 1], gate pre-activations, their gradient) stays in
+ * L1/L2. A chunk is LSTM_CHUNK rows, or fewer (a multiple of LSTM_SB) when
+ * n is small, so that there are at least LSTM_MIN_CHUNKS of them to share
+ * among the threads; it depends on n alone, so no sum depends on the
+ * thread count. */
 #define LSTM_CHUNK 480
+#define LSTM_MIN_CHUNKS 16
 #define LSTM_SB 60 /* a multiple of LSTM_MR: full sub-blocks need no padding rows */
 #define LSTM_MAX_LAYERS 8
 
@@ -46,7 +50,7 @@ struct lstm_net {
     int nslot;        /* per-thread scratch blocks, each slot_len floats */
     size_t slot_len;
     float *slots;
-    size_t nchunk;
+    size_t chunk, nchunk; /* rows per chunk (lstm_chunk_rows), chunks */
     float *part;      /* (nchunk, plen) partial dL/dφ of each chunk */
 
     int cap, T;       /* tape capacity (steps) and steps recorded */
@@ -54,6 +58,14 @@ struct lstm_net {
     float *tgrad;     /* (cap, n) gradient inputs */
     float *dstate;    /* (L, 2, n, H) dL/dh_l and dL/dc_l during backward */
 };
+
+/* Rows per chunk for n coordinates. */
+static inline size_t lstm_chunk_rows(size_t n)
+{
+    size_t c = (n + LSTM_MIN_CHUNKS - 1) / LSTM_MIN_CHUNKS;
+    c = (c + LSTM_SB - 1) / LSTM_SB * LSTM_SB;
+    return c < LSTM_SB ? LSTM_SB : c > LSTM_CHUNK ? LSTM_CHUNK : c;
+}
 
 /* Builds a net for n coordinates; groups (NULL or n_groups = 0: one group)
  * are copied. Returns 0, or < 0 with err set. φ starts at zero. */

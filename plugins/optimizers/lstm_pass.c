@@ -2,7 +2,7 @@
  * of the coordinatewise LSTM over all n coordinates, fused by blocks: for
  * a sub-block of LSTM_SB coordinates, [x, h, 1] is built, multiplied by
  * W_l (lstm_gemm.h, weights in L1), passed through the gates and handed
- * to the next layer while it is still in cache. Chunks of LSTM_CHUNK
+ * to the next layer while it is still in cache. Chunks of net->chunk
  * coordinates are shared among the OpenMP threads in one parallel region
  * per call; every result is computed per coordinate or per chunk and the
  * chunks' partial dL/dφ are summed in chunk order, so nothing depends on
@@ -197,8 +197,8 @@ static void fwd_end(struct lstm_net *net, float *update, int t, size_t k0, size_
 #define FOR_SUBBLOCKS(net, k0, m)                                                                  \
     _Pragma("omp for schedule(dynamic, 1)")                                                       \
     for (size_t ch_ = 0; ch_ < (net)->nchunk; ch_++)                                               \
-        for (size_t k0 = ch_ * LSTM_CHUNK, e_ = k0 + LSTM_CHUNK < (net)->n ? k0 + LSTM_CHUNK       \
-                                                                          : (net)->n, m;           \
+        for (size_t k0 = ch_ * (net)->chunk, e_ = k0 + (net)->chunk < (net)->n ? k0 + (net)->chunk \
+                                                                              : (net)->n, m;       \
              k0 < e_ && (m = e_ - k0 < LSTM_SB ? e_ - k0 : LSTM_SB, 1); k0 += m)
 
 void lstm_net_pass_forward(struct lstm_net *net, const float *grad, float *update, int t)
@@ -356,7 +356,7 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
 #pragma omp for schedule(static)
         for (size_t c = 0; c < net->nchunk; c++) { /* each chunk's sums and dh, dc from 0 */
             memset(net->part + c * net->plen, 0, sizeof(float) * net->plen);
-            size_t k0 = c * LSTM_CHUNK, m = net->n - k0 < LSTM_CHUNK ? net->n - k0 : LSTM_CHUNK;
+            size_t k0 = c * net->chunk, m = net->n - k0 < net->chunk ? net->n - k0 : net->chunk;
             for (int l = 0; l < d->L; l++) {
                 memset(st_h(net, net->dstate, l, k0), 0, sizeof(float) * m * H);
                 memset(st_c(net, net->dstate, l, k0), 0, sizeof(float) * m * H);
@@ -364,7 +364,7 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
         }
         if (!d->gac) { /* a sub-block through every step and layer */
             FOR_SUBBLOCKS(net, k0, m) {
-                float *part = net->part + (k0 / LSTM_CHUNK) * net->plen;
+                float *part = net->part + (k0 / net->chunk) * net->plen;
                 for (int t = T - 1; t >= 0; t--) {
                     bwd_begin(net, dg, t, k0, m, part);
                     for (int l = d->L - 1; l >= 0; l--)
@@ -375,7 +375,7 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
                   * summed where dh is complete, applied where it is read */
             for (int t = T - 1; t >= 0; t--) {
                 FOR_SUBBLOCKS(net, k0, m) {
-                    bwd_begin(net, dg, t, k0, m, net->part + (k0 / LSTM_CHUNK) * net->plen);
+                    bwd_begin(net, dg, t, k0, m, net->part + (k0 / net->chunk) * net->plen);
                     lstm_gmean_add(&net->gm, st_h(net, net->dstate, d->L - 1, k0), H, k0, m);
                 }
                 for (int l = d->L - 1; l >= 0; l--) {
@@ -383,7 +383,7 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
                     lstm_gmean_finish(&net->gm);
                     FOR_SUBBLOCKS(net, k0, m) {
                         lstm_gmean_apply(&net->gm, st_h(net, net->dstate, l, k0), H, k0, m);
-                        bwd_layer(net, l, t, k0, m, s, net->part + (k0 / LSTM_CHUNK) * net->plen);
+                        bwd_layer(net, l, t, k0, m, s, net->part + (k0 / net->chunk) * net->plen);
                         if (l > 0)
                             lstm_gmean_add(&net->gm, st_h(net, net->dstate, l - 1, k0), H, k0, m);
                     }
