@@ -61,6 +61,12 @@ tests_test_lstm_gates_SOURCES = tests/test_lstm_gates.c plugins/optimizers/lstm_
 tests_test_lstm_gates_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_gates_LDADD = $(LSTM_TEST_LIBS)
 
+check_PROGRAMS += tests/test_lstm_gmean
+TESTS += tests/test_lstm_gmean
+tests_test_lstm_gmean_SOURCES = tests/test_lstm_gmean.c plugins/optimizers/lstm_gmean.c
+tests_test_lstm_gmean_CFLAGS = $(LSTM_TEST_CFLAGS)
+tests_test_lstm_gmean_LDADD = $(LSTM_TEST_LIBS)
+
 # Speed of the lstm plugin and of sgemm on this machine (a tool, not a test):
 #   bench/lstm_bench [N ...]
 noinst_PROGRAMS += bench/lstm_bench
