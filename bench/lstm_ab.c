@@ -36,12 +36,6 @@ static double now(int cpu)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 struct subject {
     struct l2l_plugin p;
     struct l2l_value v[64];
@@ -70,10 +64,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "lstm_ab: out of memory for %zu coordinates\n", n);
         return 1;
     }
-    for (size_t k = 0; k < n; k++) /* as l2l bench: a gradient over four decades */
-        grad[k] = (float)((double)(k % 1000) - 500) * 1e-4f;
-    for (size_t k = 0; k < n * (size_t)U; k++)
-        dg[k] = 1e-3f * (float)(k % 13);
+    l2l_bench_grad(grad, n); /* what l2l bench feeds */
+    l2l_bench_dg(dg, n * (size_t)U);
     float *dphi = NULL;
     for (int i = 0; i < np; i++) {
         if (l2l_plugin_open(L2L_OPTIMIZER, argv[i + 1], &s[i].p, err, sizeof err) < 0 ||
@@ -105,15 +97,11 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++)
         for (int i = 0; i < np; i++) {
             const struct l2l_optimizer_ops *o = s[i].p.u.opt;
-            const struct l2l_learned_ops *lo = o->learned;
             long steps = 0;
             double t, t0 = now(cpu);
             do {
                 if (meta) {
-                    lo->tape_begin(s[i].self, U);
-                    for (int u = 0; u < U; u++)
-                        lo->step_record(s[i].self, u, theta, grad, upd);
-                    lo->backward(s[i].self, dg, dphi);
+                    l2l_bench_unroll(o, s[i].self, U, theta, grad, upd, dg, dphi);
                     steps += U;
                 } else {
                     o->step(s[i].self, theta, grad);
@@ -126,8 +114,8 @@ int main(int argc, char **argv)
     printf("%s at n = %zu, %d rounds of %.2f s (%s), GFLOP/s: median [lowest, highest]\n",
            meta ? "meta-training" : "evaluation", n, rounds, win, cpu ? "CPU time" : "wall time");
     for (int i = 0; i < np; i++) {
-        qsort(s[i].rate, (size_t)rounds, sizeof(double), cmp_double);
-        printf("  %-40s %7.2f [%.2f, %.2f]\n", argv[i + 1], s[i].rate[rounds / 2], s[i].rate[0],
+        double med = l2l_bench_median(s[i].rate, rounds);
+        printf("  %-40s %7.2f [%.2f, %.2f]\n", argv[i + 1], med, s[i].rate[0],
                s[i].rate[rounds - 1]);
         s[i].p.u.opt->destroy(s[i].self);
         l2l_values_clear(s[i].p.u.opt->options, s[i].v);

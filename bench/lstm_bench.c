@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench.h"
 #include "options.h"
 #include "plugin_loader.h"
 
@@ -97,10 +98,8 @@ int main(int argc, char **argv)
         float *theta = calloc(n, sizeof(float)), *grad = malloc(sizeof(float) * n);
         float *upd = malloc(sizeof(float) * n), *dg = malloc(sizeof(float) * n * (size_t)U);
         float *dphi = calloc(lo->n_meta(self), sizeof(float));
-        for (size_t k = 0; k < n; k++)
-            grad[k] = (float)((double)(k % 1000) - 500) * 1e-4f;
-        for (size_t k = 0; k < n * (size_t)U; k++)
-            dg[k] = 1e-3f * (float)(k % 13);
+        l2l_bench_grad(grad, n);
+        l2l_bench_dg(dg, n * (size_t)U);
         ops->step(self, theta, grad); /* warm up */
         long steps = 0;
         double t0 = now(), t;
@@ -121,16 +120,11 @@ int main(int argc, char **argv)
             return 1;
         }
         /* one untimed unroll: the tape's pages are touched the first time */
-        for (int s = 0; s < U; s++)
-            lo->step_record(self, s, theta, grad, upd);
-        lo->backward(self, dg, dphi);
+        l2l_bench_unroll(ops, self, U, theta, grad, upd, dg, dphi);
         long unrolls = 0;
         t0 = now();
         do {
-            lo->tape_begin(self, U);
-            for (int s = 0; s < U; s++)
-                lo->step_record(self, s, theta, grad, upd);
-            lo->backward(self, dg, dphi);
+            l2l_bench_unroll(ops, self, U, theta, grad, upd, dg, dphi);
             unrolls++;
         } while ((t = now() - t0) < 2.0);
         rate = (double)n * U * unrolls / t;

@@ -115,7 +115,35 @@ double l2l_bench_time(const struct l2l_bench *b, void (*fn)(void *ctx), void *ct
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    return (x > y) - (x < y);
+}
+
+double l2l_bench_median(double *x, int n)
+{
+    qsort(x, (size_t)n, sizeof x[0], cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
+void l2l_bench_grad(float *grad, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        grad[k] = (float)((double)(k % 1000) - 500) * 1e-4f;
+}
+
+void l2l_bench_dg(float *dg, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        dg[k] = 1e-3f * (float)(k % 13);
+}
+
+void l2l_bench_unroll(const struct l2l_optimizer_ops *ops, void *self, int U, const float *theta,
+                      const float *grad, float *upd, const float *dg, float *dphi)
+{
+    const struct l2l_learned_ops *lo = ops->learned;
+    lo->tape_begin(self, U);
+    for (int t = 0; t < U; t++)
+        lo->step_record(self, t, theta, grad, upd);
+    lo->backward(self, dg, dphi);
 }
 
 double l2l_bench_paired(const struct l2l_bench *b, int pairs, void (*fn)(void *ctx), void *ctx,
@@ -135,10 +163,10 @@ double l2l_bench_paired(const struct l2l_bench *b, int pairs, void (*fn)(void *c
         *lo = *hi = NAN;
         return NAN;
     }
-    qsort(r, (size_t)pairs, sizeof r[0], cmp_double);
+    double med = l2l_bench_median(r, pairs);
     *lo = r[0];
     *hi = r[pairs - 1];
-    return pairs % 2 ? r[pairs / 2] : 0.5 * (r[pairs / 2 - 1] + r[pairs / 2]);
+    return med;
 }
 
 double l2l_bench_rss_now(void)

@@ -80,6 +80,17 @@ struct l2l_bench_gemm {
 int l2l_bench_gemm_open(struct l2l_bench_gemm *g, int m, int n, int k, int transA);
 void l2l_bench_gemm_call(void *g);
 void l2l_bench_gemm_close(struct l2l_bench_gemm *g);
+/* Sorts x[0..n) ascending (n > 0) and returns its median. */
+double l2l_bench_median(double *x, int n);
+/* What the learned-optimizer measures feed the plugins: ∇ spread over
+ * four decades, grad[k] = (k mod 1000 − 500)·1e−4, and dL/dg_t,
+ * dg[k] = 1e−3·(k mod 13) over len = U·n values. */
+void l2l_bench_grad(float *grad, size_t n);
+void l2l_bench_dg(float *dg, size_t len);
+/* One meta-training unroll of a learned optimizer: tape_begin(U), U
+ * step_record on the same θ and ∇, backward (dphi += dL/dφ). */
+void l2l_bench_unroll(const struct l2l_optimizer_ops *ops, void *self, int U, const float *theta,
+                      const float *grad, float *upd, const float *dg, float *dphi);
 /* Resident set size now, and peak (getrusage ru_maxrss), in bytes. */
 double l2l_bench_rss_now(void);
 double l2l_bench_rss_peak(void);

@@ -49,8 +49,7 @@ static int bench_one_hand(struct l2l_bench *b, struct l2l_bench_plugin *bp, doub
         l2l_fmt(err, errlen, "l2l bench: %s", msg);
         rc = L2L_EPLUGIN;
     } else {
-        for (size_t k = 0; k < n; k++)
-            c.grad[k] = (float)((double)(k % 1000) - 500) * 1e-4f;
+        l2l_bench_grad(c.grad, n);
         double s = l2l_bench_time(b, hand_call, &c);
         double gbps = bytes * (double)n / s * 1e-9;
         rc |= l2l_bench_add(b, name, (long long)n, "gbps", gbps, "GB/s");

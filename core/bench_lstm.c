@@ -44,11 +44,7 @@ static void eval_call(void *p)
 static void meta_call(void *p)
 {
     struct lstm_ctx *c = p;
-    const struct l2l_learned_ops *lo = c->ops->learned;
-    lo->tape_begin(c->self, c->U);
-    for (int t = 0; t < c->U; t++)
-        lo->step_record(c->self, t, c->theta, c->grad, c->upd);
-    lo->backward(c->self, c->dg, c->dphi);
+    l2l_bench_unroll(c->ops, c->self, c->U, c->theta, c->grad, c->upd, c->dg, c->dphi);
 }
 
 static void ctx_free(struct lstm_ctx *c)
@@ -92,10 +88,8 @@ static int ctx_init(struct lstm_ctx *c, struct l2l_bench_plugin *bp, size_t n, i
     struct l2l_rng rng;
     l2l_rng_seed(&rng, 1);
     lo->meta_init(c->self, &rng);
-    for (size_t k = 0; k < n; k++)
-        c->grad[k] = (float)((double)(k % 1000) - 500) * 1e-4f;
-    for (size_t k = 0; k < n * (size_t)U; k++)
-        c->dg[k] = 1e-3f * (float)(k % 13);
+    l2l_bench_grad(c->grad, n);
+    l2l_bench_dg(c->dg, n * (size_t)U);
     return 0;
 }
 

@@ -16,12 +16,6 @@
 #include "meta_adam.h"
 #include "meta_unroll.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Times b->trajectories trajectories (after one warm-up) of the lstm on
  * the family of obj; adds rows median and best seconds per trajectory. */
 static int time_trajectories(struct l2l_bench *b, const char *bench, struct l2l_bench_plugin *opt,
@@ -62,8 +56,7 @@ static int time_trajectories(struct l2l_bench *b, const char *bench, struct l2l_
         l2l_fmt(err, errlen, "l2l bench: %s trajectory: meta-loss %g, expected finite", bench, loss);
         rc = L2L_ENUM;
     } else {
-        qsort(secs + 1, (size_t)K, sizeof(double), cmp_double);
-        double med = K % 2 ? secs[1 + K / 2] : 0.5 * (secs[K / 2] + secs[K / 2 + 1]);
+        double med = l2l_bench_median(secs + 1, K); /* secs[1] is then the best */
         long long n = (long long)in.n;
         rc |= l2l_bench_add(b, bench, n, "seconds_median", med, "s");
         rc |= l2l_bench_add(b, bench, n, "seconds_best", secs[1], "s");

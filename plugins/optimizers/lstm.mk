@@ -49,20 +49,16 @@ tests_test_lstm_threads_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_threads_LDADD = $(LSTM_TEST_LIBS)
 EXTRA_tests_test_lstm_threads_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
 
-check_PROGRAMS += tests/test_lstm_gemm
-TESTS += tests/test_lstm_gemm
+# The kernels' own tests, each linked with the one file it tests.
+LSTM_KERNEL_TESTS = tests/test_lstm_gemm tests/test_lstm_gates tests/test_lstm_gmean
+check_PROGRAMS += $(LSTM_KERNEL_TESTS)
+TESTS += $(LSTM_KERNEL_TESTS)
 tests_test_lstm_gemm_SOURCES = tests/test_lstm_gemm.c plugins/optimizers/lstm_gemm.c
 tests_test_lstm_gemm_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_gemm_LDADD = $(LSTM_TEST_LIBS)
-
-check_PROGRAMS += tests/test_lstm_gates
-TESTS += tests/test_lstm_gates
 tests_test_lstm_gates_SOURCES = tests/test_lstm_gates.c plugins/optimizers/lstm_gates.c
 tests_test_lstm_gates_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_gates_LDADD = $(LSTM_TEST_LIBS)
-
-check_PROGRAMS += tests/test_lstm_gmean
-TESTS += tests/test_lstm_gmean
 tests_test_lstm_gmean_SOURCES = tests/test_lstm_gmean.c plugins/optimizers/lstm_gmean.c
 tests_test_lstm_gmean_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_gmean_LDADD = $(LSTM_TEST_LIBS)
