@@ -20,7 +20,6 @@
 #ifndef L2L_LSTM_KERNELS_H
 #define L2L_LSTM_KERNELS_H
 #include <stddef.h>
-#include "l2l/plugin.h"
 
 enum lstm_pre { LSTM_PRE_NONE, LSTM_PRE_LOGSIGN, LSTM_PRE_LOGSIGN_REF };
 

@@ -11,6 +11,7 @@
 #ifndef L2L_LSTM_NET_H
 #define L2L_LSTM_NET_H
 #include <stddef.h>
+#include "l2l/plugin.h"
 #include "lstm_gates.h"
 #include "lstm_gmean.h"
 #include "lstm_kernels.h"
