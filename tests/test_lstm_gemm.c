@@ -54,6 +54,19 @@ static void check_nn(int m, int n, int k)
     memset(C2, 0, sizeof(float) * (size_t)m * ldc);
     lstm_gemm_nn_seg_ref(C2, &rows, seg, 3, ldw, m, n, 0);
     CU_ASSERT(memcmp(C1, C2, sizeof(float) * (size_t)m * ldc) == 0);
+    /* the last row of W as the bias's segment (a repeated 1, which the
+     * kernels add instead of multiplying): the bits of the plain loops,
+     * alone after k − 1 columns of X and chained after a product (acc) */
+    static const float one = 1.0f;
+    struct lstm_seg bseg[2] = {{X, ldx, W, k - 1}, {&one, 0, W + (size_t)(k - 1) * ldw, 1}};
+    for (int a = 0; a < 2; a++) {
+        for (size_t i = 0; i < (size_t)m * ldc; i++)
+            C1[i] = C2[i] = (float)i;
+        lstm_gemm_nn_seg(C1, &rows, bseg + (k == 1), 2 - (k == 1), ldw, m, n, a);
+        lstm_gemm_nn_seg_ref(C2, &rows, bseg + (k == 1), 2 - (k == 1), ldw, m, n, a);
+        CU_ASSERT(memcmp(C1, C2, sizeof(float) * (size_t)m * ldc) == 0);
+    }
+    lstm_gemm_nn(C1, &rows, X, ldx, W, ldw, m, n, k, 0);
     /* into planes of 4 columns (when n allows): the same values, moved */
     if (n % 16 == 0) {
         int gw = n / 4;

@@ -131,28 +131,68 @@ AVX2 static inline __m256 sigm8(__m256 a)
     return FMA(V(0.5f), tanh8(MUL(V(0.5f), a)), V(0.5f));
 }
 
-/* The four activations of 8 cells at k, into the planes: four independent
- * chains of about 16 operations each. The activations go in one loop and
- * the cell in a second, so that the out-of-order core overlaps the long
- * dependency chains of neighbouring cells (one fused loop is about 15 %
- * slower: its serial tail, tanh(c'), stalls it). */
+/* tanh8 on four vectors, each step for all four before the next (the
+ * same operations per lane as tanh8, so the same bits): the out-of-order
+ * core gets four independent chains side by side instead of having to
+ * reach the next one across a chain of ~16 dependent operations (the gate
+ * pass 4-8 % faster than one tanh8 at a time). */
+#define EACH4(g) _Pragma("GCC unroll 4") for (int g = 0; g < 4; g++)
+AVX2 static inline __attribute__((always_inline)) void tanh8x4(__m256 x[4])
+{
+    __m256 z[4], p[4], q[4];
+    EACH4(g) x[g] = _mm256_min_ps(V(TANH_CLAMP), _mm256_max_ps(V(-TANH_CLAMP), x[g]));
+    EACH4(g) z[g] = MUL(x[g], x[g]);
+    EACH4(g) p[g] = FMA(z[g], V(TANH_P0), V(TANH_P1));
+    EACH4(g) q[g] = FMA(z[g], V(TANH_Q0), V(TANH_Q1));
+    EACH4(g) p[g] = FMA(p[g], z[g], V(TANH_P2));
+    EACH4(g) q[g] = FMA(q[g], z[g], V(TANH_Q2));
+    EACH4(g) p[g] = FMA(p[g], z[g], V(TANH_P3));
+    EACH4(g) q[g] = FMA(q[g], z[g], V(TANH_Q3));
+    EACH4(g) p[g] = FMA(p[g], z[g], V(TANH_P4));
+    EACH4(g) p[g] = FMA(p[g], z[g], V(TANH_P5));
+    EACH4(g) p[g] = FMA(p[g], z[g], V(TANH_P6));
+    EACH4(g) x[g] = _mm256_div_ps(MUL(x[g], p[g]), q[g]);
+}
+
+/* The four activations of 8 cells at k, into the planes (the four gates
+ * are the four chains of tanh8x4). The activations go in one loop and
+ * the cell in a second, whose tanh(c') also goes four vectors at a time. */
 AVX2 static size_t activate_avx2(float *P, size_t ps, size_t q)
 {
     size_t k = 0;
     for (; k + 8 <= q; k += 8) {
-        ST(P + k, sigm8(LD(P + k)));
-        ST(P + ps + k, tanh8(LD(P + ps + k)));
-        ST(P + 2 * ps + k, sigm8(ADD(LD(P + 2 * ps + k), V(1.0f))));
-        ST(P + 3 * ps + k, sigm8(LD(P + 3 * ps + k)));
+        __m256 a[4] = {MUL(V(0.5f), LD(P + k)), LD(P + ps + k),
+                       MUL(V(0.5f), ADD(LD(P + 2 * ps + k), V(1.0f))),
+                       MUL(V(0.5f), LD(P + 3 * ps + k))};
+        tanh8x4(a); /* σ(a) = ½ + ½·tanh(a/2) for i, f, o */
+        ST(P + k, FMA(V(0.5f), a[0], V(0.5f)));
+        ST(P + ps + k, a[1]);
+        ST(P + 2 * ps + k, FMA(V(0.5f), a[2], V(0.5f)));
+        ST(P + 3 * ps + k, FMA(V(0.5f), a[3], V(0.5f)));
     }
     return k;
 }
 
+/* c' = f·c + i·j of the 8 cells at k (activated planes). */
+AVX2 static inline __m256 cell8(const float *P, size_t ps, const float *c, size_t k)
+{
+    return ADD(MUL(LD(P + 2 * ps + k), LD(c + k)), MUL(LD(P + k), LD(P + ps + k)));
+}
+
 AVX2 static void forward_avx2(float *P, size_t ps, float *c, float *h, size_t q)
 {
-    size_t q8 = activate_avx2(P, ps, q), k;
-    for (k = 0; k < q8; k += 8) {
-        __m256 cn = ADD(MUL(LD(P + 2 * ps + k), LD(c + k)), MUL(LD(P + k), LD(P + ps + k)));
+    size_t q8 = activate_avx2(P, ps, q), k = 0;
+    for (; k + 32 <= q8; k += 32) {
+        __m256 cn[4];
+        EACH4(g) {
+            cn[g] = cell8(P, ps, c, k + 8 * (size_t)g);
+            ST(c + k + 8 * (size_t)g, cn[g]);
+        }
+        tanh8x4(cn);
+        EACH4(g) ST(h + k + 8 * (size_t)g, MUL(cn[g], LD(P + 3 * ps + k + 8 * (size_t)g)));
+    }
+    for (; k < q8; k += 8) {
+        __m256 cn = cell8(P, ps, c, k);
         ST(c + k, cn);
         ST(h + k, MUL(tanh8(cn), LD(P + 3 * ps + k)));
     }
@@ -160,24 +200,40 @@ AVX2 static void forward_avx2(float *P, size_t ps, float *c, float *h, size_t q)
         fwd1(P, ps, c, h, k);
 }
 
+/* tc[g] = tanh(c') of the vectors at k + 8g below q8 (four at most), c'
+ * recomputed from cprev. */
+AVX2 static inline __attribute__((always_inline)) void
+tanh_cell(__m256 tc[4], const float *P, size_t ps, const float *cprev, size_t k, size_t q8)
+{
+    if (k + 32 <= q8) {
+        EACH4(g) tc[g] = cell8(P, ps, cprev, k + 8 * (size_t)g);
+        tanh8x4(tc);
+    } else
+        for (size_t g = 0; k + 8 * g < q8; g++)
+            tc[g] = tanh8(cell8(P, ps, cprev, k + 8 * g));
+}
+
 AVX2 static void backward_avx2(float *P, size_t ps, const float *cprev, const float *dh,
                                float *dc, size_t q)
 {
     const __m256 one = V(1.0f);
     size_t q8 = activate_avx2(P, ps, q), k;
-    for (k = 0; k < q8; k += 8) {
-        __m256 i = LD(P + k), j = LD(P + ps + k), f = LD(P + 2 * ps + k), o = LD(P + 3 * ps + k);
-        __m256 cp = LD(cprev + k), d = LD(dh + k);
-        __m256 tc = tanh8(ADD(MUL(f, cp), MUL(i, j)));
-        __m256 dC = ADD(LD(dc + k), MUL(MUL(d, o), SUB(one, MUL(tc, tc))));
-        __m256 dO = MUL(d, tc);
-        ST(P + k, MUL(MUL(MUL(dC, j), i), SUB(one, i)));
-        ST(P + ps + k, MUL(MUL(dC, i), SUB(one, MUL(j, j))));
-        ST(P + 2 * ps + k, MUL(MUL(MUL(dC, cp), f), SUB(one, f)));
-        ST(P + 3 * ps + k, MUL(MUL(dO, o), SUB(one, o)));
-        ST(dc + k, MUL(dC, f));
+    for (k = 0; k < q8; k += 32) {
+        __m256 tc[4];
+        tanh_cell(tc, P, ps, cprev, k, q8);
+        for (size_t g = 0, u = k; g < 4 && u < q8; g++, u += 8) {
+            __m256 i = LD(P + u), j = LD(P + ps + u), f = LD(P + 2 * ps + u),
+                   o = LD(P + 3 * ps + u), cp = LD(cprev + u), d = LD(dh + u);
+            __m256 dC = ADD(LD(dc + u), MUL(MUL(d, o), SUB(one, MUL(tc[g], tc[g]))));
+            __m256 dO = MUL(d, tc[g]);
+            ST(P + u, MUL(MUL(MUL(dC, j), i), SUB(one, i)));
+            ST(P + ps + u, MUL(MUL(dC, i), SUB(one, MUL(j, j))));
+            ST(P + 2 * ps + u, MUL(MUL(MUL(dC, cp), f), SUB(one, f)));
+            ST(P + 3 * ps + u, MUL(MUL(dO, o), SUB(one, o)));
+            ST(dc + u, MUL(dC, f));
+        }
     }
-    for (; k < q; k++)
+    for (k = q8; k < q; k++)
         bwd1(P, ps, cprev, dh, dc, k);
 }
 

@@ -53,6 +53,7 @@ void lstm_gemm_tn_ref(float *D, size_t ldd, const struct lstm_tcol *xc, const fl
 #define AVX2 __attribute__((target("avx2,fma")))
 #define BC(p) _mm256_broadcast_ss(p)
 #define FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define ADD(a, b) _mm256_add_ps(a, b)
 
 /* A vector of columns j..j+7 of row 0 of C: two halves of 4 (a gate
  * plane's width is a multiple of 4, so a half never straddles planes);
@@ -76,9 +77,29 @@ static inline struct cvec cvec_at(float *C, const struct lstm_cmap *map, int j)
     return v;
 }
 
-/* One 6-row group of nn, 16 columns: c(r, v) = Σ_p x_r[p] · w[p][8v..]. */
-AVX2 static void nn_6x16(struct cvec v0, struct cvec v1, size_t ldc, const struct lstm_seg *seg,
-                         int ns, size_t i, int j, size_t ldw, int acc)
+/* A segment that is the bias's row: k = 1 and one repeated 1. fma(1, w, c)
+ * rounds once, as c + w does, so it is added: the same bits, on the adders
+ * the FMA loop leaves idle, and no segment loop for one step. */
+static inline int seg_is_bias(const struct lstm_seg *s)
+{
+    return s->k == 1 && s->ldx == 0 && s->x[0] == 1.0f;
+}
+
+/* A vector whose halves are side by side is stored whole (8 of the 10
+ * vectors of a row of four 20-cell planes). */
+AVX2 static inline void cstore_k(struct cvec v, size_t off, __m256 x, const int cont)
+{
+    if (cont)
+        _mm256_storeu_ps(v.lo + off, x);
+    else
+        cstore(v, off, x);
+}
+
+/* One 6-row group of nn, 16 columns: c(r, v) = Σ_p x_r[p] · w[p][8v..];
+ * cont0, cont1: whether each vector's halves are contiguous. */
+AVX2 static inline __attribute__((always_inline)) void
+nn_6x16_k(struct cvec v0, struct cvec v1, size_t ldc, const struct lstm_seg *seg, int ns,
+          size_t i, int j, size_t ldw, int acc, const int cont0, const int cont1)
 {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (acc) {
@@ -93,10 +114,18 @@ AVX2 static void nn_6x16(struct cvec v0, struct cvec v1, size_t ldc, const struc
         c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c00;
     }
     for (int si = 0; si < ns; si++) {
+        if (seg_is_bias(&seg[si])) {
+            __m256 w0 = _mm256_loadu_ps(seg[si].w + j), w1 = _mm256_loadu_ps(seg[si].w + j + 8);
+            c00 = ADD(c00, w0); c01 = ADD(c01, w1); c10 = ADD(c10, w0); c11 = ADD(c11, w1);
+            c20 = ADD(c20, w0); c21 = ADD(c21, w1); c30 = ADD(c30, w0); c31 = ADD(c31, w1);
+            c40 = ADD(c40, w0); c41 = ADD(c41, w1); c50 = ADD(c50, w0); c51 = ADD(c51, w1);
+            continue;
+        }
         size_t ldx = seg[si].ldx;
+        const int k = seg[si].k;
         const float *x0 = seg[si].x + i * ldx, *x1 = x0 + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx,
                     *x4 = x3 + ldx, *x5 = x4 + ldx, *w = seg[si].w + j;
-        for (int p = 0; p < seg[si].k; p++, w += ldw) {
+        for (int p = 0; p < k; p++, w += ldw) {
             __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), b;
             b = BC(x0 + p); c00 = FMA(b, w0, c00); c01 = FMA(b, w1, c01);
             b = BC(x1 + p); c10 = FMA(b, w0, c10); c11 = FMA(b, w1, c11);
@@ -106,12 +135,26 @@ AVX2 static void nn_6x16(struct cvec v0, struct cvec v1, size_t ldc, const struc
             b = BC(x5 + p); c50 = FMA(b, w0, c50); c51 = FMA(b, w1, c51);
         }
     }
-    cstore(v0, 0, c00); cstore(v1, 0, c01);
-    cstore(v0, ldc, c10); cstore(v1, ldc, c11);
-    cstore(v0, 2 * ldc, c20); cstore(v1, 2 * ldc, c21);
-    cstore(v0, 3 * ldc, c30); cstore(v1, 3 * ldc, c31);
-    cstore(v0, 4 * ldc, c40); cstore(v1, 4 * ldc, c41);
-    cstore(v0, 5 * ldc, c50); cstore(v1, 5 * ldc, c51);
+    cstore_k(v0, 0, c00, cont0); cstore_k(v1, 0, c01, cont1);
+    cstore_k(v0, ldc, c10, cont0); cstore_k(v1, ldc, c11, cont1);
+    cstore_k(v0, 2 * ldc, c20, cont0); cstore_k(v1, 2 * ldc, c21, cont1);
+    cstore_k(v0, 3 * ldc, c30, cont0); cstore_k(v1, 3 * ldc, c31, cont1);
+    cstore_k(v0, 4 * ldc, c40, cont0); cstore_k(v1, 4 * ldc, c41, cont1);
+    cstore_k(v0, 5 * ldc, c50, cont0); cstore_k(v1, 5 * ldc, c51, cont1);
+}
+
+AVX2 static void nn_6x16(struct cvec v0, struct cvec v1, size_t ldc, const struct lstm_seg *seg,
+                         int ns, size_t i, int j, size_t ldw, int acc)
+{
+    int cont0 = v0.hi == v0.lo + 4, cont1 = v1.hi == v1.lo + 4;
+    if (cont0 && cont1)
+        nn_6x16_k(v0, v1, ldc, seg, ns, i, j, ldw, acc, 1, 1);
+    else if (cont1)
+        nn_6x16_k(v0, v1, ldc, seg, ns, i, j, ldw, acc, 0, 1);
+    else if (cont0)
+        nn_6x16_k(v0, v1, ldc, seg, ns, i, j, ldw, acc, 1, 0);
+    else
+        nn_6x16_k(v0, v1, ldc, seg, ns, i, j, ldw, acc, 0, 0);
 }
 
 /* The same for the last 8 columns when n is not a multiple of 16. */
