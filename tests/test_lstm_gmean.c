@@ -4,7 +4,7 @@
  * into every row of the group, empty groups and groups across block
  * boundaries included; blocks added in any order (as threads would) give
  * the same bits; a block that comes in several sub-blocks gives the bits
- * of one. */
+ * of one; the means carry the bits of the order the header gives. */
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,9 +13,12 @@
 #include "test_main.h"
 
 #define N 1000
-#define LD 7     /* row stride: columns [0, M) averaged, the rest not */
-#define M 3
 #define BLOCK 120
+/* row stride LD, columns [0, M) averaged, the rest not: each test runs
+ * over these shapes (the sums go eight columns at a time, reading past M
+ * inside the row when it can) */
+static const size_t shapes[][2] = {{7, 3}, {20, 5}, {20, 8}, {20, 13}, {12, 10}, {9, 1}};
+static size_t LD, M;
 
 /* groups in order covering [0, N): small, empty, across blocks, one row */
 static const struct l2l_group groups[] = {
@@ -45,25 +48,36 @@ static void pieces(struct lstm_gmean *gm, const float *X, size_t sub, const size
     lstm_gmean_finish(gm);
 }
 
-static void test_means(void)
+static void means_one_shape(void)
 {
     float *X = malloc(sizeof(float) * N * LD), *Y = malloc(sizeof(float) * N * LD);
     CU_ASSERT_FATAL(X && Y);
     fill(X, 7);
     struct lstm_gmean gm;
-    CU_ASSERT_FATAL(lstm_gmean_init(&gm, groups, NG, N, BLOCK, M) == 0);
+    CU_ASSERT_FATAL(lstm_gmean_init(&gm, groups, NG, N, BLOCK, (int)M) == 0);
     pieces(&gm, X, 60, NULL);
     double worst = 0;
     for (int g = 0; g < NG; g++) {
         if (!groups[g].count)
             continue;
-        for (int u = 0; u < M; u++) {
+        for (size_t u = 0; u < M; u++) {
             double s = 0, a = 0;
             for (size_t k = groups[g].offset; k < groups[g].offset + groups[g].count; k++) {
                 s += X[k * LD + (size_t)u];
                 a += fabs(X[k * LD + (size_t)u]);
             }
             double want = s / (double)groups[g].count, got = gm.mean[(size_t)g * M + (size_t)u];
+            /* the bits of the order the header gives: rows in order
+             * within a block, the blocks' partial sums in block order */
+            double tot = 0, part = 0;
+            size_t k1 = groups[g].offset + groups[g].count;
+            for (size_t k = groups[g].offset; k < k1; k++) {
+                part += (double)X[k * LD + (size_t)u];
+                if ((k + 1) % BLOCK == 0 || k + 1 == k1)
+                    tot += part, part = 0;
+            }
+            float exact = (float)(tot / (double)groups[g].count);
+            CU_ASSERT(memcmp(&exact, &gm.mean[(size_t)g * M + (size_t)u], sizeof exact) == 0);
             /* one rounding to float, of a sum whose terms are ≤ a */
             double tol = 6e-8 * fabs(want) + 1e-15 * a / (double)groups[g].count;
             worst = fmax(worst, fabs(got - want) / (tol > 0 ? tol : 1));
@@ -78,7 +92,7 @@ static void test_means(void)
     int bad = 0;
     for (int g = 0; g < NG; g++)
         for (size_t k = groups[g].offset; k < groups[g].offset + groups[g].count; k++)
-            for (int u = 0; u < LD; u++) {
+            for (size_t u = 0; u < LD; u++) {
                 float want = u < M ? gm.mean[(size_t)g * M + (size_t)u] : X[k * LD + (size_t)u];
                 bad += memcmp(&want, &Y[k * LD + (size_t)u], sizeof(float)) != 0;
             }
@@ -88,15 +102,15 @@ static void test_means(void)
     free(Y);
 }
 
-static void test_order(void)
+static void order_one_shape(void)
 {
     float *X = malloc(sizeof(float) * N * LD);
     CU_ASSERT_FATAL(X != NULL);
     fill(X, 11);
     struct lstm_gmean a, b, c;
-    CU_ASSERT_FATAL(lstm_gmean_init(&a, groups, NG, N, BLOCK, M) == 0);
-    CU_ASSERT_FATAL(lstm_gmean_init(&b, groups, NG, N, BLOCK, M) == 0);
-    CU_ASSERT_FATAL(lstm_gmean_init(&c, groups, NG, N, BLOCK, M) == 0);
+    CU_ASSERT_FATAL(lstm_gmean_init(&a, groups, NG, N, BLOCK, (int)M) == 0);
+    CU_ASSERT_FATAL(lstm_gmean_init(&b, groups, NG, N, BLOCK, (int)M) == 0);
+    CU_ASSERT_FATAL(lstm_gmean_init(&c, groups, NG, N, BLOCK, (int)M) == 0);
     size_t perm[16];
     CU_ASSERT_FATAL(a.nblock <= 16);
     for (size_t q = 0; q < a.nblock; q++)
@@ -114,6 +128,16 @@ static void test_order(void)
     lstm_gmean_free(&c);
     free(X);
 }
+
+static void over_shapes(void (*one)(void))
+{
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        LD = shapes[i][0], M = shapes[i][1];
+        one();
+    }
+}
+static void test_means(void) { over_shapes(means_one_shape); }
+static void test_order(void) { over_shapes(order_one_shape); }
 
 static const struct l2l_test tests[] = {
     {"group means against double, apply", test_means},

@@ -62,6 +62,18 @@ static size_t run_of(const struct lstm_gmean *gm, size_t r, size_t e, int *g)
     return (end < e ? end : e) - r;
 }
 
+/* p[0..8) += the 8 columns of cnt rows of x (stride ld), in row order. */
+static void add_rows8(double *p, const float *x, size_t ld, size_t cnt)
+{
+    double s0 = p[0], s1 = p[1], s2 = p[2], s3 = p[3], s4 = p[4], s5 = p[5], s6 = p[6],
+           s7 = p[7];
+    for (size_t i = 0; i < cnt; i++, x += ld) {
+        s0 += (double)x[0], s1 += (double)x[1], s2 += (double)x[2], s3 += (double)x[3];
+        s4 += (double)x[4], s5 += (double)x[5], s6 += (double)x[6], s7 += (double)x[7];
+    }
+    p[0] = s0, p[1] = s1, p[2] = s2, p[3] = s3, p[4] = s4, p[5] = s5, p[6] = s6, p[7] = s7;
+}
+
 void lstm_gmean_add(struct lstm_gmean *gm, const float *X, size_t ld, size_t k0, size_t rows)
 {
     size_t c = k0 / gm->block, m = (size_t)gm->m;
@@ -73,25 +85,27 @@ void lstm_gmean_add(struct lstm_gmean *gm, const float *X, size_t ld, size_t k0,
         cnt = run_of(gm, r, e, &g);
         double *p = part + (size_t)(g - gm->g0[c]) * m;
         const float *x = X + (r - k0) * ld;
-        size_t u = 0;
-        /* four columns at a time in registers (row order kept per column):
-         * the sums through memory would wait on each other's stores */
-        for (; u + 4 <= m; u += 4) {
-            double s0 = p[u], s1 = p[u + 1], s2 = p[u + 2], s3 = p[u + 3];
-            for (size_t i = 0; i < cnt; i++) {
-                const float *xi = x + i * ld + u;
-                s0 += (double)xi[0];
-                s1 += (double)xi[1];
-                s2 += (double)xi[2];
-                s3 += (double)xi[3];
+        /* the sums in registers (through memory they would wait on each
+         * other's stores), eight columns in one loop: each column is a
+         * chain of dependent adds in row order, and eight chains side by
+         * side go at the adders' rate instead of their latency */
+        for (size_t u = 0; u < m; u += 8) {
+            size_t w = m - u < 8 ? m - u : 8;
+            if (w == 8) {
+                add_rows8(p + u, x + u, ld, cnt);
+            } else if (u + 8 <= ld) { /* 8 columns read, still inside the row; w kept */
+                double s8[8] = {0};
+                memcpy(s8, p + u, sizeof(double) * w);
+                add_rows8(s8, x + u, ld, cnt);
+                memcpy(p + u, s8, sizeof(double) * w);
+            } else {
+                for (size_t v = u; v < m; v++) {
+                    double s0 = p[v];
+                    for (size_t i = 0; i < cnt; i++)
+                        s0 += (double)x[i * ld + v];
+                    p[v] = s0;
+                }
             }
-            p[u] = s0, p[u + 1] = s1, p[u + 2] = s2, p[u + 3] = s3;
-        }
-        for (; u < m; u++) {
-            double s0 = p[u];
-            for (size_t i = 0; i < cnt; i++)
-                s0 += (double)x[i * ld + u];
-            p[u] = s0;
         }
     }
 }
