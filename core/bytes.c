@@ -224,6 +224,47 @@ int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *le
     return 0;
 }
 
+int l2l_mkdirs(const char *dir, char *err, size_t errlen)
+{
+    size_t n = strlen(dir);
+    char *buf = malloc(n + 1);
+    if (!buf) {
+        l2l_fmt(err, errlen, "%s: out of memory", dir);
+        return L2L_ENOMEM;
+    }
+    memcpy(buf, dir, n + 1);
+    int rc = 0;
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != 0)
+            continue;
+        char c = buf[i];
+        buf[i] = 0;
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST) {
+            l2l_fmt(err, errlen, "cannot create directory %s: %s", buf, strerror(errno));
+            rc = L2L_EIO;
+            break;
+        }
+        buf[i] = c;
+    }
+    free(buf);
+    return rc;
+}
+
+int l2l_mkdir_parent(const char *path, char *err, size_t errlen)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char *dir = strndup(path, (size_t)(slash - path));
+    if (!dir) {
+        l2l_fmt(err, errlen, "%s: out of memory", path);
+        return L2L_ENOMEM;
+    }
+    int rc = l2l_mkdirs(dir, err, errlen);
+    free(dir);
+    return rc;
+}
+
 int l2l_write_file_atomic(const char *path, const void *data, size_t len,
                           char *err, size_t errlen)
 {

@@ -51,6 +51,11 @@ int l2l_crc_ok(const unsigned char *data, size_t len);
  * Returns < 0 with err naming the file when it cannot be read. */
 int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
                   char *err, size_t errlen);
+/* mkdir -p: dir and every folder above it that is missing. Returns < 0
+ * with err naming the folder that could not be made. */
+int l2l_mkdirs(const char *dir, char *err, size_t errlen);
+/* The same for the folder that holds path (nothing for a bare name). */
+int l2l_mkdir_parent(const char *path, char *err, size_t errlen);
 /* Writes data to a temporary file beside path, fsyncs it and renames it over
  * path, so readers see the old file or the new one, never a mix. */
 int l2l_write_file_atomic(const char *path, const void *data, size_t len,

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "blas_threads.h"
+#include "bytes.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "meta_log.h"
@@ -217,6 +218,9 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
 {
     int rc = check_config(job, err, errlen);
     if (rc < 0)
+        return rc;
+    /* a suite copied elsewhere names checkpoints/ beside it: made here */
+    if ((rc = l2l_mkdir_parent(job->checkpoint_path, err, errlen)) < 0)
         return rc;
     const struct l2l_meta_config *c = &job->cfg;
     struct meta_trainer tr;

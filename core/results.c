@@ -9,27 +9,17 @@
 #include <unistd.h>
 #include "config.h"
 #include "revision.h"
+#include "bytes.h"
 #include "log.h"
 #include "results.h"
 
 int l2l_results_mkdir(const char *dir)
 {
-    char buf[4096];
-    l2l_fmt(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; ; p++) {
-        int end = *p == 0;
-        if (*p == '/' || end) {
-            *p = 0;
-            if (mkdir(buf, 0777) < 0 && errno != EEXIST) {
-                l2l_error("l2l: cannot create directory %s: %s", buf, strerror(errno));
-                return L2L_EIO;
-            }
-            if (end)
-                break;
-            *p = '/';
-        }
-    }
-    return 0;
+    char err[L2L_ERRLEN];
+    int rc = l2l_mkdirs(dir, err, sizeof err);
+    if (rc < 0)
+        l2l_error("l2l: %s", err);
+    return rc;
 }
 
 int l2l_afile_open(struct atomic_file *a, const char *dir, const char *name)

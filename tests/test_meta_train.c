@@ -292,6 +292,35 @@ static void test_diverges(void)
     teardown(&s);
 }
 
+/* The checkpoint's folders are made when missing (a suite copied elsewhere
+ * names checkpoints/ beside it); a file in the way is an error naming it,
+ * and no checkpoint is written. */
+static void test_checkpoint_folders(void)
+{
+    struct setup s;
+    CU_ASSERT_FATAL(setup(&s, "fold", "lr=0.01", 2) == 0);
+    snprintf(s.ckpt, sizeof s.ckpt, "%s/new/sub/fold.l2l", dir);
+    char err[L2L_ERRLEN] = "";
+    int rc = l2l_meta_train(&s.job, err, sizeof err);
+    if (rc < 0)
+        printf("\n  %s\n", err);
+    CU_ASSERT(rc == 0);
+    CU_ASSERT(access(s.ckpt, F_OK) == 0);
+    char file[300];
+    snprintf(file, sizeof file, "%s/afile", dir);
+    FILE *f = fopen(file, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fclose(f);
+    snprintf(s.ckpt, sizeof s.ckpt, "%s/afile/sub/fold.l2l", dir);
+    rc = l2l_meta_train(&s.job, err, sizeof err);
+    printf("\n  %s\n", err);
+    CU_ASSERT(rc < 0);
+    ASSERT_MSG(err, "cannot create directory");
+    ASSERT_MSG(err, "afile/sub: Not a directory");
+    CU_ASSERT(access(s.ckpt, F_OK) != 0);
+    teardown(&s);
+}
+
 /* Validation at epoch 0, recomputed here from its definition: the initial
  * φ (INIT stream), the held-out problems (VALID stream, index k), plain
  * step() for T steps; mean, final, and last-unroll mean of f. */
@@ -413,6 +442,7 @@ static const struct l2l_test tests[] = {
     {"learned_sgd on linear+quad: validation loss goes down; runs repeat byte for byte", test_learns_and_repeats},
     {"interrupted and resumed = uninterrupted", test_resume},
     {"a diverging run is reported, meta lr halved", test_diverges},
+    {"the checkpoint's folders made when missing, a file in the way refused", test_checkpoint_folders},
     {"validation loss: mean, final, last_unroll as defined", test_validation_definitions},
     {"lstm on quadratic: validation loss goes down; runs repeat byte for byte", test_lstm_quadratic},
     {NULL, NULL},
