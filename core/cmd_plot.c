@@ -3,7 +3,6 @@
  * has written its results. A results directory gets its figures and
  * report; the CSV of `l2l bench` (or a directory holding bench.csv) its
  * throughput figure (plot_bench.c). */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,15 +13,6 @@
 #include "plot_data.h"
 #include "plot_gnuplot.h"
 #include "report.h"
-
-static int make_dir(const char *path)
-{
-    if (mkdir(path, 0777) < 0 && errno != EEXIST) {
-        l2l_error("l2l: cannot create directory %s: %s", path, strerror(errno));
-        return L2L_EIO;
-    }
-    return 0;
-}
 
 int l2l_plot_results(const char *dir, int require_figures, char *err, size_t errlen)
 {
@@ -37,7 +27,7 @@ int l2l_plot_results(const char *dir, int require_figures, char *err, size_t err
     }
     l2l_fmt(figdir, sizeof figdir, "%s/figures", dir);
     l2l_fmt(datadir, sizeof datadir, "%s/data", figdir);
-    if ((rc = make_dir(figdir)) < 0 || (rc = make_dir(datadir)) < 0 ||
+    if ((rc = l2l_results_mkdir(datadir)) < 0 || /* figures/ and figures/data/ */
         (rc = pg_write_all(&r, figdir, datadir, &list)) < 0) {
         if (rc == L2L_ENOMEM)
             l2l_error("l2l: out of memory writing the figures of %s", dir);
