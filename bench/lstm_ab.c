@@ -67,6 +67,7 @@ int main(int argc, char **argv)
     l2l_bench_grad(grad, n); /* what l2l bench feeds */
     l2l_bench_dg(dg, n * (size_t)U);
     float *dphi = NULL;
+    size_t n_dphi = 0;
     for (int i = 0; i < np; i++) {
         if (l2l_plugin_open(L2L_OPTIMIZER, argv[i + 1], &s[i].p, err, sizeof err) < 0 ||
             l2l_options_defaults(s[i].p.u.opt->options, s[i].v, err, sizeof err) < 0) {
@@ -85,13 +86,21 @@ int main(int argc, char **argv)
         struct l2l_rng rng;
         l2l_rng_seed(&rng, 1);
         o->learned->meta_init(s[i].self, &rng);
-        float *d = realloc(dphi, sizeof(float) * o->learned->n_meta(s[i].self));
-        if (!d || o->learned->tape_begin(s[i].self, U) < 0) {
+        /* one dL/dφ buffer for all: as large as the largest φ */
+        size_t nm = o->learned->n_meta(s[i].self);
+        if (nm > n_dphi) {
+            float *d = realloc(dphi, sizeof(float) * nm);
+            if (!d) {
+                fprintf(stderr, "lstm_ab: out of memory for dL/dphi\n");
+                return 1;
+            }
+            memset(d + n_dphi, 0, sizeof(float) * (nm - n_dphi));
+            dphi = d, n_dphi = nm;
+        }
+        if (o->learned->tape_begin(s[i].self, U) < 0) {
             fprintf(stderr, "lstm_ab: out of memory for %zu coordinates\n", n);
             return 1;
         }
-        dphi = d;
-        memset(dphi, 0, sizeof(float) * o->learned->n_meta(s[i].self));
         o->step(s[i].self, theta, grad); /* first touch of the buffers */
     }
     for (int r = 0; r < rounds; r++)
