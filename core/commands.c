@@ -9,5 +9,6 @@ const struct l2l_command l2l_commands[] = {
     {"train", l2l_cmd_train},
     {"plot", l2l_cmd_plot},
     {"bench", l2l_cmd_bench},
+    {"checkpoint", l2l_cmd_checkpoint},
     {NULL, NULL},
 };

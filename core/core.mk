@@ -5,7 +5,7 @@ libl2lcore_la_SOURCES = \
 	core/log.c core/log.h \
 	core/options.c core/options.h \
 	core/plugin_loader.c core/plugin_loader.h \
-	core/commands.h core/commands.c core/cmd_plugins.c core/cmd_run.c \
+	core/commands.h core/commands.c core/cmd_plugins.c core/cmd_run.c core/cmd_checkpoint.c \
 	core/ini_read.c core/ini_read.h core/suite.c core/suite.h \
 	core/runner.c core/runner.h core/results.c core/results.h core/seeds.h \
 	core/partial.c core/partial.h core/blas_threads.h

@@ -45,6 +45,9 @@ static void usage(FILE *f)
           "                            render the figures again from the CSV files\n"
           "  bench [-o FILE.csv] [--quick] [--sizes N,...] [--only SECTION,...]\n"
           "                            throughput against this machine's sgemm and memcpy\n"
+          "  checkpoint show PATH...   what a checkpoint holds: options, finished or not, cost\n"
+          "  checkpoint upgrade SUITE [--log OPTIMIZER=META.csv | --seconds OPTIMIZER=S]...\n"
+          "                            re-save a suite's format 1 checkpoints as format 2\n"
           "  help                      this text\n", f);
 }
 

@@ -2,8 +2,9 @@
 # tests, and the test-only plugins they use (included by Makefile.am).
 libl2lcore_la_SOURCES += \
 	core/bytes.c core/bytes.h \
-	core/checkpoint.c core/checkpoint.h \
+	core/checkpoint.c core/checkpoint.h core/checkpoint_v1.c core/checkpoint_v1.h \
 	core/meta_train.c core/meta_train.h core/meta_trainer.h core/meta_epoch.c \
+	core/meta_checkpoint.c \
 	core/meta_unroll.c core/meta_unroll.h \
 	core/meta_adam.c core/meta_adam.h \
 	core/meta_state.c core/meta_state.h \

@@ -76,24 +76,6 @@ static int validate(struct meta_trainer *tr, double *out, char *err, size_t errl
     return 0;
 }
 
-/* The checkpoint's note: what φ was trained on and how. */
-static void checkpoint_note(struct meta_trainer *tr, char *buf, size_t len)
-{
-    l2l_fmt(buf, len, "%s; best validation loss %.9g at epoch %ld", tr->job_desc, tr->st.best_loss,
-            tr->st.best_epoch);
-}
-
-static int save_best(struct meta_trainer *tr, char *err, size_t errlen)
-{
-    char note[6144];
-    checkpoint_note(tr, note, sizeof note);
-    void *self = tr->vinst[0].self;
-    memcpy(tr->l->meta(self), tr->st.best_phi, sizeof(float) * tr->n_meta);
-    int rc = l2l_checkpoint_save(tr->job->checkpoint_path, tr->job->opt, self, note, err, errlen);
-    memcpy(tr->l->meta(self), tr->st.phi, sizeof(float) * tr->n_meta);
-    return rc;
-}
-
 /* Validates, keeps the best φ (checkpoint), and saves the state. */
 int meta_validate_and_save(struct meta_trainer *tr, long epoch, double *vloss, char *err, size_t errlen)
 {
@@ -104,7 +86,7 @@ int meta_validate_and_save(struct meta_trainer *tr, long epoch, double *vloss, c
         tr->st.best_loss = *vloss;
         tr->st.best_epoch = epoch;
         memcpy(tr->st.best_phi, tr->st.phi, sizeof(float) * tr->n_meta);
-        if ((rc = save_best(tr, err, errlen)) < 0)
+        if ((rc = meta_checkpoint_save(tr, 0, err, errlen)) < 0)
             return rc;
     }
     return 0;

@@ -2,7 +2,7 @@
  * Layout, little-endian: "L2LSTATE" | u32 version | str job | u64 epoch |
  * u64 n_meta | φ f32[n_meta] | best φ f32[n_meta] | u64 adam_t |
  * m f64[n_meta] | v f64[n_meta] | f64 lr | f64 best_loss | i64 best_epoch |
- * u64 bad_in_row | u64 n_rows | rows (u64 epoch, f64 x 6) | u32 CRC-32. */
+ * u64 bad_in_row | f64 cpu_seconds | u64 n_rows | rows (u64 epoch, f64 x 6) | u32 CRC-32. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "meta_state.h"
 
 #define STATE_MAGIC "L2LSTATE"
-#define STATE_VERSION 2u
+#define STATE_VERSION 3u
 
 int l2l_meta_state_init(struct l2l_meta_state *s, size_t n_meta, double lr)
 {
@@ -51,6 +51,7 @@ void l2l_meta_state_copy(struct l2l_meta_state *dst, const struct l2l_meta_state
     dst->best_loss = src->best_loss;
     dst->best_epoch = src->best_epoch;
     dst->bad_in_row = src->bad_in_row;
+    dst->cpu_seconds = src->cpu_seconds;
     dst->n_rows = src->n_rows;
 }
 
@@ -91,6 +92,7 @@ int l2l_meta_state_save(const char *path, const char *job, const struct l2l_meta
     l2l_put_f64(&b, s->best_loss);
     l2l_put_u64(&b, (uint64_t)(int64_t)s->best_epoch);
     l2l_put_u64(&b, (uint64_t)s->bad_in_row);
+    l2l_put_f64(&b, s->cpu_seconds);
     l2l_put_u64(&b, (uint64_t)s->n_rows);
     for (long r = 0; r < s->n_rows; r++) {
         const struct l2l_meta_row *w = &s->rows[r];
@@ -188,6 +190,7 @@ int l2l_meta_state_load(const char *path, const char *job, struct l2l_meta_state
     s->best_epoch = (long)(int64_t)u;
     l2l_get_u64(&in, &u);
     s->bad_in_row = (long)u;
+    l2l_get_f64(&in, &s->cpu_seconds);
     uint64_t rows = 0;
     if (l2l_get_u64(&in, &rows) < 0 || rows > (len - in.pos) / 56)
         goto short_read;

@@ -26,6 +26,7 @@ struct l2l_meta_state {
     double best_loss;      /* +inf before the first finite validation */
     long best_epoch;       /* -1 before */
     long bad_in_row;       /* consecutive non-finite meta-gradients */
+    double cpu_seconds;    /* process CPU time of the epochs kept so far (the cost) */
     long n_rows, cap_rows;
     struct l2l_meta_row *rows; /* (n_rows), owned */
 };

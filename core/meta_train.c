@@ -19,42 +19,50 @@
 #include "options.h"
 #include "seeds.h"
 
+enum { M_EPOCHS, M_STEPS, M_UNROLL, M_PROBLEMS, M_LR, M_BETA1, M_BETA2, M_EPS, M_CLIP,
+       M_VALID_EVERY, M_VALID_PROBLEMS, M_VALID_LOSS, M_KEEP, M_COUNT };
+
 const struct l2l_option l2l_meta_options[] = {
-    {"epochs", L2L_OPT_INT, "100", 1, 1e9, NULL, "meta-training epochs (one trajectory on fresh problems each)"},
-    {"steps", L2L_OPT_INT, "100", 1, 1e7, NULL, "T: optimizee steps per trajectory"},
-    {"unroll", L2L_OPT_INT, "20", 1, 1e5, NULL, "U: steps per truncated-BPTT unroll (one meta-step each)"},
-    {"problems", L2L_OPT_INT, "1", 1, 4096, NULL, "optimizee instances per meta-step (meta-gradient averaged)"},
-    {"meta_lr", L2L_OPT_REAL, "0.001", 1e-9, 10, NULL, "Adam learning rate on φ"},
-    {"beta1", L2L_OPT_REAL, "0.9", 0, 0.9999, NULL, "Adam first-moment decay"},
-    {"beta2", L2L_OPT_REAL, "0.999", 0, 0.99999999, NULL, "Adam second-moment decay"},
-    {"eps", L2L_OPT_REAL, "1e-8", 1e-30, 1, NULL, "Adam epsilon"},
-    {"clip", L2L_OPT_REAL, "0", 0, 1e30, NULL, "clip the meta-gradient to this L2 norm; 0 = off"},
-    {"valid_every", L2L_OPT_INT, "10", 1, 1e9, NULL, "K: validate (and save the training state) every K epochs"},
-    {"valid_problems", L2L_OPT_INT, "16", 1, 1e6, NULL, "held-out problems per validation"},
-    {"valid_loss", L2L_OPT_STRING, "mean", 0, 0, "mean|final|last_unroll",
+    [M_EPOCHS] = {"epochs", L2L_OPT_INT, "100", 1, 1e9, NULL, "meta-training epochs (one trajectory on fresh problems each)"},
+    [M_STEPS] = {"steps", L2L_OPT_INT, "100", 1, 1e7, NULL, "T: optimizee steps per trajectory"},
+    [M_UNROLL] = {"unroll", L2L_OPT_INT, "20", 1, 1e5, NULL, "U: steps per truncated-BPTT unroll (one meta-step each)"},
+    [M_PROBLEMS] = {"problems", L2L_OPT_INT, "1", 1, 4096, NULL, "optimizee instances per meta-step (meta-gradient averaged)"},
+    [M_LR] = {"meta_lr", L2L_OPT_REAL, "0.001", 1e-9, 10, NULL, "Adam learning rate on φ"},
+    [M_BETA1] = {"beta1", L2L_OPT_REAL, "0.9", 0, 0.9999, NULL, "Adam first-moment decay"},
+    [M_BETA2] = {"beta2", L2L_OPT_REAL, "0.999", 0, 0.99999999, NULL, "Adam second-moment decay"},
+    [M_EPS] = {"eps", L2L_OPT_REAL, "1e-8", 1e-30, 1, NULL, "Adam epsilon"},
+    [M_CLIP] = {"clip", L2L_OPT_REAL, "0", 0, 1e30, NULL, "clip the meta-gradient to this L2 norm; 0 = off"},
+    [M_VALID_EVERY] = {"valid_every", L2L_OPT_INT, "10", 1, 1e9, NULL, "K: validate (and save the training state) every K epochs"},
+    [M_VALID_PROBLEMS] = {"valid_problems", L2L_OPT_INT, "16", 1, 1e6, NULL, "held-out problems per validation"},
+    [M_VALID_LOSS] = {"valid_loss", L2L_OPT_STRING, "mean", 0, 0, "mean|final|last_unroll",
      "mean: mean f over steps 1..T (the meta-objective); final: f at step T (the paper); "
      "last_unroll: mean f over the last unroll (the reference code)"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    [M_KEEP] = {"keep", L2L_OPT_STRING, "best", 0, 0, "best|last",
+     "φ the checkpoint keeps when training ends: best = the lowest validation loss (the paper); "
+     "last = the φ of the last epoch"},
+    [M_COUNT] = {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
 static const char *const valid_names[] = {"mean", "final", "last_unroll"};
 
 void l2l_meta_config_from_values(const struct l2l_value *v, struct l2l_meta_config *cfg)
 {
-    cfg->epochs = v[0].i;
-    cfg->steps = v[1].i;
-    cfg->unroll = v[2].i;
-    cfg->problems = v[3].i;
-    cfg->lr = v[4].r;
-    cfg->beta1 = v[5].r;
-    cfg->beta2 = v[6].r;
-    cfg->eps = v[7].r;
-    cfg->clip = v[8].r;
-    cfg->valid_every = v[9].i;
-    cfg->valid_problems = v[10].i;
-    cfg->valid_loss = !v[11].s || strcmp(v[11].s, "mean") == 0 ? L2L_VALID_MEAN
-                      : strcmp(v[11].s, "final") == 0   ? L2L_VALID_FINAL
-                                                        : L2L_VALID_LAST_UNROLL;
+    cfg->epochs = v[M_EPOCHS].i;
+    cfg->steps = v[M_STEPS].i;
+    cfg->unroll = v[M_UNROLL].i;
+    cfg->problems = v[M_PROBLEMS].i;
+    cfg->lr = v[M_LR].r;
+    cfg->beta1 = v[M_BETA1].r;
+    cfg->beta2 = v[M_BETA2].r;
+    cfg->eps = v[M_EPS].r;
+    cfg->clip = v[M_CLIP].r;
+    cfg->valid_every = v[M_VALID_EVERY].i;
+    cfg->valid_problems = v[M_VALID_PROBLEMS].i;
+    const char *vl = v[M_VALID_LOSS].s;
+    cfg->valid_loss = !vl || strcmp(vl, "mean") == 0 ? L2L_VALID_MEAN
+                      : strcmp(vl, "final") == 0    ? L2L_VALID_FINAL
+                                                    : L2L_VALID_LAST_UNROLL;
+    cfg->keep_last = v[M_KEEP].s && strcmp(v[M_KEEP].s, "last") == 0;
 }
 
 volatile sig_atomic_t meta_stop_requested;
@@ -73,6 +81,14 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* CPU time of the process (every thread), for the training's cost. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* The job in one line: a .state file is only resumed by the same job. */
 static void describe_job(struct meta_trainer *tr)
 {
@@ -83,10 +99,11 @@ static void describe_job(struct meta_trainer *tr)
     l2l_fmt(tr->job_desc, sizeof tr->job_desc,
             "optimizer=%s (%s); optimizee=%s; trained_on=%s; seed=%llu; steps=%ld; unroll=%ld; "
             "problems=%ld; meta_lr=%.9g; beta1=%.9g; beta2=%.9g; eps=%.9g; clip=%.9g; "
-            "valid_every=%ld; valid_problems=%ld; valid_loss=%s",
+            "valid_every=%ld; valid_problems=%ld; valid_loss=%s; keep=%s",
             j->opt->name, opts, j->obj->name, j->trained_on ? j->trained_on : "",
             (unsigned long long)j->seed, c->steps, c->unroll, c->problems, c->lr, c->beta1, c->beta2,
-            c->eps, c->clip, c->valid_every, c->valid_problems, valid_names[c->valid_loss]);
+            c->eps, c->clip, c->valid_every, c->valid_problems, valid_names[c->valid_loss],
+            c->keep_last ? "last" : "best");
 }
 
 static int check_config(const struct l2l_meta_job *job, char *err, size_t errlen)
@@ -247,9 +264,10 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
         goto out;
     }
     if (!resumed) { /* epoch 0: the initial φ, so the log shows where training starts */
-        double t0 = now(), v;
+        double t0 = now(), c0 = cpu_now(), v;
         if ((rc = meta_validate_and_save(&tr, 0, &v, err, errlen)) < 0)
             goto out;
+        tr.st.cpu_seconds += cpu_now() - c0;
         struct l2l_meta_row row = {0, NAN, v, tr.st.best_loss, tr.st.lr, NAN, now() - t0};
         if ((rc = l2l_meta_state_add_row(&tr.st, &row)) < 0 ||
             (rc = l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen)) < 0)
@@ -260,7 +278,7 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
     double last_valid = tr.st.n_rows ? tr.st.rows[tr.st.n_rows - 1].valid_loss : NAN;
     long first = tr.st.epoch + 1;
     for (long e = first; e <= c->epochs; e++) {
-        double t0 = now(), ml, gn, v = NAN;
+        double t0 = now(), c0 = cpu_now(), ml, gn, v = NAN;
         l2l_meta_state_copy(&tr.snap, &tr.st);
         rc = meta_stop_requested ? 1 : meta_run_epoch(&tr, e, &ml, &gn, err, errlen);
         if (rc < 0)
@@ -279,6 +297,7 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
         int validating = e % c->valid_every == 0 || e == c->epochs;
         if (validating && (rc = meta_validate_and_save(&tr, e, &v, err, errlen)) < 0)
             goto out;
+        tr.st.cpu_seconds += cpu_now() - c0;
         struct l2l_meta_row row = {e, ml, v, tr.st.best_loss, tr.st.lr, gn, now() - t0};
         if ((rc = l2l_meta_state_add_row(&tr.st, &row)) < 0) {
             l2l_fmt(err, errlen, "%s: out of memory", job->name);
@@ -332,6 +351,11 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
             goto out;
         }
     }
+    /* finished: the kept φ marked so, then the state goes (a crash between
+     * the two leaves a finished checkpoint and a stale state, which the
+     * next run removes) */
+    if ((rc = meta_checkpoint_save(&tr, 1, err, errlen)) < 0)
+        goto out;
     if (unlink(tr.state_path) < 0) {
         l2l_fmt(err, errlen, "%s: cannot remove the finished training state", tr.state_path);
         rc = L2L_EIO;

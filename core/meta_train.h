@@ -32,6 +32,7 @@ struct l2l_meta_config {
     long valid_every;   /* K: validate every K epochs */
     long valid_problems;/* held-out instances for validation */
     int valid_loss;     /* enum l2l_valid_loss */
+    int keep_last;      /* keep = last: the checkpoint ends with the last φ, not the best */
 };
 
 /* Fills cfg from values of l2l_meta_options (same order as the table). */

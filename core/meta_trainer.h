@@ -68,6 +68,10 @@ void meta_spread_phi(struct meta_trainer *tr);
 int meta_first_error(const struct meta_trainer *tr, long n, char *err, size_t errlen);
 /* Validates the current φ; a new best is kept and written to the checkpoint. */
 int meta_validate_and_save(struct meta_trainer *tr, long epoch, double *vloss, char *err, size_t errlen);
+/* Writes the checkpoint (meta_checkpoint.c): the best φ marked unfinished
+ * while training runs; when finished, the kept φ (best, or last) with the
+ * training's cost. */
+int meta_checkpoint_save(struct meta_trainer *tr, int finished, char *err, size_t errlen);
 /* One epoch (see meta_epoch.c): 1 when a stop was requested, 0, or < 0. */
 int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, double *grad_norm,
                    char *err, size_t errlen);

@@ -261,3 +261,31 @@ void l2l_values_format(const struct l2l_option *table, const struct l2l_value *v
         used += (size_t)w;
     }
 }
+
+void l2l_value_canon(const struct l2l_option *row, const struct l2l_value *v, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    switch (row->type) {
+    case L2L_OPT_INT:
+        snprintf(buf, len, "%ld", v->i);
+        break;
+    case L2L_OPT_BOOL:
+        snprintf(buf, len, "%s", v->i ? "true" : "false");
+        break;
+    case L2L_OPT_REAL:
+        snprintf(buf, len, "%.17g", v->r);
+        break;
+    case L2L_OPT_LIST:
+        for (int k = 0; k < v->n && used < len; k++) {
+            int w = snprintf(buf + used, len - used, "%s%.17g", k ? ", " : "", v->list[k]);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
+        break;
+    default:
+        snprintf(buf, len, "%s", v->s ? v->s : "");
+        break;
+    }
+}

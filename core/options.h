@@ -31,6 +31,10 @@ int l2l_options_set(const struct l2l_option *table, struct l2l_value *values,
 
 /* Prints the table for `l2l describe`. */
 void l2l_options_print(FILE *f, const struct l2l_option *table);
+/* The value of one row in one canonical text (integers in decimal, reals
+ * with 17 significant digits, true/false, list items joined by ", "), so
+ * that "0.1" and "1e-1" compare equal: checkpoints record it. */
+void l2l_value_canon(const struct l2l_option *row, const struct l2l_value *v, char *buf, size_t len);
 /* Writes "name=value; ..." of every option, for summaries and manifests. */
 void l2l_values_format(const struct l2l_option *table, const struct l2l_value *values,
                        char *buf, size_t len);

@@ -315,18 +315,48 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Meta-trains each learned optimizer whose checkpoint is missing (or whose
- * training was interrupted: a .state file exists). */
+/* What to do with a learned optimizer's checkpoint before evaluation:
+ * 0 use it, 1 train it (missing, unfinished, or a training to resume),
+ * < 0 refuse (unreadable: a user's file is never overwritten). */
+static int needs_training(const struct suite *s, const struct suite_optimizer *o, const char *state)
+{
+    if (!file_exists(o->checkpoint))
+        return 1;
+    struct l2l_checkpoint ck;
+    char err[L2L_ERRLEN] = "";
+    if (l2l_checkpoint_read(o->checkpoint, &ck, err, sizeof err) < 0) {
+        l2l_error("%s:%d: [optimizer %s] %s", s->path, o->line, o->name, err);
+        return L2L_EINPUT;
+    }
+    int finished = ck.status.finished;
+    if (!finished && !file_exists(state))
+        l2l_info("l2l: %s: its training stopped at epoch %lld of %lld and left no %s: training it again "
+                 "from the start", o->checkpoint, (long long)ck.status.epochs_done,
+                 (long long)ck.status.epochs_planned, state);
+    l2l_checkpoint_clear(&ck);
+    if (finished && file_exists(state)) /* a finish interrupted before the state went, or the user's */
+        l2l_warn("l2l: %s is beside a finished checkpoint, which is used as it is: the state is ignored "
+                 "(delete it)", state);
+    return !finished;
+}
+
+/* Meta-trains each learned optimizer whose checkpoint is missing or
+ * unfinished (resuming from its .state file when there is one). */
 static int train_missing(struct suite *s, const struct run_options *ro)
 {
+    int trained = 0;
     for (int k = 0; k < s->n_optimizers; k++) {
         struct suite_optimizer *o = &s->optimizers[k];
         if (!o->learned || o->train_on < 0)
             continue;
         char state[4096], log_csv[4096], note[1024];
         l2l_fmt(state, sizeof state, "%s.state", o->checkpoint);
-        if (file_exists(o->checkpoint) && !file_exists(state))
+        int need = needs_training(s, o, state);
+        if (need < 0)
+            return need;
+        if (!need)
             continue;
+        trained++;
         struct suite_optimizee *e = &s->optimizees[o->train_on];
         if (l2l_results_mkdir(ro->out_dir) < 0)
             return L2L_EIO;
@@ -348,8 +378,11 @@ static int train_missing(struct suite *s, const struct run_options *ro)
             l2l_error("l2l: meta-training %s: %s", o->name, err);
             return rc;
         }
-        l2l_info("l2l: meta-trained %s in %.1f s; best φ in %s", o->name, now() - t0, o->checkpoint);
+        l2l_info("l2l: meta-trained %s in %.1f s; φ in %s", o->name, now() - t0, o->checkpoint);
     }
+    if (!trained && ro->train_only)
+        l2l_info("l2l: nothing to train: every learned optimizer of %s has a finished checkpoint "
+                 "(delete one to train it again)", s->path);
     return 0;
 }
 
@@ -368,7 +401,7 @@ static int load_phis(struct suite *s, float **phi)
             l2l_error("%s:%d: [optimizer %s] %s", s->path, o->line, o->name, err);
             return L2L_EINPUT;
         }
-        int rc = l2l_checkpoint_load(o->checkpoint, opt, self, err, sizeof err);
+        int rc = l2l_checkpoint_load(o->checkpoint, opt, o->values, self, err, sizeof err);
         if (rc == 0) {
             size_t m = opt->learned->n_meta(self);
             phi[k] = malloc(sizeof(float) * (m ? m : 1));
@@ -377,7 +410,7 @@ static int load_phis(struct suite *s, float **phi)
             else
                 rc = L2L_ENOMEM;
         } else {
-            l2l_error("l2l: [optimizer %s] %s", o->name, err);
+            l2l_error("%s:%d: [optimizer %s] %s", s->path, o->line, o->name, err);
             rc = L2L_EINPUT;
         }
         opt->destroy(self);

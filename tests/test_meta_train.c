@@ -105,6 +105,34 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
+/* Two checkpoints hold the same training: every byte equal once the two
+ * measured times of their cost (wall and CPU seconds, which differ from
+ * run to run by nature) are zeroed; the rest of the cost (epochs,
+ * trajectories, steps) and the status must agree. */
+static int same_ckpt(const char *a, const char *b)
+{
+    struct l2l_checkpoint ca, cb;
+    char err[L2L_ERRLEN], pa[700], pb[700];
+    if (l2l_checkpoint_read(a, &ca, err, sizeof err) < 0)
+        return 0;
+    if (l2l_checkpoint_read(b, &cb, err, sizeof err) < 0) {
+        l2l_checkpoint_clear(&ca);
+        return 0;
+    }
+    int ok = isfinite(ca.cost.wall_seconds) && isfinite(cb.cost.cpu_seconds) && ca.cost.wall_seconds >= 0 &&
+             cb.cost.cpu_seconds >= 0;
+    ca.cost.wall_seconds = cb.cost.wall_seconds = ca.cost.cpu_seconds = cb.cost.cpu_seconds = 0;
+    snprintf(pa, sizeof pa, "%s.cmp", a);
+    snprintf(pb, sizeof pb, "%s.cmp", b);
+    ok = ok && l2l_checkpoint_write(pa, &ca, err, sizeof err) == 0 &&
+         l2l_checkpoint_write(pb, &cb, err, sizeof err) == 0 && same_file(pa, pb);
+    unlink(pa);
+    unlink(pb);
+    l2l_checkpoint_clear(&ca);
+    l2l_checkpoint_clear(&cb);
+    return ok;
+}
+
 /* Column col of the CSV row for epoch e (NAN when empty). */
 static double log_value(const char *path, long e, int col)
 {
@@ -166,7 +194,7 @@ static void test_learns_and_repeats(void)
     const char *kv[] = {"terms=2", NULL};
     CU_ASSERT_FATAL(fx_open(&o, L2L_OPTIMIZER, LSGD_PATH, kv) == 0);
     void *self = o.p.u.opt->create(o.v, 1, NULL, 0, err, sizeof err);
-    CU_ASSERT_FATAL(l2l_checkpoint_load(a.ckpt, o.p.u.opt, self, err, sizeof err) == 0);
+    CU_ASSERT_FATAL(l2l_checkpoint_load(a.ckpt, o.p.u.opt, o.v, self, err, sizeof err) == 0);
     memcpy(phi, o.p.u.opt->learned->meta(self), sizeof phi);
     printf("  learned step size exp(phi0) = %.4g, momentum phi1 = %.4g\n", exp(phi[0]), phi[1]);
     CU_ASSERT(exp(phi[0]) > 0.05);
@@ -175,12 +203,21 @@ static void test_learns_and_repeats(void)
     char state[700];
     snprintf(state, sizeof state, "%s.state", a.ckpt);
     CU_ASSERT(access(state, F_OK) != 0); /* removed on a clean finish */
+    /* Marked finished, with its cost: 40 epochs x 2 problems + 11
+     * validations x 8 problems = 168 trajectories of 22 steps. */
+    struct l2l_checkpoint ck;
+    CU_ASSERT_FATAL(l2l_checkpoint_read(a.ckpt, &ck, err, sizeof err) == 0);
+    CU_ASSERT(ck.status.finished == 1 && ck.status.keep_last == 0);
+    CU_ASSERT(ck.status.epochs_done == 40 && ck.status.epochs_planned == 40);
+    CU_ASSERT(ck.cost.trajectories == 168 && ck.cost.steps == 168 * 22);
+    CU_ASSERT(ck.cost.wall_seconds > 0 && ck.cost.cpu_seconds > 0);
+    l2l_checkpoint_clear(&ck);
 
     /* The second run on one thread: instances and validation problems run
      * on threads, reduced in a fixed order, so the result must not change. */
     rc = train_threads(&b.job, 1, err, sizeof err);
     CU_ASSERT_FATAL(rc == 0);
-    CU_ASSERT(same_file(a.ckpt, b.ckpt));
+    CU_ASSERT(same_ckpt(a.ckpt, b.ckpt));
     char *la = log_without_seconds(a.log), *lb = log_without_seconds(b.log);
     CU_ASSERT(la && lb && strcmp(la, lb) == 0);
     CU_ASSERT(la && strncmp(la, "epoch,meta_loss,valid_loss,best_valid_loss,lr,grad_norm,\n0,,", 60) == 0);
@@ -205,6 +242,12 @@ static void test_resume(void)
     printf("\n  interrupted: %s\n", err);
     CU_ASSERT_EQUAL(rc, -6 /* L2L_EINTR */);
     CU_ASSERT(access(state, F_OK) == 0);
+    /* The checkpoint written so far says it is not finished, so nothing
+     * evaluates it as trained. */
+    struct l2l_checkpoint ck;
+    CU_ASSERT_FATAL(l2l_checkpoint_read(b.ckpt, &ck, err, sizeof err) == 0);
+    CU_ASSERT(ck.status.finished == 0 && ck.status.epochs_done == 4 && ck.status.epochs_planned == 14);
+    l2l_checkpoint_clear(&ck);
 
     /* A corrupt state is refused (and left for the user to inspect). */
     size_t slen = 0;
@@ -240,7 +283,7 @@ static void test_resume(void)
         printf("  %s\n", err);
     CU_ASSERT_FATAL(rc == 0);
     CU_ASSERT(access(state, F_OK) != 0);
-    CU_ASSERT(same_file(a.ckpt, b.ckpt));
+    CU_ASSERT(same_ckpt(a.ckpt, b.ckpt));
     char *la = log_without_seconds(a.log), *lb = log_without_seconds(b.log);
     CU_ASSERT(la && lb && strcmp(la, lb) == 0);
     if (la && lb && strcmp(la, lb) != 0)
@@ -266,7 +309,7 @@ static void test_resume(void)
     CU_ASSERT(now.sa_handler == before.sa_handler);
     CU_ASSERT_FATAL(setup(&d, "sig", "lr=0.01", 14) == 0);
     CU_ASSERT_FATAL(l2l_meta_train(&d.job, err, sizeof err) == 0);
-    CU_ASSERT(same_file(a.ckpt, d.ckpt));
+    CU_ASSERT(same_ckpt(a.ckpt, d.ckpt));
     teardown(&c);
     teardown(&d);
     teardown(&a);
@@ -428,7 +471,7 @@ static void test_lstm_quadratic(void)
     double v0 = log_value(lg[0], 0, 2), best = log_value(lg[0], cfg.epochs, 3);
     printf("  validation loss: %.6g at epoch 0, best %.6g\n", v0, best);
     CU_ASSERT(isfinite(best) && best < 0.5 * v0);
-    CU_ASSERT(same_file(ck[0], ck[1]));
+    CU_ASSERT(same_ckpt(ck[0], ck[1]));
     char *la = log_without_seconds(lg[0]), *lb = log_without_seconds(lg[1]);
     CU_ASSERT(la && lb && strcmp(la, lb) == 0);
     free(la);

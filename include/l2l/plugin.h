@@ -28,8 +28,13 @@
 extern "C" {
 #endif
 
-/* Bumped on every incompatible change of the structs below. */
-#define L2L_ABI_VERSION 1
+/* Bumped on every incompatible change of the structs below. Version 2
+ * (docs/architecture.md, "Plugin ABI 2"): the options that change a
+ * learned update; optional hooks for
+ * FLOP counts and state size, minibatch replay with Hessian-vector
+ * products, and a per-step backward for second-order meta-gradients. A
+ * plugin built against version 1 is refused by name: rebuild it. */
+#define L2L_ABI_VERSION 2
 
 #define L2L_ERRLEN 256
 
@@ -187,6 +192,20 @@ struct l2l_optimizee_ops {
     /* Held-out metrics at θ (test data, or the exact loss). Not required:
      * without it the core reports the training loss and no accuracy. */
     int (*evaluate)(void *problem, const float *theta, struct l2l_eval *out);
+
+    /* ---- ABI 2: optional hooks, all Not required. */
+    /* Floating-point operations of one loss_grad call (loss and gradient),
+     * for GFLOP/s in `l2l bench` and cost per step. 0 when unknown. */
+    double (*flops)(const void *family);
+    /* Minibatch replay for second-order meta-gradients: from now on the
+     * problem keeps the minibatches of its last `depth` loss_grad calls
+     * (depth 0: none, the default). Returns negative when it cannot. */
+    int (*replay_depth)(void *problem, int depth);
+    /* Hessian-vector product hv (n) = ∇²f(θ) v at θ (n), v (n), on the
+     * minibatch of the loss_grad call made `ago` calls before the latest
+     * (ago = 0: the latest; ago < the replay depth). Exact for problems
+     * without data. */
+    int (*hvp)(void *problem, int ago, const float *theta, const float *v, float *hv);
 };
 
 /* ---------------------------------------------------------- optimizer */
@@ -219,10 +238,23 @@ struct l2l_optimizer_ops {
 
     /* Hooks for meta-training; NULL for hand-designed optimizers. */
     const struct l2l_learned_ops *learned;
+
+    /* ---- ABI 2: optional hooks, all Not required. */
+    /* Floating-point operations of one step() over the object's n
+     * coordinates, and of one recorded step plus its share of backward when
+     * meta-training (0 for a hand-designed optimizer). 0 when unknown. */
+    double (*flops)(const void *self, double *meta_step);
+    /* Bytes of optimizer state per coordinate (moments, LSTM state), for
+     * the cost tables; the tape of meta-training excluded. */
+    double (*state_bytes)(const void *self);
 };
 
 /* What a learned optimizer adds so that the core can meta-train its
  * meta-parameters φ by truncated backpropagation through time.
+ *
+ * Sets of φ (suite key `sets`, docs/architecture.md): the core gives each
+ * set of parameter groups its own object, with its own φ, created over the
+ * coordinates of those groups only; a plugin needs nothing for that.
  *
  * One unroll of U steps, as the core's meta-trainer drives it:
  *     tape_begin(self, U)
@@ -259,6 +291,22 @@ struct l2l_learned_ops {
      * dg (T, n) = dL/d(update_t), T being the number of steps recorded,
      * and accumulates (+=) dL/dφ into dphi (n_meta). Required. */
     int (*backward)(void *self, const float *dg, float *dphi);
+
+    /* ---- ABI 2. */
+    /* Names of the options whose value changes what the plugin computes
+     * from φ (a scale, a preprocessing, a shape), NULL-terminated: recorded
+     * in checkpoints, and a suite that sets another value is refused when it
+     * loads one. Not required (NULL: only the shape words are compared). */
+    const char *const *update_options;
+    /* Second-order meta-gradients (suite key second_order = true) need the
+     * backward one step at a time, because dL/d∇_t feeds H_t·(dL/d∇_t)
+     * into the adjoint of θ_t before step t−1 is differentiated. Called for
+     * t = T−1 down to 0 after an unroll of T recorded steps, in that order
+     * and exactly once each: given dg_t (n) = dL/dg_t, accumulates (+=)
+     * dL/dφ into dphi and writes dL/d∇_t into dgrad (n). The carried state
+     * (dL/dh of step t) stays inside the object between calls. Not
+     * required; without it second_order is refused for this plugin. */
+    int (*backward_step)(void *self, int t, const float *dg_t, float *dgrad, float *dphi);
 };
 
 /* The one symbol each plugin exports, depending on its kind. */

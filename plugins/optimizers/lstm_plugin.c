@@ -148,8 +148,18 @@ static int backward(void *self, const float *dg, float *dphi)
     return lstm_net_backward(&((struct lstm_opt *)self)->net, dg, dphi);
 }
 
+/* What a checkpoint must have been trained with (init only sets the
+ * starting φ, so it is not among them). */
+static const char *const update_options[] = {"layers", "hidden", "preprocess", "p", "scale",
+#if LSTM_GAC
+                                             "gac",
+#endif
+                                             NULL};
+
 static const struct l2l_learned_ops learned = {
-    n_meta, meta, meta_init, shape, shape_names, tape_begin, step_record, backward,
+    .n_meta = n_meta, .meta = meta, .meta_init = meta_init, .shape = shape, .shape_names = shape_names,
+    .tape_begin = tape_begin, .step_record = step_record, .backward = backward,
+    .update_options = update_options,
 };
 
 const struct l2l_optimizer_ops l2l_optimizer = {

@@ -59,7 +59,7 @@ static void load_checkpoint(const char *p)
     float *phi = l2l_optimizer.learned->meta(self);
     const float sentinel[2] = {1.25f, -0.5f};
     memcpy(phi, sentinel, sizeof sentinel);
-    int rc = l2l_checkpoint_load(p, &l2l_optimizer, self, err, sizeof err);
+    int rc = l2l_checkpoint_load(p, &l2l_optimizer, values, self, err, sizeof err);
     if (rc < 0) {
         fuzz_require_message("l2l_checkpoint_load", err);
         if (memcmp(phi, sentinel, sizeof sentinel) != 0) {

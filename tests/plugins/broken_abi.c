@@ -1,8 +1,8 @@
-/* broken_abi.c: a test-only optimizer built against a different ABI: the
+/* broken_abi.c: a test-only optimizer built against ABI 1 (before ABI 2): the
  * loader must refuse it before calling any hook (tests/test_abi.c). */
 #include "l2l/plugin.h"
 
-#define BROKEN_ABI_VERSION (L2L_ABI_VERSION + 98)
+#define BROKEN_ABI_VERSION 1 /* a plugin built against the first header */
 
 static const struct l2l_option options[] = {{NULL, 0, NULL, 0, 0, NULL, NULL}};
 

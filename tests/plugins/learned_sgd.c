@@ -156,8 +156,14 @@ static int backward(void *self, const float *dg, float *dphi)
     return 0;
 }
 
+/* terms is a shape word too; recorded as an update option so that the
+ * checkpoint tests see one. */
+static const char *const update_options[] = {"terms", NULL};
+
 static const struct l2l_learned_ops learned = {
-    n_meta, meta, meta_init, shape, shape_names, tape_begin, step_record, backward,
+    .n_meta = n_meta, .meta = meta, .meta_init = meta_init, .shape = shape, .shape_names = shape_names,
+    .tape_begin = tape_begin, .step_record = step_record, .backward = backward,
+    .update_options = update_options,
 };
 
 const struct l2l_optimizer_ops l2l_optimizer = {

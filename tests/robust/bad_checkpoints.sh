@@ -40,14 +40,14 @@ crc_fix() {
 # ckpt_case NAME REGEX [EXTRA KEYS]: runs with checkpoint NAME.ckpt.
 ckpt_case() {
     suite "$1" "$tmp/$1.ckpt" "${3:-}"
-    expect "$1" 2 "^l2l: \\[optimizer lsgd\\] $tmp/$1\\.ckpt: $2" run "$1.ini" -o "out-$1" --quiet &&
+    expect "$1" 2 "^$1\\.ini:8: \\[optimizer lsgd\\] $tmp/$1\\.ckpt: $2" run "$1.ini" -o "out-$1" --quiet &&
         check "$1: no results directory" test ! -e "out-$1"
 }
 
 head -c 100 good.ckpt >short-header.ckpt
-ckpt_case short-header "truncated: 100 bytes, ends inside the header"
+ckpt_case short-header "truncated: 100 bytes, ends before record 4 of 7"
 head -c $((size - 6)) good.ckpt >short-body.ckpt
-ckpt_case short-body "truncated: $((size - 6)) bytes, expected $size for 2 meta-parameters"
+ckpt_case short-body "truncated: $((size - 6)) bytes, record 7 of 7 \\('PHIS', 32 bytes\\) runs past the end"
 echo "phi = 1, 2" >text.ckpt
 ckpt_case text "not an l2l-bench checkpoint \\(no L2LCKPT magic at the start\\)"
 : >empty.ckpt
@@ -64,12 +64,24 @@ epochs = 2'
 expect dir-train 2 "^dir-train\.ini:10: \[optimizer lsgd\] checkpoint: $tmp/dir\.ckpt is a directory, expected a checkpoint file" \
     train dir-train.ini -o out-dir-train --quiet &&
     check "dir-train: nothing trained or written" test ! -e out-dir-train -a -z "$(ls -A dir.ckpt)"
-{ head -c 8 good.ckpt; printf '\2\0\0\0'; tail -c +13 good.ckpt; } >version.ckpt
+{ head -c 8 good.ckpt; printf '\143\0\0\0'; tail -c +13 good.ckpt; } >version.ckpt
 crc_fix version.ckpt
-ckpt_case version "checkpoint format version 2, this l2l reads version 1"
+ckpt_case version "checkpoint format version 99, this l2l reads version 2"
+{ head -c 8 good.ckpt; printf '\1\0\0\0'; tail -c +13 good.ckpt; } >version1.ckpt
+crc_fix version1.ckpt
+ckpt_case version1 "checkpoint format version 1, which does not record whether its training finished"
+# Format 2 at fixed offsets for this plugin: magic 8, version 4, 7 records
+# (4); PLUG (12 + 15 bytes), SHAP (12 + 8), OPTS (12 + 18), STAT (12 + ...):
+# the plugin name at byte 32, STAT's finished flag at byte 105.
+{ head -c 105 good.ckpt; printf '\0'; tail -c +107 good.ckpt; } >unfinished.ckpt
+crc_fix unfinished.ckpt
+ckpt_case unfinished "its training did not finish \\(epoch 4 of 4\\)"
+{ head -c 16 good.ckpt; printf 'PLUX'; tail -c +21 good.ckpt; } >record.ckpt
+crc_fix record.ckpt
+ckpt_case record "record 'PLUX' is not known to this l2l"
 { head -c 40 good.ckpt; printf 'X'; tail -c +42 good.ckpt; } >checksum.ckpt
 ckpt_case checksum "checksum mismatch: the file is corrupt"
-{ head -c 16 good.ckpt; printf 'learned_sgX'; tail -c +28 good.ckpt; } >plugin.ckpt
+{ head -c 32 good.ckpt; printf 'learned_sgX'; tail -c +44 good.ckpt; } >plugin.ckpt
 crc_fix plugin.ckpt
 ckpt_case plugin "written by plugin 'learned_sgX', not 'learned_sgd'"
 cp good.ckpt shape.ckpt
@@ -77,17 +89,18 @@ ckpt_case shape "terms is 2 in the file, 1 in the suite" "terms = 1"
 # φ is the last 8 bytes before the CRC: φ[0] NaN, then φ[1] +inf.
 { head -c $((size - 12)) good.ckpt; printf '\0\0\300\177'; tail -c 8 good.ckpt; } >nan.ckpt
 crc_fix nan.ckpt
-ckpt_case nan "φ\\[0\\] is nan: not a usable checkpoint"
+ckpt_case nan "φ\\[0\\] of set all is nan: not a usable checkpoint"
 { head -c $((size - 8)) good.ckpt; printf '\0\0\200\177'; tail -c 4 good.ckpt; } >inf.ckpt
 crc_fix inf.ckpt
-ckpt_case inf "φ\\[1\\] is inf: not a usable checkpoint"
+ckpt_case inf "φ\\[1\\] of set all is inf: not a usable checkpoint"
 { cat good.ckpt; printf 'tail'; } >trailing.ckpt
 crc_fix trailing.ckpt
 ckpt_case trailing "corrupt: 4 bytes after the end of the checkpoint"
 check "good.ckpt untouched by the refusals" test "$(wc -c <good.ckpt)" -eq "$size"
 
-# A corrupt .state beside the checkpoint: meta-training refuses to resume.
-cp good.ckpt state.ckpt
+# A corrupt .state beside an unfinished checkpoint: meta-training refuses
+# to resume.
+cp unfinished.ckpt state.ckpt
 echo junk >state.ckpt.state
 suite state "$tmp/state.ckpt" 'train_on = quad
 epochs = 4
@@ -96,5 +109,6 @@ unroll = 5'
 expect state 2 "^l2l: meta-training lsgd: $tmp/state\\.ckpt\\.state: not an l2l-bench training state" \
     train state.ini -o out-state --quiet
 check "state: checkpoint and .state left as they were" \
-    cmp -s good.ckpt state.ckpt
+    cmp -s unfinished.ckpt state.ckpt
+check "state: .state left" test "$(cat state.ckpt.state)" = junk
 finish

@@ -27,7 +27,7 @@ plugin_case not-elf "$tmp/text.so" "5: \\[optimizer opt\\] plugin: cannot load p
 mkdir "$tmp/dir.so"
 plugin_case directory "$tmp/dir.so" "5: \\[optimizer opt\\] plugin: cannot load plugin: $tmp/dir.so"
 plugin_case no-symbol "$plugins/broken_nosym.so" "5: \\[optimizer opt\\] plugin: .*broken_nosym.so: exports neither 'l2l_optimizer' nor 'l2l_optimizee': not an l2l-bench plugin"
-plugin_case wrong-abi "$plugins/broken_abi.so" "5: \\[optimizer opt\\] plugin: .*broken_abi.so: bad plugin ABI version 99 \\(want [0-9]+\\)"
+plugin_case wrong-abi "$plugins/broken_abi.so" "5: \\[optimizer opt\\] plugin: .*broken_abi.so: bad plugin ABI version 1 \\(want 2\\)"
 plugin_case missing-hook "$plugins/broken_nostep.so" "5: \\[optimizer opt\\] plugin: .*broken_nostep.so: no step \\(a required member of the plugin vtable is NULL\\)"
 plugin_case wrong-kind-name quadratic "5: \\[optimizer opt\\] plugin: no optimizer plugin 'quadratic'"
 plugin_case wrong-kind-path "$quad_so" "5: \\[optimizer opt\\] plugin: .*quadratic.so: is an optimizee plugin, expected an optimizer"
@@ -40,11 +40,11 @@ cp "$plugins/broken_abi.so" "$tmp/pdir/old.so"
 L2L_PLUGIN_PATH=$tmp/pdir
 export L2L_PLUGIN_PATH
 plugin_case wrong-name renamed "5: \\[optimizer opt\\] plugin: .*renamed.so: declares the name 'sgd', expected 'renamed'"
-plugin_case path-wrong-abi old "5: \\[optimizer opt\\] plugin: .*old.so: bad plugin ABI version 99"
-expect describe-broken 2 "^l2l describe: .*old.so: bad plugin ABI version 99" describe old
+plugin_case path-wrong-abi old "5: \\[optimizer opt\\] plugin: .*old.so: bad plugin ABI version 1 \\(want 2\\)"
+expect describe-broken 2 "^l2l describe: .*old.so: bad plugin ABI version 1 \\(want 2\\)" describe old
 # `l2l list` shows broken plugins as broken and goes on.
 expect list-broken 0 "" list
-check "list-broken: says which are broken" grep -q "old .*(broken: .*bad plugin ABI version 99" "$tmp/.stdout"
+check "list-broken: says which are broken" grep -q "old .*(broken: .*bad plugin ABI version 1 (want 2)" "$tmp/.stdout"
 check "list-broken: still lists sgd" grep -q "^  sgd " "$tmp/.stdout"
 unset L2L_PLUGIN_PATH
 
