@@ -273,12 +273,20 @@ void l2l_value_canon(const struct l2l_option *row, const struct l2l_value *v, ch
     case L2L_OPT_BOOL:
         snprintf(buf, len, "%s", v->i ? "true" : "false");
         break;
-    case L2L_OPT_REAL:
-        snprintf(buf, len, "%.17g", v->r);
+    case L2L_OPT_REAL: /* the shortest text that reads back as the same double */
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf(buf, len, "%.*g", digits, v->r);
+            if (strtod(buf, NULL) == v->r)
+                break;
+        }
         break;
     case L2L_OPT_LIST:
         for (int k = 0; k < v->n && used < len; k++) {
-            int w = snprintf(buf + used, len - used, "%s%.17g", k ? ", " : "", v->list[k]);
+            char item[32];
+            struct l2l_value one = {.r = v->list[k]};
+            struct l2l_option real = {.type = L2L_OPT_REAL};
+            l2l_value_canon(&real, &one, item, sizeof item);
+            int w = snprintf(buf + used, len - used, "%s%s", k ? ", " : "", item);
             if (w < 0)
                 break;
             used += (size_t)w;
