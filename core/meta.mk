@@ -9,7 +9,7 @@ libl2lcore_la_SOURCES += \
 	core/meta_adam.c core/meta_adam.h \
 	core/meta_state.c core/meta_state.h \
 	core/meta_log.c core/meta_log.h
-EXTRA_DIST += docs/checkpoint-format.md docs/meta-training.md
+EXTRA_DIST += docs/checkpoint-format.md docs/meta-training.md docs/architecture.md
 
 # Test-only plugins, loaded by absolute path (never installed).
 TEST_MODULE_FLAGS = -module -avoid-version -shared -rpath /nowhere
