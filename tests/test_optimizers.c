@@ -2,7 +2,8 @@
  * rmsprop, adam) follow torch.optim's update rules. Each built plugin is
  * loaded and run for several steps; θ is compared with closed forms worked
  * out by hand and with the torch.optim formulas re-implemented here in
- * double precision, independently of the plugins. Also: reset() gives a
+ * double precision, independently of the plugins; lbfgs against L-BFGS in
+ * double and steps worked by hand. Also: reset() gives a
  * fresh trajectory, option errors name the range, non-finite gradients
  * propagate, and any vector lane or thread count gives the same bits. */
 #include <math.h>
@@ -433,6 +434,159 @@ static void test_threads(void)
 #endif
 }
 
+/* ------------------------------------------------------------- lbfgs */
+
+/* f(θ) = ½ θᵀAθ − bᵀθ on N coordinates, A symmetric positive definite
+ * (tridiagonal 4, 1), so ∇ = Aθ − b. */
+static void quad_grad(const double *th, double *g)
+{
+    static const double b[N] = {1, -2, 0.5, 3, -1};
+    for (int i = 0; i < N; i++)
+        g[i] = 4 * th[i] + (i > 0 ? th[i - 1] : 0) + (i + 1 < N ? th[i + 1] : 0) - b[i];
+}
+
+/* L-BFGS in double, written from Nocedal & Wright's Algorithm 7.4 apart
+ * from the plugin: history m, step lr, pairs kept when sᵀy > 1e-10 yᵀy. */
+static void lbfgs_reference(int m, double lr, int steps, double th[][N])
+{
+    double S[64][N], Y[64][N], rho[64], prev_t[N], prev_g[N], g[N], q[N], al[64];
+    int count = 0;
+    for (int i = 0; i < N; i++)
+        th[0][i] = theta0[i];
+    for (int t = 0; t < steps; t++) {
+        quad_grad(th[t], g);
+        if (t > 0) {
+            double s[N], y[N], sy = 0, yy = 0;
+            for (int i = 0; i < N; i++) {
+                s[i] = th[t][i] - prev_t[i];
+                y[i] = g[i] - prev_g[i];
+                sy += s[i] * y[i];
+                yy += y[i] * y[i];
+            }
+            if (sy > 1e-10 * yy) { /* newest last: shift out the oldest when full */
+                if (count == m) {
+                    memmove(S, S[1], sizeof(S[0]) * (size_t)(m - 1));
+                    memmove(Y, Y[1], sizeof(Y[0]) * (size_t)(m - 1));
+                    memmove(rho, rho + 1, sizeof(rho[0]) * (size_t)(m - 1));
+                    count--;
+                }
+                memcpy(S[count], s, sizeof s);
+                memcpy(Y[count], y, sizeof y);
+                rho[count++] = 1 / sy;
+            }
+        }
+        memcpy(q, g, sizeof q);
+        for (int j = count - 1; j >= 0; j--) {
+            double a = 0;
+            for (int i = 0; i < N; i++)
+                a += S[j][i] * q[i];
+            al[j] = a *= rho[j];
+            for (int i = 0; i < N; i++)
+                q[i] -= a * Y[j][i];
+        }
+        double gamma = 1;
+        if (count) {
+            double yy = 0;
+            for (int i = 0; i < N; i++)
+                yy += Y[count - 1][i] * Y[count - 1][i];
+            gamma = 1 / (rho[count - 1] * yy);
+        }
+        for (int i = 0; i < N; i++)
+            q[i] *= gamma;
+        for (int j = 0; j < count; j++) {
+            double be = 0;
+            for (int i = 0; i < N; i++)
+                be += Y[j][i] * q[i];
+            be *= rho[j];
+            for (int i = 0; i < N; i++)
+                q[i] += S[j][i] * (al[j] - be);
+        }
+        memcpy(prev_t, th[t], sizeof prev_t);
+        memcpy(prev_g, g, sizeof prev_g);
+        for (int i = 0; i < N; i++)
+            th[t + 1][i] = th[t][i] - lr * q[i];
+    }
+}
+
+/* The plugin on the quadratic, its gradients computed from its own θ in
+ * double, against the reference: history 3 so that the ring wraps over 9
+ * steps; also history 1 and a step size other than 1. */
+static void test_lbfgs_trajectory(void)
+{
+    const struct { const char *settings; int m; double lr; } cases[] = {
+        {"history=3 lr=1", 3, 1.0}, {"history=1 lr=0.5", 1, 0.5}, {"history=10 lr=0.8", 10, 0.8}};
+    for (int c = 0; c < 3; c++) {
+        double ref[10][N], g[N], th_d[N];
+        lbfgs_reference(cases[c].m, cases[c].lr, 9, ref);
+        struct opt o;
+        char err[L2L_ERRLEN] = "";
+        CU_ASSERT_FATAL(opt_open(&o, "lbfgs", cases[c].settings, N, err, sizeof err) == 0);
+        float th[N], gf[N];
+        memcpy(th, theta0, sizeof th);
+        double worst = 0;
+        for (int t = 0; t < 9; t++) {
+            for (int i = 0; i < N; i++)
+                th_d[i] = th[i];
+            quad_grad(th_d, g);
+            for (int i = 0; i < N; i++)
+                gf[i] = (float)g[i];
+            CU_ASSERT(o.ops->step(o.self, th, gf) == 0);
+            for (int i = 0; i < N; i++)
+                worst = fmax(worst, fabs(th[i] - ref[t + 1][i]) / (1 + fabs(ref[t + 1][i])));
+        }
+        printf("\n  lbfgs %s: maxdiff %.2e against the double reference over 9 steps", cases[c].settings, worst);
+        CU_ASSERT(worst < 1e-5);
+        opt_close(&o);
+    }
+}
+
+/* Worked by hand: on f = θ² per coordinate (∇ = 2θ) with lr = 1, the first
+ * step is a gradient step θ1 = θ0 − 2θ0 = −θ0, and the second uses
+ * γ = sᵀy/yᵀy = ½, the exact inverse curvature: θ2 = θ1 − ½·2θ1 = 0. A pair with
+ * sᵀy ≤ 0 (a gradient that grew against the step) is skipped: the step
+ * after it is a plain gradient step again. */
+static void test_lbfgs_by_hand(void)
+{
+    struct opt o;
+    char err[L2L_ERRLEN] = "";
+    CU_ASSERT_FATAL(opt_open(&o, "lbfgs", "lr=1", N, err, sizeof err) == 0);
+    float th[N], g[N];
+    memcpy(th, theta0, sizeof th);
+    for (int t = 0; t < 2; t++) {
+        for (int i = 0; i < N; i++)
+            g[i] = 2 * th[i];
+        CU_ASSERT(o.ops->step(o.self, th, g) == 0);
+        for (int i = 0; i < N; i++)
+            CU_ASSERT(t == 0 ? th[i] == -theta0[i] : th[i] == 0.0f);
+    }
+    opt_close(&o);
+    CU_ASSERT_FATAL(opt_open(&o, "lbfgs", "lr=0.25", N, err, sizeof err) == 0);
+    memcpy(th, theta0, sizeof th);
+    for (int i = 0; i < N; i++)
+        g[i] = 1;
+    CU_ASSERT(o.ops->step(o.self, th, g) == 0); /* θ1 = θ0 − 0.25 */
+    for (int i = 0; i < N; i++)
+        g[i] = 0.5f;                            /* y = −0.5, s = −0.25: sᵀy > 0, kept */
+    float before[N];
+    memcpy(before, th, sizeof th);
+    CU_ASSERT(o.ops->step(o.self, th, g) == 0); /* γ = 0.5: θ2 = θ1 − 0.25·0.5·0.5 */
+    for (int i = 0; i < N; i++)
+        CU_ASSERT(fabsf(th[i] - (before[i] - 0.0625f)) < 1e-7f);
+    o.ops->reset(o.self);
+    memcpy(th, theta0, sizeof th);
+    for (int i = 0; i < N; i++)
+        g[i] = 1;
+    CU_ASSERT(o.ops->step(o.self, th, g) == 0);
+    for (int i = 0; i < N; i++)
+        g[i] = 3;                               /* y = 2, s = −0.25: sᵀy < 0, skipped */
+    memcpy(before, th, sizeof th);
+    CU_ASSERT(o.ops->step(o.self, th, g) == 0); /* γ = 1: θ2 = θ1 − 0.25·3 */
+    for (int i = 0; i < N; i++)
+        CU_ASSERT(th[i] == before[i] - 0.75f);
+    CU_ASSERT(o.ops->state_bytes && o.ops->state_bytes(o.self) == 4.0 * (2 * 10 + 3));
+    opt_close(&o);
+}
+
 static const struct l2l_test tests[] = {
     {"closed forms worked by hand", test_closed_forms},
     {"trajectories vs torch.optim rules in double", test_trajectories},
@@ -442,6 +596,8 @@ static const struct l2l_test tests[] = {
     {"non-finite gradients propagate", test_nonfinite},
     {"same bits in every vector lane and the remainder", test_lanes},
     {"same bits for any thread count", test_threads},
+    {"lbfgs: trajectories vs L-BFGS in double", test_lbfgs_trajectory},
+    {"lbfgs: Newton step, skipped pair, by hand", test_lbfgs_by_hand},
     {NULL, NULL}};
 
 int main(void)

@@ -25,6 +25,11 @@ plugins_optimizers_adam_la_SOURCES = plugins/optimizers/adam.c $(HAND_COMMON)
 plugins_optimizers_adam_la_CFLAGS = $(HAND_CFLAGS)
 plugins_optimizers_adam_la_LDFLAGS = $(MODULE_FLAGS)
 plugins_optimizers_adam_la_LIBADD = -lm
+optimizers_LTLIBRARIES += plugins/optimizers/lbfgs.la
+plugins_optimizers_lbfgs_la_SOURCES = plugins/optimizers/lbfgs.c
+plugins_optimizers_lbfgs_la_CFLAGS = $(HAND_CFLAGS)
+plugins_optimizers_lbfgs_la_LDFLAGS = $(MODULE_FLAGS)
+plugins_optimizers_lbfgs_la_LIBADD = -lm
 
 check_PROGRAMS += tests/test_optimizers
 TESTS += tests/test_optimizers
