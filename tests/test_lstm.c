@@ -185,11 +185,37 @@ static void test_shape_and_options(void)
     CU_ASSERT(lstm_t_open(&bad, "lstm-gac", NULL, 4, gaps, 2) < 0);
 }
 
+/* The FLOP and state hooks against counts worked out by hand: the paper's
+ * shape gives 10,282 FLOPs forward and 40,446 for a meta-training step per
+ * coordinate; hidden = 40: 2·43·160 + 2·81·160 + 2·41 = 39,762 forward and
+ * 39,762 + 2·39,762 + 2·40·160 + 2·80·160 = 157,686; layers = 0 (a linear
+ * rule on 2 inputs): 6 and 18. State: h and c of each layer, the input
+ * and the update, in floats. */
+static void test_flops_and_state(void)
+{
+    const struct { const char *kv[3]; double fwd, meta, state; } cases[] = {
+        {{NULL}, 10282, 40446, 4 * (2 * 2 * 20 + 3)},
+        {{"hidden=40", NULL}, 39762, 157686, 4 * (2 * 2 * 40 + 3)},
+        {{"layers=0", NULL}, 6, 18, 4 * 3},
+    };
+    for (int c = 0; c < 3; c++) {
+        struct lstm_t a;
+        CU_ASSERT_FATAL(lstm_t_open(&a, "lstm", cases[c].kv, 7, NULL, 0) == 0);
+        double meta = -1, fwd = a.ops->flops(a.self, &meta);
+        printf("\n  %s: %.0f and %.0f FLOPs per coordinate, %.0f state bytes", cases[c].kv[0] ? cases[c].kv[0] : "defaults",
+               fwd / 7, meta / 7, a.ops->state_bytes(a.self));
+        CU_ASSERT(fwd == 7 * cases[c].fwd && meta == 7 * cases[c].meta);
+        CU_ASSERT(a.ops->state_bytes(a.self) == cases[c].state);
+        lstm_t_close(&a);
+    }
+}
+
 static const struct l2l_test tests[] = {
     {"forward of lstm vs a double reference", test_forward_lstm},
     {"forward of lstm-gac with groups vs a double reference", test_forward_gac},
     {"meta_init determinism, zeros", test_meta_init},
     {"shape words and option checks", test_shape_and_options},
+    {"FLOP counts and state bytes by hand", test_flops_and_state},
     {NULL, NULL}};
 
 int main(void) { return l2l_test_main("lstm", tests); }

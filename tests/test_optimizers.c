@@ -332,6 +332,7 @@ static void test_option_errors(void)
         CU_ASSERT(ops->learned == NULL);
         for (const struct l2l_option *r = ops->options; r->name; r++)
             CU_ASSERT(r->help && *r->help && r->def);
+        CU_ASSERT(ops->state_bytes != NULL);
         l2l_plugin_close(&p);
     }
 }
@@ -585,6 +586,15 @@ static void test_lbfgs_by_hand(void)
         CU_ASSERT(th[i] == before[i] - 0.75f);
     CU_ASSERT(o.ops->state_bytes && o.ops->state_bytes(o.self) == 4.0 * (2 * 10 + 3));
     opt_close(&o);
+    /* the hand-designed ones: their state buffers (adam: m, v; + v̂ with amsgrad) */
+    const struct { const char *name, *settings; double bytes; } st[] = {
+        {"sgd", "momentum=0", 0}, {"sgd", "momentum=0.9", 4}, {"nag", "momentum=0.9", 4},
+        {"rmsprop", "centered=true momentum=0.5", 12}, {"adam", "amsgrad=false", 8}, {"adam", "amsgrad=true", 12}};
+    for (int c = 0; c < 6; c++) {
+        CU_ASSERT_FATAL(opt_open(&o, st[c].name, st[c].settings, N, err, sizeof err) == 0);
+        CU_ASSERT(o.ops->state_bytes(o.self) == st[c].bytes);
+        opt_close(&o);
+    }
 }
 
 static const struct l2l_test tests[] = {

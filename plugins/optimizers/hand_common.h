@@ -143,6 +143,13 @@ static inline void hand_reset_self(void *self)
     hand_reset((struct hand *)self);
 }
 
+/* The vtable's state_bytes: the state buffers per coordinate (momentum,
+ * moments, v̂ ...; 0 for plain SGD). */
+static inline double hand_state_bytes(const void *self)
+{
+    return (double)sizeof(float) * ((const struct hand *)self)->nbuf;
+}
+
 /* torch.optim.SGD, one step over all coordinates (b (n) is NULL when
  * μ = 0; c = 1 − τ, rounded once from double as torch does):
  *     d = ∇ + λ θ                                  (weight decay λ)

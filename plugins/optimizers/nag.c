@@ -64,6 +64,7 @@ const struct l2l_optimizer_ops l2l_optimizer = {
     .create = create,
     .destroy = hand_destroy,
     .reset = hand_reset_self,
+    .state_bytes = hand_state_bytes,
     .step = step,
     .learned = NULL,
 };
