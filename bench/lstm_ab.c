@@ -117,7 +117,8 @@ int main(int argc, char **argv)
                     steps++;
                 }
             } while ((t = now(cpu) - t0) < win);
-            double flop = L2L_BENCH_LSTM_FWD_FLOP + (meta ? L2L_BENCH_LSTM_BWD_FLOP : 0);
+            double meta_flop = 0, flop = o->flops ? o->flops(s[i].self, &meta_flop) : 0;
+            flop = (meta ? meta_flop : flop) / (double)n; /* per coordinate-step, from the plugin */
             s[i].rate[r] = (double)n * (double)steps / t * flop * 1e-9;
         }
     printf("%s at n = %zu, %d rounds of %.2f s (%s), GFLOP/s: median [lowest, highest]\n",

@@ -143,8 +143,6 @@ void l2l_bench_remove_dir(const char *dir);
 int l2l_bench_open_mlp(struct l2l_bench_plugin *bp, char *dir, size_t dirlen, char *err,
                        size_t errlen);
 
-/* FLOPs per coordinate-step of the paper's LSTM (2 layers of 20 units, 2
- * inputs), matrix products only (see bench_lstm.c). */
-#define L2L_BENCH_LSTM_FWD_FLOP 10282.0
-#define L2L_BENCH_LSTM_BWD_FLOP 30164.0
+/* FLOPs per coordinate-step of a learned optimizer come from its plugin
+ * (the flops hook of ABI 2: lstm_plugin.c derives them from the shape). */
 #endif

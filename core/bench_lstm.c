@@ -147,19 +147,27 @@ int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t er
             rc = L2L_ENOMEM;
             break;
         }
+        /* FLOPs per coordinate-step from the plugin (ABI 2), so another
+         * shape (hidden = 40) is counted as it is */
+        double meta_flop = 0, fwd_flop = c.ops->flops ? c.ops->flops(c.self, &meta_flop) / (double)n : 0;
+        meta_flop /= (double)n;
+        if (!(fwd_flop > 0) || !(meta_flop > 0)) {
+            l2l_fmt(err, errlen, "l2l bench: plugin %s reports no FLOP count (its flops hook)", plugin);
+            ctx_free(&c);
+            rc = L2L_EPLUGIN;
+            break;
+        }
         double s = l2l_bench_time(b, eval_call, &c);
         double rate = (double)n / s; /* coordinate-steps per second */
         rc |= l2l_bench_add(b, eval, (long long)n, "coord_steps_per_s", rate, "1/s");
-        rc |= l2l_bench_add(b, eval, (long long)n, "gflops", rate * L2L_BENCH_LSTM_FWD_FLOP * 1e-9,
-                            "GFLOP/s");
-        rc |= l2l_bench_add(b, eval, (long long)n, "flop_per_coord_step", L2L_BENCH_LSTM_FWD_FLOP,
-                            "FLOP");
+        rc |= l2l_bench_add(b, eval, (long long)n, "gflops", rate * fwd_flop * 1e-9, "GFLOP/s");
+        rc |= l2l_bench_add(b, eval, (long long)n, "flop_per_coord_step", fwd_flop, "FLOP");
         l2l_bench_progress(b, "%s n=%zu: %.4g coord-steps/s, %.2f GFLOP/s", eval, n, rate,
-                           rate * L2L_BENCH_LSTM_FWD_FLOP * 1e-9);
-        rc |= paired(b, eval, &c, eval_call, &sq, (double)n * L2L_BENCH_LSTM_FWD_FLOP);
+                           rate * fwd_flop * 1e-9);
+        rc |= paired(b, eval, &c, eval_call, &sq, (double)n * fwd_flop);
         s = l2l_bench_time(b, meta_call, &c) / U;
         rate = (double)n / s;
-        const double flop = L2L_BENCH_LSTM_FWD_FLOP + L2L_BENCH_LSTM_BWD_FLOP;
+        const double flop = meta_flop;
         rc |= l2l_bench_add(b, meta, (long long)n, "coord_steps_per_s", rate, "1/s");
         rc |= l2l_bench_add(b, meta, (long long)n, "gflops", rate * flop * 1e-9, "GFLOP/s");
         rc |= l2l_bench_add(b, meta, (long long)n, "flop_per_coord_step", flop, "FLOP");
