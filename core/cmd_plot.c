@@ -13,6 +13,7 @@
 #include "plot_data.h"
 #include "plot_gnuplot.h"
 #include "report.h"
+#include "stats_write.h"
 
 int l2l_plot_results(const char *dir, int require_figures, char *err, size_t errlen)
 {
@@ -28,7 +29,8 @@ int l2l_plot_results(const char *dir, int require_figures, char *err, size_t err
     l2l_fmt(figdir, sizeof figdir, "%s/figures", dir);
     l2l_fmt(datadir, sizeof datadir, "%s/data", figdir);
     if ((rc = l2l_results_mkdir(datadir)) < 0 || /* figures/ and figures/data/ */
-        (rc = pg_write_all(&r, figdir, datadir, &list)) < 0) {
+        (rc = pg_write_all(&r, figdir, datadir, &list)) < 0 ||
+        (rc = st_write_all(&r, figdir, datadir, &list)) < 0) {
         if (rc == L2L_ENOMEM)
             l2l_error("l2l: out of memory writing the figures of %s", dir);
         l2l_fmt(err, errlen, "l2l: cannot write the figures of %s", dir);

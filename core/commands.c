@@ -10,5 +10,6 @@ const struct l2l_command l2l_commands[] = {
     {"plot", l2l_cmd_plot},
     {"bench", l2l_cmd_bench},
     {"checkpoint", l2l_cmd_checkpoint},
+    {"compare", l2l_cmd_compare},
     {NULL, NULL},
 };

@@ -17,4 +17,5 @@ int l2l_cmd_train(int argc, char **argv);
 int l2l_cmd_plot(int argc, char **argv);
 int l2l_cmd_bench(int argc, char **argv);
 int l2l_cmd_checkpoint(int argc, char **argv);
+int l2l_cmd_compare(int argc, char **argv);
 #endif

@@ -48,6 +48,8 @@ static void usage(FILE *f)
           "  checkpoint show PATH...   what a checkpoint holds: options, finished or not, cost\n"
           "  checkpoint upgrade SUITE [--log OPTIMIZER=META.csv | --seconds OPTIMIZER=S]...\n"
           "                            re-save a suite's format 1 checkpoints as format 2\n"
+          "  compare OLD_DIR NEW_DIR [--tolerance T]\n"
+          "                            exit 1 when an optimizer got worse (a regression gate)\n"
           "  help                      this text\n", f);
 }
 

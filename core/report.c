@@ -8,6 +8,7 @@
 #include <string.h>
 #include "log.h"
 #include "report.h"
+#include "stats_write.h"
 
 void report_manifest_get(const char *text, const char *section, const char *key, char *out,
                          size_t len)
@@ -239,6 +240,7 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs)
                "<a href=\"figures/data/\">figures/data/</a>.</p>\n<h2>Summary</h2>\n",
             r->n_exp, r->n_opt);
     summary_table(f, r);
+    st_report(f, r, esc, 1);
     fputs("<h2>Figures</h2>\n", f);
     figures(f, r, figs);
     fputs("<h2>Manifest</h2>\n<pre>", f);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "log.h"
 #include "report.h"
+#include "stats_write.h"
 
 /* Markdown table cells: '|' would end the cell, newlines the row. */
 static void md(FILE *f, const char *s)
@@ -65,7 +66,9 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
             fprintf(f, "%s | %s |\n", s->tuned ? " (tuned)" : "", w);
         }
     fputs("\nFinal loss: training loss at the last step of each evaluation run (a diverged run "
-          "counts as +inf). Bold: the lowest median of its experiment.\n\n## Figures\n", f);
+          "counts as +inf). Bold: the lowest median of its experiment.\n", f);
+    st_report(f, r, md, 0);
+    fputs("\n## Figures\n", f);
     static const char *const heads[] = {NULL, "Generalization", "Meta-training"};
     int missing = 0;
     for (int rank = 0; rank < 3; rank++)

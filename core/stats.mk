@@ -3,7 +3,9 @@
 # BLAS_LIBS in libl2lcore's LIBADD: libgslcblas must not stand in for
 # OpenBLAS's cblas_sgemm.
 libl2lcore_la_SOURCES += \
-	core/stats.h core/stats_paired.c core/stats_profile.c core/stats_budget.c
+	core/stats.h core/stats_paired.c core/stats_profile.c core/stats_budget.c \
+	core/stats_write.h core/stats_write.c core/stats_figures.c core/stats_report.c \
+	core/cmd_compare.c
 libl2lcore_la_CFLAGS += $(GSL_CFLAGS)
 libl2lcore_la_LIBADD += $(GSL_LIBS)
 

@@ -30,9 +30,13 @@ static const struct l2l_option experiment_table[] = {
     {"tune_steps", L2L_OPT_INT, "0", 0, 10000000, NULL, "steps of tuning runs (0: steps)"},
     {"figure", L2L_OPT_STRING, "", 0, 0, NULL, "experiments with one figure name share a page (default: own)"},
     {"title", L2L_OPT_STRING, "", 0, 0, NULL, "panel title (default: the experiment name)"},
+    {"reference", L2L_OPT_STRING, "", 0, 0, NULL, "optimizer the others are compared with (default: the hand-designed one with the lowest median final loss)"},
+    {"report_steps", L2L_OPT_STRING, "", 0, 0, NULL, "comma-separated steps compared besides 10, 50 and 100 % of steps"},
+    {"target", L2L_OPT_STRING, "", 0, 0, NULL, "loss of the time to target (default: the reference's median final loss)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
-enum { E_OPTIMIZEE, E_OPTIMIZERS, E_STEPS, E_RUNS, E_TUNE_RUNS, E_TUNE_STEPS, E_FIGURE, E_TITLE };
+enum { E_OPTIMIZEE, E_OPTIMIZERS, E_STEPS, E_RUNS, E_TUNE_RUNS, E_TUNE_STEPS, E_FIGURE, E_TITLE,
+       E_REFERENCE, E_REPORT_STEPS, E_TARGET };
 
 /* Keys of a learned optimizer's section besides its plugin's options. */
 static const struct l2l_option learned_table[] = {
@@ -335,6 +339,44 @@ static void load_optimizer(struct ctx *c, const struct ini_section *sec, const c
     l2l_values_clear(learned_table, lv);
 }
 
+/* The keys of the comparisons (stats_write.c), kept as given. */
+static void compare_keys(struct ctx *c, const struct ini_section *sec, struct suite_experiment *x,
+                         const struct l2l_value *v)
+{
+    int line = sec->line;
+    const char *ref = v[E_REFERENCE].s, *steps = v[E_REPORT_STEPS].s, *target = v[E_TARGET].s;
+    char *end;
+    if (ref && ref[0]) {
+        int found = 0;
+        for (int k = 0; k < x->n_optimizers; k++)
+            found |= !strcmp(c->s->optimizers[x->optimizers[k]].name, ref);
+        find_value(c, sec->name, "reference", &line);
+        if (!found)
+            bad(c, line, "[%s] reference: '%s' is not in this experiment's optimizers", sec->name, ref);
+        x->reference = xstrdup(c, ref);
+    }
+    for (const char *p = steps ? steps : ""; *p; ) {
+        long t = strtol(p, &end, 10);
+        if (end == p || t < 0 || t > x->steps || !strchr(" ,", *end)) {
+            find_value(c, sec->name, "report_steps", &line);
+            bad(c, line, "[%s] report_steps: '%s': expected comma-separated steps from 0 to %ld",
+                sec->name, steps, x->steps);
+            break;
+        }
+        p = end + strspn(end, " ,");
+    }
+    if (steps && steps[0])
+        x->report_steps = xstrdup(c, steps);
+    if (target && target[0]) {
+        double y = strtod(target, &end);
+        if (end == target || *end || !isfinite(y)) {
+            find_value(c, sec->name, "target", &line);
+            bad(c, line, "[%s] target: '%s': expected a finite loss", sec->name, target);
+        }
+        x->target = xstrdup(c, target);
+    }
+}
+
 static void load_experiment(struct ctx *c, const struct ini_section *sec, const char *name,
                             const struct l2l_value *sv)
 {
@@ -394,6 +436,7 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
             bad(c, line, "[%s] optimizers: expected a comma-separated list of optimizer sections, got '%s'",
                 sec->name, v[E_OPTIMIZERS].s);
     }
+    compare_keys(c, sec, x, v);
     free_values(experiment_table, v);
 }
 
@@ -579,6 +622,9 @@ void l2l_suite_free(struct suite *s)
         free(s->experiments[k].optimizers);
         free(s->experiments[k].figure);
         free(s->experiments[k].title);
+        free(s->experiments[k].reference);
+        free(s->experiments[k].report_steps);
+        free(s->experiments[k].target);
     }
     free(s->optimizees);
     free(s->optimizers);
@@ -631,7 +677,14 @@ void l2l_suite_write(FILE *f, const struct suite *s)
                 s->optimizees[x->optimizee].name);
         for (int j = 0; j < x->n_optimizers; j++)
             fprintf(f, "%s%s", j ? ", " : "", s->optimizers[x->optimizers[j]].name);
-        fprintf(f, "\nsteps = %ld\nruns = %ld\ntune_runs = %ld\ntune_steps = %ld\nfigure = %s\ntitle = %s\n\n",
+        fprintf(f, "\nsteps = %ld\nruns = %ld\ntune_runs = %ld\ntune_steps = %ld\nfigure = %s\ntitle = %s\n",
                 x->steps, x->runs, x->tune_runs, x->tune_steps, x->figure, x->title);
+        /* Written only when set: suites without them keep their suite.ini. */
+        const char *key[] = {"reference", "report_steps", "target"};
+        const char *val[] = {x->reference, x->report_steps, x->target};
+        for (int j = 0; j < 3; j++)
+            if (val[j])
+                fprintf(f, "%s = %s\n", key[j], val[j]);
+        fputc('\n', f);
     }
 }

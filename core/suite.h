@@ -45,6 +45,9 @@ struct suite_experiment {
     long steps, runs, tune_runs, tune_steps;
     char *figure;               /* experiments with one figure name share a page */
     char *title;
+    /* Comparisons (stats_write.c reads them back from suite.ini): as
+     * given, NULL when unset. */
+    char *reference, *report_steps, *target;
 };
 
 struct suite {

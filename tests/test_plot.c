@@ -99,7 +99,8 @@ static int have_gnuplot(void)
 
 static const char *const figures[] = {"convergence_mlp", "convergence_mlp_relu", "tuning_mlp",
                                       "tuning_mlp_relu", "accuracy_mlp", "accuracy_mlp_relu",
-                                      "generalization_mnist", "meta_lstm", NULL};
+                                      "generalization_mnist", "meta_lstm", "budget_mlp",
+                                      "budget_mlp_relu", "profile_tiny", NULL};
 
 static void test_all_files(void)
 {
@@ -132,16 +133,19 @@ static void test_all_files(void)
     char *html = slurp(dir, "index.html");
     CU_ASSERT_PTR_NOT_NULL_FATAL(html);
     /* One inline SVG per figure, no script, no network. */
-    CU_ASSERT_EQUAL(count(html, "<svg"), gp ? 8 : 0);
+    CU_ASSERT_EQUAL(count(html, "<svg"), gp ? 11 : 0);
     CU_ASSERT_EQUAL(count(html, "<script"), 0);
     CU_ASSERT_EQUAL(count(html, "http://") + count(html, "https://"),
-                    gp ? 16 : 0); /* only the xmlns attributes of the 8 SVGs */
+                    gp ? 22 : 0); /* only the xmlns attributes of the 11 SVGs */
+    /* The comparisons as sentences (stats_report.c). */
+    CU_ASSERT(strstr(html, "<li>lstm / adam at step 6: 0.407 [0.223, 0.741], wins 3 of 3, p = 0.25</li>") != NULL);
     CU_ASSERT(strstr(html, "1.12 <span class=\"iqr\">[1.032, inf]</span>") != NULL);
     CU_ASSERT(strstr(html, "1 of 3</td>") != NULL);
     CU_ASSERT(strstr(html, "learning_rate=0.01 beta1=0.9 beta2=0.999 (tuned)") != NULL);
     free(html);
     char *md = slurp(dir, "report.md");
-    CU_ASSERT(count(md, "](figures/") == 8 * 3);
+    CU_ASSERT(count(md, "](figures/") == 11 * 3);
+    CU_ASSERT(strstr(md, "\n- lstm / adam at step 6: 0.407 [0.223, 0.741], wins 3 of 3, p = 0.25\n") != NULL);
     free(md);
     /* The diverged run is labelled in the convergence key. */
     l2l_fmt(name, sizeof name, "%s/convergence_mlp_relu.gp", figdir);
@@ -364,7 +368,7 @@ static void test_variant(void)
     CU_ASSERT(gpf && !strstr(gpf, "title \"diverged\""));
     free(gpf);
     char *html = slurp(dir, "index.html");
-    CU_ASSERT_EQUAL(count(html, "<figure"), 5); /* 2 convergence, 2 tuning, 1 meta */
+    CU_ASSERT_EQUAL(count(html, "<figure"), 8); /* 2 convergence, 2 tuning, 1 meta, 2 budget, 1 profile */
     free(html);
 }
 

@@ -1,0 +1,96 @@
+#!/bin/sh
+# tests/robust/compare.sh: the comparison files (comparisons.csv,
+# targets.csv, profiles.csv, profile_scores.csv, budget.csv) are the same
+# bytes for -j 1 and -j 2 and when `l2l plot` redoes them from the results
+# files; the suite keys reference, report_steps and target are honoured and
+# checked; `l2l compare` passes identical results (0), catches an optimizer
+# made worse in runs.csv or in curves.csv (1), reports an improvement (0),
+# and refuses bad input (2).
+. "$(dirname "$0")/common.sh"
+
+cat >cmp.ini <<'INI'
+[suite]
+name = cmp
+seed = 11
+runs = 8
+tune_runs = 2
+[optimizee quad]
+plugin = quadratic
+dim = 5
+batch = 4
+[optimizer sgd]
+plugin = sgd
+lr = 0.01, 0.03, 0.1, 1000
+[optimizer nag]
+plugin = nag
+lr = 0.01, 0.03
+[optimizer adam]
+plugin = adam
+lr = 0.1
+[experiment a]
+optimizee = quad
+optimizers = sgd, nag, adam
+steps = 40
+[experiment b]
+optimizee = quad
+optimizers = sgd, nag, adam
+steps = 20
+report_steps = 7, 13
+INI
+STATS="comparisons.csv targets.csv profiles.csv profile_scores.csv budget.csv"
+
+expect run-j1 0 "" run cmp.ini -o j1 --quiet -j 1
+expect run-j2 0 "" run cmp.ini -o j2 --quiet -j 2
+for f in $STATS; do
+    check "$f written" test -s "j1/$f"
+    check "$f same bytes for -j 1 and -j 2" cmp -s "j1/$f" "j2/$f"
+done
+check "timing_targets.csv written" test -s j1/timing_targets.csv
+check "figures profile_cmp and budget_a" test -s j2/figures/profile_cmp.gp -a -s j2/figures/budget_a.gp
+check "report sentence" grep -q -E "^- sgd / [a-z]+ at step 40: [0-9.]+ \[[0-9.]+, [0-9.]+\], wins [0-9.]+ of 8, p = " j1/report.md
+check "report_steps 7 and 13 compared" test "$(grep -c -E '^b,quad,[a-z]+,[a-z]+,(7|13),' j1/comparisons.csv)" -eq 4
+rm -f j2/comparisons.csv j2/budget.csv
+expect replot 0 "" plot j2
+for f in $STATS; do
+    check "$f redone by l2l plot" cmp -s "j1/$f" "j2/$f"
+done
+
+expect same 0 "" compare j1 j2
+check "same: nothing worse" grep -q "^l2l compare: 0 worse" .stdout
+
+# An optimizer made worse: nag's final losses doubled in runs.csv, or its
+# whole curve doubled in curves.csv.
+worse() { # DIR FILE COLUMN FACTOR
+    rm -rf "$1" && cp -r j1 "$1"
+    awk -F, -v OFS=, -v c="$3" -v k="$4" 'NR > 1 && $3 == "nag" && $c != "inf" { $c = $c * k } 1' \
+        "j1/$2" >"$1/$2"
+}
+worse runs2 runs.csv 5 2
+expect runs-worse 1 "" compare j1 runs2
+check "runs-worse: the table names nag" grep -q -E "^WORSE +a +nag +final" .stdout
+worse curves2 curves.csv 6 2
+expect curves-worse 1 "" compare j1 curves2
+check "curves-worse: the table names nag at a step" grep -q -E "^WORSE +a +nag +step 40" .stdout
+worse better runs.csv 5 0.5
+expect runs-better 0 "" compare j1 better
+check "runs-better: reported" grep -q -E "^better +a +nag +final" .stdout
+worse slight runs.csv 5 1.01
+expect within-tolerance 0 "" compare j1 slight
+expect tighter-tolerance 1 "" compare j1 slight --tolerance 0
+
+expect no-dir 2 "^l2l: cannot open nosuch/experiments.csv" compare j1 nosuch
+expect one-dir 2 "^l2l compare: expected two results directories" compare j1
+expect bad-tolerance 2 "^l2l compare: --tolerance 'abc'" compare j1 j2 --tolerance abc
+
+# Suite keys: a reference honoured; bad ones refused before any work.
+sed 's/^steps = 20$/steps = 20\nreference = adam\ntarget = 0.5/' cmp.ini >ref.ini
+expect reference 0 "" run ref.ini -o ref --quiet
+check "reference = adam used" test "$(grep -c '^b,quad,[a-z]*,adam,' ref/comparisons.csv)" -eq 10
+check "target = 0.5 used" grep -q '^b,quad,sgd,adam,0.5,' ref/targets.csv
+sed 's/^steps = 20$/steps = 20\nreference = lstm/' cmp.ini >bad1.ini
+expect bad-reference 2 "^bad1.ini:[0-9]+: \[experiment b\] reference: 'lstm' is not in this experiment's optimizers" run bad1.ini -o bad1
+sed 's/^report_steps = 7, 13$/report_steps = 7, 99/' cmp.ini >bad2.ini
+expect bad-report-steps 2 "^bad2.ini:[0-9]+: \[experiment b\] report_steps: '7, 99': expected" run bad2.ini -o bad2
+sed 's/^steps = 20$/steps = 20\ntarget = low/' cmp.ini >bad3.ini
+expect bad-target 2 "^bad3.ini:[0-9]+: \[experiment b\] target: 'low': expected a finite loss" run bad3.ini -o bad3
+finish
