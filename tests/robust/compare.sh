@@ -78,6 +78,17 @@ worse slight runs.csv 5 1.01
 expect within-tolerance 0 "" compare j1 slight
 expect tighter-tolerance 1 "" compare j1 slight --tolerance 0
 
+# Manifests that differ (another seed): compared unpaired, each side
+# resampled on its own. The same losses pass; nag's doubled are caught.
+# (Two real runs with different seeds also differ in their tuned values.)
+rm -rf seed12 && cp -r j1 seed12
+sed -i 's/^seed = 11$/seed = 12/' seed12/manifest.ini
+expect unpaired 0 "unpaired \(the manifests differ\)" compare j1 seed12
+worse seed12w runs.csv 5 2
+cp seed12/manifest.ini seed12w/
+expect unpaired-worse 1 "unpaired" compare j1 seed12w
+check "unpaired-worse: the table names nag" grep -q -E "^WORSE +a +nag +final" .stdout
+
 expect no-dir 2 "^l2l: cannot open nosuch/experiments.csv" compare j1 nosuch
 expect one-dir 2 "^l2l compare: expected two results directories" compare j1
 expect bad-tolerance 2 "^l2l compare: --tolerance 'abc'" compare j1 j2 --tolerance abc
@@ -93,4 +104,7 @@ sed 's/^report_steps = 7, 13$/report_steps = 7, 99/' cmp.ini >bad2.ini
 expect bad-report-steps 2 "^bad2.ini:[0-9]+: \[experiment b\] report_steps: '7, 99': expected" run bad2.ini -o bad2
 sed 's/^steps = 20$/steps = 20\ntarget = low/' cmp.ini >bad3.ini
 expect bad-target 2 "^bad3.ini:[0-9]+: \[experiment b\] target: 'low': expected a finite loss" run bad3.ini -o bad3
+# A results directory whose suite.ini was edited: l2l plot checks the keys.
+sed -i 's/^report_steps = 7, 13$/report_steps = 7, 13\ntarget = abc/' j1/suite.ini
+expect plot-bad-target 2 "^j1/suite.ini: \[experiment b\] target: 'abc': expected a finite loss" plot j1
 finish
