@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "atomic_file.h"
 #include "bench.h"
 #include "log.h"
 #include "options.h"
@@ -202,25 +203,27 @@ void l2l_bench_progress(const struct l2l_bench *b, const char *fmt, ...)
 
 int l2l_bench_write_csv(const struct l2l_bench *b, const char *path, char *err, size_t errlen)
 {
-    char tmp[4096];
-    l2l_fmt(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    char *text = NULL, why[4200];
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f) {
-        l2l_fmt(err, errlen, "l2l bench: cannot write %s: %s", tmp, strerror(errno));
-        return L2L_EIO;
+        l2l_fmt(err, errlen, "l2l bench: out of memory");
+        return L2L_ENOMEM;
     }
     fprintf(f, "%s\n", L2L_BENCH_CSV_HEADER);
     for (int k = 0; k < b->n_rows; k++) {
         const struct l2l_bench_row *r = &b->rows[k];
         fprintf(f, "%s,%lld,%s,%.6g,%s\n", r->bench, r->n, r->metric, r->value, r->unit);
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        l2l_fmt(err, errlen, "l2l bench: cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return L2L_EIO;
-    }
-    return 0;
+    int rc = ferror(f) ? L2L_ENOMEM : 0;
+    if (fclose(f) != 0)
+        rc = L2L_ENOMEM;
+    if (rc < 0)
+        l2l_fmt(err, errlen, "l2l bench: out of memory");
+    else if ((rc = l2l_atomic_write(path, text, len, 1, why, sizeof why)) < 0)
+        l2l_fmt(err, errlen, "l2l bench: %s", why);
+    free(text);
+    return rc;
 }
 
 /* Length of the group name: bench up to its first '-' ("lstm" of

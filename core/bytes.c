@@ -1,12 +1,13 @@
 /* bytes.c: little-endian serialisation and safe file I/O (see bytes.h). */
+#define _DEFAULT_SOURCE /* realpath(path, NULL) */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "atomic_file.h"
 #include "bytes.h"
 #include "log.h"
 
@@ -265,62 +266,30 @@ int l2l_mkdir_parent(const char *path, char *err, size_t errlen)
     return rc;
 }
 
+char *l2l_abs_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real || path[0] == '/')
+        return real ? real : strdup(path);
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        return strdup(path); /* the folder is gone: keep what was given */
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    size_t len = strlen(cwd) + strlen(path) + 2;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+    return p;
+}
+
 int l2l_write_file_atomic(const char *path, const void *data, size_t len,
                           char *err, size_t errlen)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        l2l_fmt(err, errlen, "%s: out of memory", path);
-        return L2L_ENOMEM;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        l2l_fmt(err, errlen, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-        free(tmp);
+    char why[4200];
+    if (l2l_atomic_write(path, data, len, 1, why, sizeof why) < 0) {
+        l2l_fmt(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         return L2L_EIO;
     }
-    const unsigned char *p = data;
-    size_t left = len;
-    int rc = 0;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = L2L_EIO;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    /* mkstemp makes the file 0600; a checkpoint is ordinary output. */
-    if (rc == 0 && fchmod(fd, 0644) < 0)
-        rc = L2L_EIO;
-    if (rc == 0 && fsync(fd) < 0)
-        rc = L2L_EIO;
-    if (close(fd) < 0 && rc == 0)
-        rc = L2L_EIO;
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = L2L_EIO;
-    if (rc == 0) { /* make the rename itself durable; best effort */
-        char *slash = strrchr(tmp, '/');
-        if (slash == tmp)
-            slash[1] = 0;
-        else if (slash)
-            *slash = 0;
-        int dfd = open(slash ? tmp : ".", O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    if (rc < 0) {
-        l2l_fmt(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    return 0;
 }

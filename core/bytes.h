@@ -56,6 +56,10 @@ int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *le
 int l2l_mkdirs(const char *dir, char *err, size_t errlen);
 /* The same for the folder that holds path (nothing for a bare name). */
 int l2l_mkdir_parent(const char *path, char *err, size_t errlen);
+/* path made absolute (malloc'd, caller frees; NULL when out of memory):
+ * resolved by realpath when it exists, else joined to the working folder,
+ * so that it names the same file whatever folder it is read from. */
+char *l2l_abs_path(const char *path);
 /* Writes data to a temporary file beside path, fsyncs it and renames it over
  * path, so readers see the old file or the new one, never a mix. */
 int l2l_write_file_atomic(const char *path, const void *data, size_t len,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "commands.h"
 #include "log.h"
+#include "out_dir.h"
 #include "plot.h"
 #include "plot_data.h"
 #include "plot_gnuplot.h"
@@ -28,7 +29,8 @@ int l2l_plot_results(const char *dir, int require_figures, char *err, size_t err
     }
     l2l_fmt(figdir, sizeof figdir, "%s/figures", dir);
     l2l_fmt(datadir, sizeof datadir, "%s/data", figdir);
-    if ((rc = l2l_results_mkdir(datadir)) < 0 || /* figures/ and figures/data/ */
+    /* figures/ and figures/data/, emptied of an earlier suite's figures */
+    if ((rc = l2l_results_mkdir(datadir)) < 0 || (rc = l2l_out_clear_figures(dir)) < 0 ||
         (rc = pg_write_all(&r, figdir, datadir, &list)) < 0 ||
         (rc = st_write_all(&r, figdir, datadir, &list)) < 0) {
         if (rc == L2L_ENOMEM)
@@ -98,13 +100,17 @@ int l2l_cmd_plot(int argc, char **argv)
         l2l_error("l2l plot: -o is for the CSV of `l2l bench`, and %s holds no bench.csv", path);
         return L2L_EXIT_BADINPUT;
     }
-    int rc = 0;
-    if (!bench || exists(path, "experiments.csv"))
+    /* It rewrites the figures and the report: not while an l2l run
+     * writes the same directory, nor beside another l2l plot. */
+    struct l2l_lock lock = {.fd = -1};
+    int rc = is_dir ? l2l_out_lock(path, &lock) : 0;
+    if (rc == 0 && (!bench || exists(path, "experiments.csv")))
         rc = l2l_plot_results(path, require, err, sizeof err);
     if (bench && rc == 0) {
         char csv[4200];
         l2l_fmt(csv, sizeof csv, "%s/bench.csv", path);
         rc = l2l_plot_bench(csv, out, require, err, sizeof err);
     }
+    l2l_lock_release(&lock);
     return exit_status(rc);
 }

@@ -3,8 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "commands.h"
 #include "log.h"
+#include "out_dir.h"
 #include "plot.h"
 #include "runner.h"
 #include "suite.h"
@@ -95,7 +98,13 @@ static int run_or_train(int argc, char **argv, int train_only)
         l2l_fmt(out, sizeof out, "results/%s", s.name);
     struct run_options ro = {.out_dir = out, .jobs = a.jobs, .train_only = train_only,
                              .quiet = a.quiet, .require_figures = a.require_figures};
-    int rc = l2l_run_suite(&s, &ro);
+    /* OUT is ours until we return: no other l2l writes it meanwhile. */
+    struct l2l_lock lock;
+    struct stat st;
+    int made = stat(out, &st) != 0; /* OUT did not exist: if it stays empty, it goes */
+    int rc = l2l_out_claim(&s, out, &lock);
+    if (rc == 0)
+        rc = l2l_run_suite(&s, &ro);
     l2l_suite_free(&s);
     if (rc == 0 && !train_only) {
         char err[L2L_ERRLEN];
@@ -103,6 +112,9 @@ static int run_or_train(int argc, char **argv, int train_only)
         rc = l2l_plot_results(out, a.require_figures, err, sizeof err);
         l2l_info("l2l: results in %s/ (summary.csv, curves.csv, figures/, index.html)", out);
     }
+    l2l_lock_release(&lock);
+    if (made)
+        rmdir(out); /* fails, as it should, unless nothing was written */
     if (rc == 0)
         return 0;
     if (rc == L2L_EINTR)

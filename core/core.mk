@@ -8,7 +8,8 @@ libl2lcore_la_SOURCES = \
 	core/commands.h core/commands.c core/cmd_plugins.c core/cmd_run.c core/cmd_checkpoint.c \
 	core/ini_read.c core/ini_read.h core/suite.c core/suite.h \
 	core/runner.c core/runner.h core/results.c core/results.h core/seeds.h \
-	core/partial.c core/partial.h core/blas_threads.h
+	core/partial.c core/partial.h core/blas_threads.h \
+	core/lock.c core/lock.h core/out_dir.c core/out_dir.h
 libl2lcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(BLAS_CFLAGS)
 libl2lcore_la_LIBADD = $(INIH_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(LIBS)
 

@@ -1,7 +1,7 @@
 # core/meta.mk: the meta-trainer and checkpoints (in the core library), their
 # tests, and the test-only plugins they use (included by Makefile.am).
 libl2lcore_la_SOURCES += \
-	core/bytes.c core/bytes.h \
+	core/bytes.c core/bytes.h core/atomic_file.c core/atomic_file.h \
 	core/checkpoint.c core/checkpoint.h core/checkpoint_v1.c core/checkpoint_v1.h \
 	core/meta_train.c core/meta_train.h core/meta_trainer.h core/meta_epoch.c \
 	core/meta_checkpoint.c \

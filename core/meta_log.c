@@ -1,7 +1,9 @@
 /* meta_log.c: per-epoch CSV and progress line of meta-training (meta_log.h). */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "bytes.h"
 #include "log.h"
 #include "meta_log.h"
@@ -43,7 +45,12 @@ FILE *l2l_meta_log_open(const char *path, const struct l2l_meta_state *s, char *
     l2l_obuf_free(&b);
     if (rc < 0)
         return NULL;
-    FILE *f = fopen(path, "a");
+    /* The file just renamed into place is ours: a symlink swapped in
+     * since is not followed. */
+    int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
     if (!f)
         l2l_fmt(err, errlen, "%s: cannot open for appending", path);
     return f;

@@ -1,7 +1,7 @@
 /* partial.c: the work area of an interrupted `l2l run` (partial.h).
  * One file per finished run, named by its place in the suite
  * (tune-E-J-G-R, eval-E-J-R), little-endian like the checkpoints:
- * "L2LTASK\0" | u32 version | u32 tuning | u32 exp | u32 slot | i64 grid |
+ * "L2LTASK\0" | u32 version | u32 fingerprint CRC-32 | u32 tuning | u32 exp | u32 slot | i64 grid |
  * u64 run | u64 steps | i64 diverged_step | f64 final_loss | f64 eval_loss |
  * f64 eval_accuracy | f64 seconds | u64 n_loss | f64 loss[n_loss] | u32 CRC-32.
  * Doubles are kept bit for bit, so results rebuilt from these files are
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "atomic_file.h"
 #include "bytes.h"
 #include "config.h"
 #include "revision.h"
@@ -23,7 +24,7 @@
 #include "results.h"
 
 #define TASK_MAGIC "L2LTASK"
-#define TASK_VERSION 1u
+#define TASK_VERSION 2u /* 2: the fingerprint's CRC-32 in every file */
 #define FINGERPRINT "fingerprint"
 
 char *l2l_run_fingerprint(const struct suite *s, char *err, size_t errlen)
@@ -118,34 +119,14 @@ static long count_tasks(const char *dir)
     return n;
 }
 
-/* Writes data to dir/name through dir/name.tmp and a rename. */
+/* Writes data to dir/name atomically (atomic_file.h); not synced: a run
+ * lost in a crash is redone. */
 static int write_file(const char *dir, const char *name, const void *data, size_t len, char *err,
                       size_t errlen)
 {
-    char path[4400], tmp[4400];
+    char path[4400];
     l2l_fmt(path, sizeof path, "%s/%s", dir, name);
-    l2l_fmt(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        l2l_fmt(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        return L2L_EIO;
-    }
-    int bad = fwrite(data, 1, len, f) != len || fflush(f) != 0;
-    int e = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad) {
-        l2l_fmt(err, errlen, "cannot write %s: %s", path, strerror(e));
-        unlink(tmp);
-        return L2L_EIO;
-    }
-    return 0;
+    return l2l_atomic_write(path, data, len, 0, err, errlen);
 }
 
 int l2l_partial_open(struct l2l_partial *w, const char *out_dir, const char *fp, long *kept)
@@ -170,6 +151,7 @@ int l2l_partial_open(struct l2l_partial *w, const char *out_dir, const char *fp,
                l2l_read_file(path, (size_t)1 << 26, &was, &len, err, sizeof err) == 0 &&
                len == strlen(fp) && memcmp(was, fp, len) == 0;
     free(was);
+    w->fp_crc = l2l_crc32(fp, strlen(fp));
     if (same) {
         *kept = count_tasks(w->dir);
         return 0;
@@ -195,6 +177,7 @@ int l2l_partial_save(const struct l2l_partial *w, const struct l2l_task_key *key
     uint64_t n_loss = out->loss ? (uint64_t)(last + 1) : 0;
     l2l_put_bytes(&b, TASK_MAGIC, 8);
     l2l_put_u32(&b, TASK_VERSION);
+    l2l_put_u32(&b, w->fp_crc);
     l2l_put_u32(&b, (uint32_t)key->tuning);
     l2l_put_u32(&b, (uint32_t)key->exp);
     l2l_put_u32(&b, (uint32_t)key->slot);
@@ -224,12 +207,12 @@ int l2l_partial_save(const struct l2l_partial *w, const struct l2l_task_key *key
 }
 
 /* Parses a task file into out; returns NULL or what is wrong with it. */
-static const char *parse_task(const unsigned char *data, size_t len, const struct l2l_task_key *key,
-                              struct run_out *out, double *seconds)
+static const char *parse_task(const unsigned char *data, size_t len, uint32_t fp_crc,
+                              const struct l2l_task_key *key, struct run_out *out, double *seconds)
 {
     struct l2l_ibuf in = {data, len, 0, 0};
     char magic[8];
-    uint32_t version = 0, tuning = 0, exp = 0, slot = 0;
+    uint32_t version = 0, crc = 0, tuning = 0, exp = 0, slot = 0;
     uint64_t grid = 0, run = 0, steps = 0, div = 0, n_loss = 0;
     if (l2l_get_bytes(&in, magic, 8) < 0 || memcmp(magic, TASK_MAGIC, 8) != 0)
         return "not a kept run: no L2LTASK magic";
@@ -238,6 +221,9 @@ static const char *parse_task(const unsigned char *data, size_t len, const struc
     l2l_get_u32(&in, &version);
     if (version != TASK_VERSION)
         return "another format version";
+    l2l_get_u32(&in, &crc);
+    if (crc != fp_crc) /* the area's fingerprint is checked once; each file too */
+        return "a run of another suite, seed, plugin, checkpoint or l2l version";
     l2l_get_u32(&in, &tuning);
     l2l_get_u32(&in, &exp);
     l2l_get_u32(&in, &slot);
@@ -280,7 +266,7 @@ int l2l_partial_load(const struct l2l_partial *w, const struct l2l_task_key *key
         l2l_warn("l2l: %s; that run is done again", err);
         return 0;
     }
-    const char *why = parse_task(data, len, key, out, seconds);
+    const char *why = parse_task(data, len, w->fp_crc, key, out, seconds);
     free(data);
     if (why) {
         l2l_warn("l2l: %s: unusable (%s); that run is done again", path, why);

@@ -12,6 +12,7 @@
 
 struct l2l_partial {
     char dir[4096];      /* OUT/.partial */
+    unsigned fp_crc;     /* CRC-32 of the fingerprint, stamped in every kept run */
 };
 
 /* Which run a file holds: the task's place in the suite. */

@@ -59,7 +59,10 @@ int pg_run(const char *gnuplot, const char *figdir, const char *script, int verb
         return L2L_EIO;
     }
     if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        /* A fresh file: whatever was at the log's name (a symlink planted
+         * there) is removed, not followed. */
+        unlink(log);
+        int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
         if (fd < 0 || chdir(figdir) < 0)
             _exit(126);
         int devnull = open("/dev/null", O_RDONLY);

@@ -22,45 +22,6 @@ int l2l_results_mkdir(const char *dir)
     return rc;
 }
 
-int l2l_afile_open(struct atomic_file *a, const char *dir, const char *name)
-{
-    l2l_fmt(a->path, sizeof a->path, "%s/%s", dir, name);
-    l2l_fmt(a->tmp, sizeof a->tmp, "%s/.%s.tmp", dir, name);
-    a->f = fopen(a->tmp, "w");
-    if (!a->f) {
-        l2l_error("l2l: cannot write %s: %s", a->tmp, strerror(errno));
-        return L2L_EIO;
-    }
-    return 0;
-}
-
-int l2l_afile_commit(struct atomic_file *a)
-{
-    int bad = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
-    int err = errno;
-    if (fclose(a->f) != 0 && !bad) {
-        bad = 1;
-        err = errno;
-    }
-    a->f = NULL;
-    if (bad || rename(a->tmp, a->path) != 0) {
-        if (!bad)
-            err = errno;
-        l2l_error("l2l: cannot write %s: %s", a->path, strerror(err));
-        unlink(a->tmp);
-        return L2L_EIO;
-    }
-    return 0;
-}
-
-void l2l_afile_abort(struct atomic_file *a)
-{
-    if (a->f)
-        fclose(a->f);
-    a->f = NULL;
-    unlink(a->tmp);
-}
-
 double l2l_quantile(const double *x, long n, double q)
 {
     if (n <= 0)

@@ -17,9 +17,12 @@
 #include <unistd.h>
 #include "config.h"
 #include "blas_threads.h"
+#include "bytes.h"
 #include "checkpoint.h"
+#include "lock.h"
 #include "log.h"
 #include "options.h"
+#include "out_dir.h"
 #include "partial.h"
 #include "results.h"
 #include "runner.h"
@@ -318,8 +321,10 @@ static int file_exists(const char *path)
 /* What to do with a learned optimizer's checkpoint before evaluation:
  * 0 use it, 1 train it (missing, unfinished, or a training to resume),
  * < 0 refuse (unreadable: a user's file is never overwritten). */
-static int needs_training(const struct suite *s, const struct suite_optimizer *o, const char *state)
+static int needs_training(const struct suite *s, const struct suite_optimizer *o, int quiet)
 {
+    char state[4200];
+    l2l_fmt(state, sizeof state, "%s.state", o->checkpoint);
     if (!file_exists(o->checkpoint))
         return 1;
     struct l2l_checkpoint ck;
@@ -329,15 +334,60 @@ static int needs_training(const struct suite *s, const struct suite_optimizer *o
         return L2L_EINPUT;
     }
     int finished = ck.status.finished;
-    if (!finished && !file_exists(state))
+    if (!finished && !file_exists(state) && !quiet)
         l2l_info("l2l: %s: its training stopped at epoch %lld of %lld and left no %s: training it again "
                  "from the start", o->checkpoint, (long long)ck.status.epochs_done,
                  (long long)ck.status.epochs_planned, state);
     l2l_checkpoint_clear(&ck);
-    if (finished && file_exists(state)) /* a finish interrupted before the state went, or the user's */
+    if (finished && file_exists(state) && !quiet) /* a finish interrupted before the state went, or the user's */
         l2l_warn("l2l: %s is beside a finished checkpoint, which is used as it is: the state is ignored "
                  "(delete it)", state);
     return !finished;
+}
+
+/* Meta-trains o under a lock on its checkpoint (CKPT.lock), so that two
+ * l2l never train one checkpoint at once; the log goes to OUT. */
+static int train_one(struct suite *s, struct suite_optimizer *o, const struct run_options *ro)
+{
+    char lock_path[4200], log_csv[4096], note[1024], err[2 * L2L_ERRLEN] = "";
+    struct l2l_lock lk;
+    int rc = l2l_mkdir_parent(o->checkpoint, err, sizeof err);
+    if (rc < 0) {
+        l2l_error("l2l: meta-training %s: %s", o->name, err);
+        return rc;
+    }
+    l2l_fmt(lock_path, sizeof lock_path, "%s.lock", o->checkpoint);
+    if ((rc = l2l_lock_take(&lk, lock_path, o->checkpoint, err, sizeof err)) < 0) {
+        if (rc == L2L_EINPUT)
+            l2l_error("l2l: meta-training %s: %s: wait for it to finish", o->name, err);
+        else
+            l2l_error("l2l: meta-training %s: %s", o->name, err);
+        return rc;
+    }
+    if ((rc = needs_training(s, o, 1)) <= 0) { /* trained meanwhile by the l2l that held the lock */
+        l2l_lock_release(&lk);
+        return rc;
+    }
+    struct suite_optimizee *e = &s->optimizees[o->train_on];
+    l2l_fmt(log_csv, sizeof log_csv, "%s/meta_%s.csv", ro->out_dir, o->name);
+    l2l_fmt(note, sizeof note, "suite %s, optimizee %s (plugin %s), seed %llu", s->name,
+            e->name, l2l_plugin_name(&e->plugin), (unsigned long long)s->seed);
+    struct l2l_meta_job job = {
+        .name = o->name, .opt = o->plugin.u.opt, .opt_values = o->values,
+        .obj = e->plugin.u.obj, .family = e->family, .trained_on = note,
+        .cfg = o->meta, .seed = s->seed, .checkpoint_path = o->checkpoint,
+        .log_csv_path = log_csv, .progress = !ro->quiet,
+    };
+    l2l_info("l2l: meta-training %s on %s (%ld epochs of %ld steps, unroll %ld)", o->name,
+             e->name, o->meta.epochs, o->meta.steps, o->meta.unroll);
+    double t0 = now();
+    rc = l2l_meta_train(&job, err, sizeof err);
+    if (rc < 0)
+        l2l_error("l2l: meta-training %s: %s", o->name, err);
+    else if ((rc = l2l_out_meta_stamp(ro->out_dir, o->name, o->checkpoint)) == 0)
+        l2l_info("l2l: meta-trained %s in %.1f s; φ in %s", o->name, now() - t0, o->checkpoint);
+    l2l_lock_release(&lk);
+    return rc;
 }
 
 /* Meta-trains each learned optimizer whose checkpoint is missing or
@@ -349,36 +399,17 @@ static int train_missing(struct suite *s, const struct run_options *ro)
         struct suite_optimizer *o = &s->optimizers[k];
         if (!o->learned || o->train_on < 0)
             continue;
-        char state[4096], log_csv[4096], note[1024];
-        l2l_fmt(state, sizeof state, "%s.state", o->checkpoint);
-        int need = needs_training(s, o, state);
+        int need = needs_training(s, o, 0);
         if (need < 0)
             return need;
         if (!need)
             continue;
         trained++;
-        struct suite_optimizee *e = &s->optimizees[o->train_on];
         if (l2l_results_mkdir(ro->out_dir) < 0)
             return L2L_EIO;
-        l2l_fmt(log_csv, sizeof log_csv, "%s/meta_%s.csv", ro->out_dir, o->name);
-        l2l_fmt(note, sizeof note, "suite %s, optimizee %s (plugin %s), seed %llu", s->name,
-                e->name, l2l_plugin_name(&e->plugin), (unsigned long long)s->seed);
-        struct l2l_meta_job job = {
-            .name = o->name, .opt = o->plugin.u.opt, .opt_values = o->values,
-            .obj = e->plugin.u.obj, .family = e->family, .trained_on = note,
-            .cfg = o->meta, .seed = s->seed, .checkpoint_path = o->checkpoint,
-            .log_csv_path = log_csv, .progress = !ro->quiet,
-        };
-        char err[L2L_ERRLEN] = "";
-        l2l_info("l2l: meta-training %s on %s (%ld epochs of %ld steps, unroll %ld)", o->name,
-                 e->name, o->meta.epochs, o->meta.steps, o->meta.unroll);
-        double t0 = now();
-        int rc = l2l_meta_train(&job, err, sizeof err);
-        if (rc < 0) {
-            l2l_error("l2l: meta-training %s: %s", o->name, err);
+        int rc = train_one(s, o, ro);
+        if (rc < 0)
             return rc;
-        }
-        l2l_info("l2l: meta-trained %s in %.1f s; φ in %s", o->name, now() - t0, o->checkpoint);
     }
     if (!trained && ro->train_only)
         l2l_info("l2l: nothing to train: every learned optimizer of %s has a finished checkpoint "

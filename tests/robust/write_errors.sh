@@ -25,7 +25,7 @@ sed -e 's/^runs = 2$/runs = 20/' -e 's/^steps = 2000$/steps = 200/' big.ini >man
 expect dev-null 1 "^l2l: cannot create directory /dev/null/x: Not a directory" run good.ini -o /dev/null/x --quiet
 touch afile
 expect into-file 1 "^l2l: cannot create directory afile/sub: Not a directory" run good.ini -o afile/sub --quiet
-expect is-file 1 "^l2l: cannot create directory afile/\\.partial: Not a directory" run good.ini -o afile --quiet
+expect is-file 1 "^l2l: afile: cannot lock \\(afile/\\.lock\\): Not a directory" run good.ini -o afile --quiet
 check "is-file: afile still an empty file" test -f afile -a ! -s afile
 expect procfs 1 "^l2l: cannot create directory /proc/self/x: No such file or directory" run good.ini -o /proc/self/x --quiet
 
