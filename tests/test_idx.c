@@ -253,6 +253,29 @@ static void test_converter(void)
     CU_ASSERT(system(cmd) != 0);
 }
 
+/* idx_write replaces a symlink at its path, never writes through it; the
+ * file left is complete and readable, and no temporary file is left. */
+static void test_write_symlink(void)
+{
+    const char *victim = tmp("victim");
+    write_bytes(victim, "precious", 8, 0);
+    CU_ASSERT_EQUAL_FATAL(symlink(victim, tmp("linked")), 0);
+    uint8_t px[4] = {1, 2, 3, 4};
+    uint32_t dims[3] = {1, 2, 2};
+    char err[256] = "";
+    CU_ASSERT_EQUAL(idx_write(tmp("linked"), 3, dims, px, 0, err, sizeof err), 0);
+    struct stat st;
+    CU_ASSERT(lstat(tmp("linked"), &st) == 0 && S_ISREG(st.st_mode));
+    CU_ASSERT(stat(victim, &st) == 0 && st.st_size == 8);
+    struct idx_raw r;
+    CU_ASSERT_EQUAL(idx_read(tmp("linked"), IDX_MAGIC_IMAGES, "image", &r, err, sizeof err), 0);
+    CU_ASSERT(r.data && r.data[3] == 4);
+    idx_raw_free(&r);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -q 'linked\\.'", dir);
+    CU_ASSERT(system(cmd) != 0); /* no linked.XXXXXX left */
+}
+
 static void cleanup(void)
 {
     char cmd[128];
@@ -266,6 +289,7 @@ static const struct l2l_test tests[] = {
     { "corrupt inputs refused with a message", test_corrupt },
     { "corrupt and truncated gzip", test_corrupt_gzip },
     { "mnist-json-to-idx converter", test_converter },
+    { "idx_write does not follow a symlink", test_write_symlink },
     { NULL, NULL }
 };
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* A header claiming more than this is corrupt rather than a data set. */
@@ -219,11 +220,31 @@ int idx_write(const char *path, int ndims, const uint32_t *dims,
     for (int w = 0; w <= ndims; w++)
         for (int b = 0; b < 4; b++)
             head[4 * w + b] = (unsigned char)(words[w] >> (24 - 8 * b));
+    /* A fresh temporary beside the file (mkstemp: O_EXCL, nothing planted
+     * at a name is followed), renamed over it when complete. */
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 8);
+    if (!tmp) {
+        say(err, errlen, "%s: cannot create: out of memory", path);
+        return -1;
+    }
+    snprintf(tmp, plen + 8, "%s.XXXXXX", path);
     errno = 0;
+    int fd = mkstemp(tmp);
+    if (fd >= 0 && fchmod(fd, 0644) < 0) { /* mkstemp's 0600 is for secrets */
+        close(fd);
+        unlink(tmp);
+        fd = -1;
+    }
     /* "T": transparent (uncompressed) writing through the same API. */
-    gzFile f = gzopen(path, gz ? "wb6" : "wbT");
+    gzFile f = fd >= 0 ? gzdopen(fd, gz ? "wb6" : "wbT") : NULL;
     if (!f) {
         say(err, errlen, "%s: cannot create: %s", path, errno ? strerror(errno) : "out of memory");
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
         return -1;
     }
     int ok = gzwrite(f, head, (unsigned)head_len) == (int)head_len;
@@ -239,11 +260,16 @@ int idx_write(const char *path, int ndims, const uint32_t *dims,
         ok = 0;
         snprintf(zcopy, sizeof zcopy, "close failed");
     }
+    if (ok && rename(tmp, path) != 0) {
+        ok = 0;
+        snprintf(zcopy, sizeof zcopy, "rename: %s", strerror(errno));
+    }
     if (!ok) {
         say(err, errlen, "%s: write failed (%s)", path, zcopy);
-        return -1;
+        unlink(tmp);
     }
-    return 0;
+    free(tmp);
+    return ok ? 0 : -1;
 }
 
 int idx_load_set(const char *images_path, const char *labels_path, int classes,
