@@ -27,6 +27,13 @@ struct pr_series {
     double *loss;            /* (runs, steps + 1); NAN: no row; +inf from divergence on */
     double *accuracy;        /* (runs) eval_accuracy, NAN when absent */
     int *seen;               /* (runs) 1 when the run has rows in curves.csv */
+    /* Read back only to check the files against each other (plot_load.c): */
+    long *next;              /* (runs) rows read from curves.csv = next step expected */
+    long *runs_line;         /* (runs) the run's line in runs.csv, 0 when absent */
+    long *diverged;          /* (runs) its diverged_step in runs.csv, -1 when none */
+    double *final;           /* (runs) its final_loss in runs.csv, NAN when none */
+    long n_listed;           /* runs in runs.csv */
+    long summary_line;       /* its row in summary.csv, 0 when none */
 };
 
 struct pr_tune {

@@ -49,6 +49,20 @@ static int grow(void **p, int *cap, int n, size_t sz)
     return 0;
 }
 
+/* Names must be unique: a second experiment (or optimizer) of one name
+ * would have its rows read as the first one's. `items` holds n structs of
+ * size sz, each beginning with its name. */
+static int unique_name(const struct csv *c, const char *what, const char *name, const void *items,
+                       size_t sz, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (!strcmp((const char *)items + (size_t)k * sz, name)) {
+            l2l_error("%s:%ld: %s '%s' appears twice", c->path, c->line, what, name);
+            return L2L_EINPUT;
+        }
+    return 0;
+}
+
 static int load_experiments(struct pr_results *r)
 {
     static const char *const cols[] = {"experiment", "optimizee", "steps", "runs", "figure", "title", NULL};
@@ -74,6 +88,8 @@ static int load_experiments(struct pr_results *r)
         }
         if (!x->figure[0])
             memcpy(x->figure, x->name, sizeof x->figure);
+        if ((rc = unique_name(&c, "experiment", x->name, r->exp, sizeof *r->exp, r->n_exp)) < 0)
+            break;
         r->n_exp++;
     }
     if (rc == 0 && r->n_exp == 0) {
@@ -107,6 +123,8 @@ static int load_optimizers(struct pr_results *r)
             (rc = csv_long(&c, ix[2], 0, &learned)) < 0)
             break;
         o->learned = learned != 0;
+        if ((rc = unique_name(&c, "optimizer", o->name, r->opt, sizeof *r->opt, r->n_opt)) < 0)
+            break;
         r->n_opt++;
     }
     if (rc == 0 && r->n_opt == 0) {
@@ -130,7 +148,12 @@ static int alloc_series(struct pr_results *r)
             s->loss = malloc(sizeof(double) * (size_t)s->runs * (size_t)(s->steps + 1));
             s->accuracy = malloc(sizeof(double) * (size_t)s->runs);
             s->seen = calloc((size_t)s->runs, sizeof(int));
-            if (!s->loss || !s->accuracy || !s->seen)
+            s->next = calloc((size_t)s->runs, sizeof(long));
+            s->runs_line = calloc((size_t)s->runs, sizeof(long));
+            s->diverged = calloc((size_t)s->runs, sizeof(long));
+            s->final = calloc((size_t)s->runs, sizeof(double));
+            if (!s->loss || !s->accuracy || !s->seen || !s->next || !s->runs_line || !s->diverged ||
+                !s->final)
                 return L2L_ENOMEM;
             for (long k = 0; k < s->runs * (s->steps + 1); k++)
                 s->loss[k] = NAN;
@@ -151,6 +174,85 @@ static int check_run(const struct csv *c, const struct pr_series *s, long run, l
     return 0;
 }
 
+/* "run 3 of optimizer sgd in experiment e": who a consistency message is about. */
+static void run_name(const struct pr_results *r, int e, int o, long run, char *buf, size_t len)
+{
+    l2l_fmt(buf, len, "run %ld of optimizer %s in experiment %s", run, r->opt[o].name,
+            r->exp[e].name);
+}
+
+/* One row of curves.csv: a run of runs.csv, the next step of that run
+ * (rows of a run are written in step order), not after the run ended. */
+static int check_row(const struct csv *c, const struct pr_results *r, int e, int o, long run,
+                     long step)
+{
+    const struct pr_series *s = pr_series_at(r, e, o);
+    char who[3 * PR_NAME + 64];
+    run_name(r, e, o, run, who, sizeof who);
+    long next = s->next[run];
+    if (!s->runs_line[run]) {
+        l2l_error("%s:%ld: %s is not in runs.csv", c->path, c->line, who);
+        return L2L_EINPUT;
+    }
+    if (next > 0 && !isfinite(s->loss[run * (s->steps + 1) + next - 1])) {
+        l2l_error("%s:%ld: step %ld of %s, which ended at step %ld (a non-finite loss)", c->path,
+                  c->line, step, who, next - 1);
+        return L2L_EINPUT;
+    }
+    if (step < next) {
+        l2l_error("%s:%ld: step %ld of %s appears twice", c->path, c->line, step, who);
+        return L2L_EINPUT;
+    }
+    if (step > next) {
+        l2l_error("%s:%ld: step %ld of %s follows step %ld: steps missing", c->path, c->line,
+                  step, who, next - 1);
+        return L2L_EINPUT;
+    }
+    return 0;
+}
+
+/* Every run of runs.csv has all its steps in curves.csv, up to the last or
+ * to its divergence, as runs.csv says. */
+static int check_curves_complete(const struct csv *c, const struct pr_results *r)
+{
+    for (int e = 0; e < r->n_exp; e++)
+        for (int o = 0; o < r->n_opt; o++) {
+            const struct pr_series *s = pr_series_at(r, e, o);
+            for (long run = 0; run < s->runs; run++) {
+                if (!s->runs_line[run])
+                    continue;
+                char who[3 * PR_NAME + 64];
+                run_name(r, e, o, run, who, sizeof who);
+                long next = s->next[run], div = s->diverged[run];
+                int ended = next > 0 && !isfinite(s->loss[run * (s->steps + 1) + next - 1]);
+                if (div >= 0 && (!ended || next - 1 != div)) {
+                    l2l_error("%s:%ld: %s: runs.csv:%ld says it diverged at step %ld; curves.csv has "
+                              "steps 0 to %ld%s (cut short?)", c->path, c->line, who, s->runs_line[run],
+                              div, next - 1, ended ? ", diverged there" : "");
+                    return L2L_EINPUT;
+                }
+                if (div < 0 && next == 0) {
+                    l2l_error("%s:%ld: no rows for %s (runs.csv:%ld); cut short?", c->path, c->line,
+                              who, s->runs_line[run]);
+                    return L2L_EINPUT;
+                }
+                if (div < 0 && (ended || next != s->steps + 1)) {
+                    l2l_error("%s:%ld: %s has steps 0 to %ld%s, expected 0 to %ld (runs.csv:%ld; "
+                              "experiments.csv); cut short?", c->path, c->line, who, next - 1,
+                              ended ? " and diverged there" : "", s->steps, s->runs_line[run]);
+                    return L2L_EINPUT;
+                }
+                double last = s->loss[run * (s->steps + 1) + s->steps];
+                if (div < 0 && !isnan(s->final[run]) && s->final[run] != last) {
+                    l2l_error("%s:%ld: %s ends with loss %.9g, but runs.csv:%ld says final_loss "
+                              "%.9g", c->path, c->line, who, last, s->runs_line[run], s->final[run]);
+                    return L2L_EINPUT;
+                }
+            }
+        }
+    return 0;
+}
+
 static int load_curves(struct pr_results *r)
 {
     static const char *const cols[] = {"experiment", "optimizer", "run", "step", "loss", NULL};
@@ -166,10 +268,12 @@ static int load_curves(struct pr_results *r)
             (rc = csv_long(&c, ix[3], 0, &step)) < 0 || (rc = csv_num(&c, ix[4], 0, &loss)) < 0)
             break;
         struct pr_series *s = pr_series_at(r, e, o);
-        if ((rc = check_run(&c, s, run, step)) < 0)
+        if ((rc = check_run(&c, s, run, step)) < 0 ||
+            (rc = check_row(&c, r, e, o, run, step)) < 0)
             break;
         double *row = s->loss + run * (s->steps + 1);
         s->seen[run] = 1;
+        s->next[run]++;
         row[step] = loss;
         /* A diverged run stops at its first non-finite loss: it stays
          * diverged (+inf) for the rest of the horizon. */
@@ -177,29 +281,59 @@ static int load_curves(struct pr_results *r)
             for (long t = step; t <= s->steps; t++)
                 row[t] = INFINITY;
     }
+    if (rc == 0)
+        rc = check_curves_complete(&c, r);
     csv_close(&c);
     return rc;
 }
 
 static int load_runs(struct pr_results *r)
 {
-    static const char *const cols[] = {"experiment", "optimizer", "run", "?eval_accuracy", NULL};
-    int ix[4], rc;
+    static const char *const cols[] = {"experiment", "optimizer", "run", "?eval_accuracy",
+                                       "?diverged_step", "?final_loss", NULL};
+    int ix[6], rc;
     struct csv c;
     if ((rc = csv_open(&c, r->dir, "runs.csv", cols, ix)) < 0)
         return rc;
     while ((rc = csv_next(&c)) > 0) {
         int e = find_exp(r, &c, ix[0]), o = e < 0 ? e : find_opt(r, &c, ix[1]);
-        long run;
-        double acc;
+        long run, div = -1;
+        double acc, final;
         if ((rc = o) < 0 || (rc = csv_long(&c, ix[2], 0, &run)) < 0 ||
-            (rc = csv_num(&c, ix[3], 1, &acc)) < 0)
+            (rc = csv_num(&c, ix[3], 1, &acc)) < 0 || (rc = csv_long(&c, ix[4], 1, &div)) < 0 ||
+            (rc = csv_num(&c, ix[5], 1, &final)) < 0)
             break;
         struct pr_series *s = pr_series_at(r, e, o);
-        if ((rc = check_run(&c, s, run, 0)) < 0)
+        if ((rc = check_run(&c, s, run, div < 0 ? 0 : div)) < 0)
             break;
+        if (s->runs_line[run]) {
+            char who[3 * PR_NAME + 64];
+            run_name(r, e, o, run, who, sizeof who);
+            l2l_error("%s:%ld: %s appears twice (first at line %ld)", c.path, c.line, who,
+                      s->runs_line[run]);
+            rc = L2L_EINPUT;
+            break;
+        }
+        s->runs_line[run] = c.line;
+        s->diverged[run] = div;
+        s->final[run] = final;
+        s->n_listed++;
         s->accuracy[run] = acc;
     }
+    /* An optimizer of an experiment has all the runs experiments.csv says, or none. */
+    for (int e = 0; rc == 0 && e < r->n_exp; e++)
+        for (int o = 0; rc == 0 && o < r->n_opt; o++) {
+            const struct pr_series *s = pr_series_at(r, e, o);
+            for (long run = 0; s->n_listed && run < s->runs; run++)
+                if (!s->runs_line[run]) {
+                    char who[3 * PR_NAME + 64];
+                    run_name(r, e, o, run, who, sizeof who);
+                    l2l_error("%s:%ld: no row for %s (experiments.csv: %ld runs); cut short?",
+                              c.path, c.line, who, s->runs);
+                    rc = L2L_EINPUT;
+                    break;
+                }
+        }
     csv_close(&c);
     return rc;
 }
@@ -284,7 +418,22 @@ static int load_summary(struct pr_results *r)
             break;
         s->tuned = tuned != 0;
         r->n_sum++;
+        struct pr_series *ser = pr_series_at(r, s->exp, s->opt);
+        if (ser->summary_line || !ser->n_listed || s->runs != ser->n_listed) {
+            l2l_error("%s:%ld: experiment %s, optimizer %s: %s", c.path, c.line, r->exp[s->exp].name,
+                      r->opt[s->opt].name, ser->summary_line ? "appears twice"
+                      : !ser->n_listed ? "no runs in runs.csv" : "runs differs from runs.csv's count");
+            rc = L2L_EINPUT;
+            break;
+        }
+        ser->summary_line = c.line;
     }
+    for (int k = 0; rc == 0 && k < r->n_exp * r->n_opt; k++)
+        if (r->series[k].n_listed && !r->series[k].summary_line) {
+            l2l_error("%s:%ld: no row for experiment %s, optimizer %s (runs.csv has its runs); cut "
+                      "short?", c.path, c.line, r->exp[k / r->n_opt].name, r->opt[k % r->n_opt].name);
+            rc = L2L_EINPUT;
+        }
     csv_close(&c);
     return rc < 0 ? rc : load_timing(r);
 }
@@ -354,13 +503,36 @@ static char *read_text(const char *path)
     return buf;
 }
 
+/* `l2l run` ends every line of its files: a last line without its end is
+ * a file cut short, whose last number may have lost digits. A file that
+ * cannot be opened is left to csv_open to report. */
+static int check_ends(const char *dir)
+{
+    static const char *const names[] = {"experiments.csv", "optimizers.csv", "runs.csv",
+                                        "curves.csv", "tuning.csv", "summary.csv", "timing.csv"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char path[4200];
+        l2l_fmt(path, sizeof path, "%s/%s", dir, names[k]);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        int cut = fseek(f, -1, SEEK_END) == 0 && fgetc(f) != '\n';
+        fclose(f);
+        if (cut) {
+            l2l_error("%s: the last line has no end of line: the file was cut short", path);
+            return L2L_EINPUT;
+        }
+    }
+    return 0;
+}
+
 int pr_load(const char *dir, struct pr_results *r)
 {
     memset(r, 0, sizeof *r);
     l2l_fmt(r->dir, sizeof r->dir, "%s", dir);
     int rc;
-    if ((rc = load_experiments(r)) < 0 || (rc = load_optimizers(r)) < 0 ||
-        (rc = alloc_series(r)) < 0 || (rc = load_curves(r)) < 0 || (rc = load_runs(r)) < 0 ||
+    if ((rc = check_ends(dir)) < 0 || (rc = load_experiments(r)) < 0 || (rc = load_optimizers(r)) < 0 ||
+        (rc = alloc_series(r)) < 0 || (rc = load_runs(r)) < 0 || (rc = load_curves(r)) < 0 ||
         (rc = load_tuning(r)) < 0 || (rc = load_summary(r)) < 0)
         goto fail;
     for (int o = 0; o < r->n_opt; o++)
@@ -384,6 +556,10 @@ void pr_free(struct pr_results *r)
             free(r->series[k].loss);
             free(r->series[k].accuracy);
             free(r->series[k].seen);
+            free(r->series[k].next);
+            free(r->series[k].runs_line);
+            free(r->series[k].diverged);
+            free(r->series[k].final);
         }
     free(r->series);
     free(r->exp);
