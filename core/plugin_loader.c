@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "log.h"
+#include "options.h"
 #include "plugin_loader.h"
 
 #define MAX_DIRS 32
@@ -83,6 +84,65 @@ static int check_optimizee(const struct l2l_optimizee_ops *o, const char *path,
     return 0;
 }
 
+/* Letters, digits, '-', '_', '.', 1 to 63 of them: what a suite can name
+ * and what goes into the results' CSV files and file names unchanged. */
+static int tame(const char *n)
+{
+    size_t len = strlen(n);
+    if (len == 0 || len > 63)
+        return 0;
+    for (; *n; n++)
+        if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
+              *n == '-' || *n == '_' || *n == '.'))
+            return 0;
+    return 1;
+}
+
+/* What the plugin declares and the results repeat (its name, version,
+ * option names, defaults, tunable option), checked when it is loaded: a
+ * plugin that could only fail once results are written is refused now. */
+static int check_declared(const char *name, const char *version, const struct l2l_option *table,
+                          const char *tunable, const char *path, char *err, size_t errlen)
+{
+    if (!tame(name)) {
+        l2l_fmt(err, errlen, "%s: declares the name '%s': expected 1 to 63 letters, digits, '-', "
+                "'_' or '.'", path, name);
+        return L2L_EPLUGIN;
+    }
+    for (const char *v = version; *v; v++)
+        if ((unsigned char)*v < 0x20 || *v == 0x7f) {
+            l2l_fmt(err, errlen, "%s: plugin '%s': its version string holds a control character",
+                    path, name);
+            return L2L_EPLUGIN;
+        }
+    int tunable_ok = tunable == NULL;
+    for (int k = 0; table[k].name; k++) {
+        const struct l2l_option *o = &table[k];
+        if (!tame(o->name)) {
+            l2l_fmt(err, errlen, "%s: plugin '%s': option name '%s': expected 1 to 63 letters, "
+                    "digits, '-', '_' or '.'", path, name, o->name);
+            return L2L_EPLUGIN;
+        }
+        struct l2l_value v;
+        char why[L2L_ERRLEN];
+        memset(&v, 0, sizeof v);
+        if (o->def && l2l_option_parse(o, o->def, &v, why, sizeof why) < 0) {
+            l2l_fmt(err, errlen, "%s: plugin '%s': default of option '%s': %s", path, name,
+                    o->name, why);
+            return L2L_EPLUGIN;
+        }
+        free((char *)v.s);
+        if (tunable && !strcmp(tunable, o->name))
+            tunable_ok = o->type == L2L_OPT_REAL;
+    }
+    if (!tunable_ok) {
+        l2l_fmt(err, errlen, "%s: plugin '%s': tunable names '%s', expected one of its real options",
+                path, name, tunable);
+        return L2L_EPLUGIN;
+    }
+    return 0;
+}
+
 /* Whether path begins with the ELF magic; decides which hint to give
  * when dlopen fails (ldd only helps with a real shared object). */
 static int has_elf_magic(const char *path)
@@ -136,6 +196,13 @@ int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size
     }
     int rc = kind == L2L_OPTIMIZER ? check_optimizer(sym, path, err, errlen)
                                    : check_optimizee(sym, path, err, errlen);
+    if (rc == 0 && kind == L2L_OPTIMIZER) {
+        const struct l2l_optimizer_ops *o = sym;
+        rc = check_declared(o->name, o->version, o->options, o->tunable, path, err, errlen);
+    } else if (rc == 0) {
+        const struct l2l_optimizee_ops *o = sym;
+        rc = check_declared(o->name, o->version, o->options, NULL, path, err, errlen);
+    }
     if (rc < 0) {
         dlclose(h);
         return rc;

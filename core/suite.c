@@ -78,6 +78,8 @@ static char *xstrdup(struct ctx *c, const char *s)
 }
 
 /* "optimizer sgd" -> kind "optimizer", name "sgd". */
+static int tame_name(const char *n);
+
 static int split_section(const char *section, char *kind, size_t klen, const char **name)
 {
     const char *sp = strchr(section, ' ');
@@ -396,6 +398,13 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
     x->tune_runs = v[E_TUNE_RUNS].i ? v[E_TUNE_RUNS].i : sv[S_TUNE_RUNS].i;
     x->tune_steps = v[E_TUNE_STEPS].i ? v[E_TUNE_STEPS].i : x->steps;
     x->figure = xstrdup(c, v[E_FIGURE].s && v[E_FIGURE].s[0] ? v[E_FIGURE].s : name);
+    /* A figure name is a column of experiments.csv and a file name. */
+    if (x->figure && !tame_name(x->figure)) {
+        int fline = sec->line;
+        find_value(c, sec->name, "figure", &fline);
+        bad(c, fline, "[%s] figure: expected letters, digits, '-', '_' or '.', got '%s'", sec->name,
+            x->figure);
+    }
     x->title = xstrdup(c, v[E_TITLE].s && v[E_TITLE].s[0] ? v[E_TITLE].s : name);
     int line = sec->line;
     if (v[E_OPTIMIZEE].s) {
@@ -494,12 +503,20 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
                     bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
                 continue;
             }
-            int dup = 0;
-            for (int j = 0; j < k; j++)
-                dup |= !strcmp(c->doc.sections[j].name, sec->name);
-            if (dup) {
+            /* Compared as kind and name, so [experiment  e] is [experiment e]:
+             * both would write rows of experiment e. */
+            int dup = -1;
+            for (int j = 0; j < k && dup < 0; j++) {
+                char kj[32];
+                const char *nj;
+                if (split_section(c->doc.sections[j].name, kj, sizeof kj, &nj) == 0 &&
+                    !strcmp(kj, kind) && !strcmp(nj, name))
+                    dup = j;
+            }
+            if (dup >= 0) {
                 if (pass == 0)
-                    bad(c, sec->line, "section [%s] appears twice", sec->name);
+                    bad(c, sec->line, "section [%s] appears twice (first at line %d)", sec->name,
+                        c->doc.sections[dup].line);
                 continue;
             }
             /* Only the kinds that take a name are checked for one; an

@@ -32,6 +32,11 @@ plugin_case missing-hook "$plugins/broken_nostep.so" "5: \\[optimizer opt\\] plu
 plugin_case wrong-kind-name quadratic "5: \\[optimizer opt\\] plugin: no optimizer plugin 'quadratic'"
 plugin_case wrong-kind-path "$quad_so" "5: \\[optimizer opt\\] plugin: .*quadratic.so: is an optimizee plugin, expected an optimizer"
 plugin_case create-fails nag "4: \\[optimizer opt\\] nag: momentum must be in \\(0, 1\\]" "momentum = 0"
+# What a plugin declares and the results repeat is checked when it loads,
+# not found out when the results are read back (a comma in optimizers.csv).
+plugin_case comma-name "$plugins/comma_name.so" "5: \\[optimizer opt\\] plugin: .*comma_name.so: declares the name 'sgd,fast': expected 1 to 63 letters, digits, '-', '_' or '.'"
+plugin_case bad-default "$plugins/bad_default.so" "5: \\[optimizer opt\\] plugin: .*bad_default.so: plugin 'faulty_opt': default of option 'lr': expected a finite real in \\[0, 10\\], got 'fast'"
+expect describe-bad-default 2 "^l2l describe: .*bad_default.so: plugin 'faulty_opt': default of option 'lr'" describe "$plugins/bad_default.so"
 
 # A plugin directory from L2L_PLUGIN_PATH with a renamed and a broken plugin.
 mkdir "$tmp/pdir"

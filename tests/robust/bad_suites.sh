@@ -35,6 +35,12 @@ printf '[suite]\nsed = 1\n%s\n%s\n%s\n' "$Q" "$S" "$E" >unknown-key.ini; bad unk
 printf '%s\nlearning_rate = 0.1\n%s\n%s\n' "$S" "$Q" "$E" >unknown-plugin-key.ini; bad unknown-plugin-key "3: \\[optimizer sgd\\] unknown key 'learning_rate'"
 printf '[suite]\nseed = 1\nseed = 2\n%s\n%s\n%s\n' "$Q" "$S" "$E" >duplicate-key.ini; bad duplicate-key "3: \\[suite\\] seed: duplicate key \\(first set at line 2\\)"
 printf '%s\n%s\n%s\n%s\n' "$Q" "$S" "$S" "$E" >duplicate-section.ini; bad duplicate-section "[0-9]+: \\[optimizer sgd\\] plugin: duplicate key"
+# The same section spelt with more spaces: both would write rows of experiment e.
+printf '%s\n%s\n%s\n[experiment  e]\noptimizee = quad\noptimizers = sgd\nsteps = 3\n' "$Q" "$S" "$E" >spaced-section.ini
+bad spaced-section "10: section \\[experiment  e\\] appears twice \\(first at line 6\\)"
+# A figure name is a column of experiments.csv and a file name.
+printf '%s\n%s\n%s\nfigure = a,b\n' "$Q" "$S" "$E" >figure-comma.ini
+bad figure-comma "10: \\[experiment e\\] figure: expected letters, digits, '-', '_' or '.', got 'a,b'"
 
 # --- types, ranges, non-finite values
 printf '[suite]\nruns = ten\n%s\n%s\n%s\n' "$Q" "$S" "$E" >int-type.ini; bad int-type "2: \\[suite\\] runs: expected a whole number in \\[1, 100000\\], got 'ten'"

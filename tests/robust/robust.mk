@@ -16,3 +16,20 @@ EXTRA_DIST += $(ROBUST_TESTS) tests/robust/common.sh docs/robustness.md \
 	tests/fuzz/build.sh tests/fuzz/fuzz_common.h tests/fuzz/fuzz_suite.c \
 	tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_checkpoint.c tests/fuzz/corpus \
 	tests/valgrind.supp .ci/fuzz .ci/sanitize
+
+# Test-only plugins of the robustness tests (loaded by path, never
+# installed): hooks that fail or signal on request, and two builds of the
+# same optimizer the loader must refuse (a name with a comma, a default
+# that does not parse).
+check_LTLIBRARIES += tests/plugins/faulty_opt.la tests/plugins/faulty_obj.la \
+	tests/plugins/comma_name.la tests/plugins/bad_default.la
+tests_plugins_faulty_opt_la_SOURCES = tests/plugins/faulty_opt.c
+tests_plugins_faulty_opt_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+tests_plugins_faulty_obj_la_SOURCES = tests/plugins/faulty_obj.c
+tests_plugins_faulty_obj_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+tests_plugins_comma_name_la_SOURCES = tests/plugins/faulty_opt.c
+tests_plugins_comma_name_la_CFLAGS = $(AM_CFLAGS) -DFAULTY_NAME='"sgd,fast"'
+tests_plugins_comma_name_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+tests_plugins_bad_default_la_SOURCES = tests/plugins/faulty_opt.c
+tests_plugins_bad_default_la_CFLAGS = $(AM_CFLAGS) -DFAULTY_BAD_DEFAULT
+tests_plugins_bad_default_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
