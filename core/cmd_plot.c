@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
+#include "interrupt.h"
 #include "log.h"
 #include "out_dir.h"
 #include "plot.h"
@@ -38,7 +39,11 @@ int l2l_plot_results(const char *dir, int require_figures, char *err, size_t err
         l2l_fmt(err, errlen, "l2l: cannot write the figures of %s", dir);
         goto done;
     }
-    int rr = pg_render_all(&list, figdir, require_figures, err, errlen);
+    int rr = l2l_interrupted() ? L2L_EINTR : pg_render_all(&list, figdir, require_figures, err, errlen);
+    if (rr == L2L_EINTR) {
+        rc = rr;
+        goto done;
+    }
     /* The report is written even without figures: it holds the table. */
     if ((rc = report_write_html(&r, &list)) < 0 || (rc = report_write_md(&r, &list)) < 0) {
         l2l_fmt(err, errlen, "l2l: cannot write the report of %s", dir);
@@ -49,6 +54,17 @@ int l2l_plot_results(const char *dir, int require_figures, char *err, size_t err
         l2l_info("l2l: report in %s/index.html (%d figures%s)", dir, list.n,
                  list.n && !list.fig[0].rendered ? ", not rendered" : "");
 done:
+    /* Interrupted: no report may pass for one of these results. */
+    if (rc == L2L_EINTR || l2l_interrupted()) {
+        static const char *const report[] = {"index.html", "report.md"};
+        for (int k = 0; k < 2; k++) {
+            char path[4200];
+            l2l_fmt(path, sizeof path, "%s/%s", dir, report[k]);
+            unlink(path);
+        }
+        l2l_fmt(err, errlen, "l2l: interrupted while drawing the figures of %s", dir);
+        rc = L2L_EINTR;
+    }
     pg_list_free(&list);
     pr_free(&r);
     return rc;
@@ -65,6 +81,12 @@ static int exists(const char *dir, const char *name)
 
 static int exit_status(int rc)
 {
+    int stopped = l2l_interrupted();
+    l2l_interrupt_release();
+    if (rc == L2L_EINTR || stopped) {
+        l2l_error("l2l plot: interrupted: no index.html or report.md left; run it again");
+        return 130;
+    }
     return rc == 0 ? 0 : rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
 }
 
@@ -89,6 +111,7 @@ int l2l_cmd_plot(int argc, char **argv)
     }
     char err[512];
     struct stat st;
+    l2l_interrupt_catch(); /* released by exit_status */
     size_t len = strlen(path);
     int is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
     if (!is_dir && (access(path, F_OK) == 0 || (len > 4 && !strcmp(path + len - 4, ".csv"))))
@@ -98,7 +121,7 @@ int l2l_cmd_plot(int argc, char **argv)
     int bench = is_dir && exists(path, "bench.csv");
     if (out && !bench) {
         l2l_error("l2l plot: -o is for the CSV of `l2l bench`, and %s holds no bench.csv", path);
-        return L2L_EXIT_BADINPUT;
+        return exit_status(L2L_EINPUT);
     }
     /* It rewrites the figures and the report: not while an l2l run
      * writes the same directory, nor beside another l2l plot. */

@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
+#include "interrupt.h"
 #include "log.h"
 #include "out_dir.h"
 #include "plot.h"
+#include "plot_gnuplot.h"
 #include "runner.h"
 #include "suite.h"
 
@@ -82,6 +84,19 @@ static int parse_args(int argc, char **argv, struct args *a)
     return 0;
 }
 
+/* An interruption after the results began to be written: what would make
+ * the directory look complete goes (the CSV files stay, and every run stays
+ * in OUT/.partial, so the same command finishes at once). */
+static void interrupted_late(const char *out)
+{
+    char path[4200];
+    l2l_fmt(path, sizeof path, "%s/summary.csv", out);
+    unlink(path);
+    l2l_error("l2l: interrupted while writing the results: no summary.csv, index.html or "
+              "report.md left; every run is kept in %s/.partial: run the same command again to "
+              "finish", out);
+}
+
 static int run_or_train(int argc, char **argv, int train_only)
 {
     struct args a;
@@ -96,22 +111,46 @@ static int run_or_train(int argc, char **argv, int train_only)
         l2l_fmt(out, sizeof out, "%s", a.out);
     else
         l2l_fmt(out, sizeof out, "results/%s", s.name);
+    /* Refused now, not after the runs: figures that cannot be drawn. */
+    char gnuplot[4096];
+    if (a.require_figures && !train_only && pg_find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
+        l2l_error("l2l %s: --require-figures, but gnuplot is not found%s%s: install it with "
+                  "apt-get install gnuplot-nox, or set L2L_GNUPLOT; nothing was run", argv[0],
+                  getenv("L2L_GNUPLOT") ? " at " : "", getenv("L2L_GNUPLOT") ? gnuplot : "");
+        l2l_suite_free(&s);
+        return L2L_EXIT_BADINPUT;
+    }
     struct run_options ro = {.out_dir = out, .jobs = a.jobs, .train_only = train_only,
-                             .quiet = a.quiet, .require_figures = a.require_figures};
+                             .quiet = a.quiet, .require_figures = a.require_figures,
+                             .keep_work = 1};
     /* OUT is ours until we return: no other l2l writes it meanwhile. */
     struct l2l_lock lock;
     struct stat st;
     int made = stat(out, &st) != 0; /* OUT did not exist: if it stays empty, it goes */
+    /* From the first run to the last figure: a signal anywhere in it
+     * leaves nothing that looks complete (summary.csv, index.html). */
+    l2l_interrupt_catch();
     int rc = l2l_out_claim(&s, out, &lock);
     if (rc == 0)
         rc = l2l_run_suite(&s, &ro);
     l2l_suite_free(&s);
-    if (rc == 0 && !train_only) {
+    int wrote = rc == 0 && !train_only;
+    if (wrote) {
         char err[L2L_ERRLEN];
         /* The CSV files are complete already; figures are drawn from them. */
         rc = l2l_plot_results(out, a.require_figures, err, sizeof err);
-        l2l_info("l2l: results in %s/ (summary.csv, curves.csv, figures/, index.html)", out);
     }
+    if (wrote && (rc == L2L_EINTR || l2l_interrupted())) {
+        interrupted_late(out);
+        rc = L2L_EINTR;
+    } else if (wrote) {
+        /* The CSV files are complete, figures or not: nothing to resume. */
+        int done = l2l_run_done(out);
+        rc = rc < 0 ? rc : done;
+        if (rc == 0)
+            l2l_info("l2l: results in %s/ (summary.csv, curves.csv, figures/, index.html)", out);
+    }
+    l2l_interrupt_release();
     l2l_lock_release(&lock);
     if (made)
         rmdir(out); /* fails, as it should, unless nothing was written */
@@ -119,6 +158,8 @@ static int run_or_train(int argc, char **argv, int train_only)
         return 0;
     if (rc == L2L_EINTR)
         return 130; /* the shell's convention for an interrupt */
+    if (rc == L2L_EPLUGIN)
+        return L2L_EXIT_PLUGIN;
     return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
 }
 

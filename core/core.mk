@@ -9,7 +9,8 @@ libl2lcore_la_SOURCES = \
 	core/ini_read.c core/ini_read.h core/suite.c core/suite.h \
 	core/runner.c core/runner.h core/results.c core/results.h core/seeds.h \
 	core/partial.c core/partial.h core/blas_threads.h \
-	core/lock.c core/lock.h core/out_dir.c core/out_dir.h
+	core/lock.c core/lock.h core/out_dir.c core/out_dir.h \
+	core/interrupt.c core/interrupt.h
 libl2lcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(BLAS_CFLAGS)
 libl2lcore_la_LIBADD = $(INIH_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(LIBS)
 

@@ -5,6 +5,9 @@
 
 /* Exit status for bad input (suite, arguments, plugin, data, checkpoint). */
 #define L2L_EXIT_BADINPUT 2
+/* Exit status when a plugin's hook failed while running (not bad input, not
+ * a write error, which is 1). */
+#define L2L_EXIT_PLUGIN 3
 
 /* Error codes returned by core functions (always negative). */
 enum { L2L_EINPUT = -2, L2L_ENOMEM = -3, L2L_EIO = -4, L2L_EPLUGIN = -5,

@@ -4,11 +4,13 @@
  * functions, so this is safe from the multi-threaded runner too. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "interrupt.h"
 #include "log.h"
 #include "plot_gnuplot.h"
 
@@ -74,12 +76,20 @@ int pg_run(const char *gnuplot, const char *figdir, const char *script, int verb
         execv(gnuplot, argv);
         _exit(127);
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
+    int status, stopped = 0;
+    while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             l2l_error("l2l: waiting for gnuplot: %s", strerror(errno));
             return L2L_EIO;
         }
+        /* A SIGTERM sent to l2l alone: gnuplot is stopped too, not waited for. */
+        if (l2l_interrupted() && !stopped++)
+            kill(pid, SIGTERM);
+    }
+    if (l2l_interrupted()) { /* whatever gnuplot did: the caller cleans up */
+        unlink(log);
+        return L2L_EINTR;
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         unlink(log);
         return 0;
@@ -141,7 +151,17 @@ int pg_render_all(const struct pg_list *list, const char *figdir, int require, c
         }
         /* The first failure is shown in full; the rest are counted, since
          * a broken gnuplot fails them all the same way. */
-        if (pg_run(gnuplot, figdir, script, failed == 0) == 0 && rendered(figdir, g->name))
+        int rc = pg_run(gnuplot, figdir, script, failed == 0);
+        if (rc == L2L_EINTR || l2l_interrupted()) {
+            /* Half-drawn images are no figures: gone, as the report will be. */
+            for (int j = 0; j < 2; j++) {
+                char path[4096];
+                l2l_fmt(path, sizeof path, "%s/%s.%s", figdir, g->name, j ? "svg" : "png");
+                unlink(path);
+            }
+            return L2L_EINTR;
+        }
+        if (rc == 0 && rendered(figdir, g->name))
             g->rendered = 1;
         else
             failed++;

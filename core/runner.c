@@ -3,6 +3,7 @@
  * output is byte-identical whatever the number of threads. Each finished
  * task is also kept in the work area (partial.h), so a run interrupted and
  * started again redoes only the tasks that had not finished. */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #ifdef _OPENMP
@@ -20,6 +21,7 @@
 #include "bytes.h"
 #include "checkpoint.h"
 #include "lock.h"
+#include "interrupt.h"
 #include "log.h"
 #include "options.h"
 #include "out_dir.h"
@@ -28,8 +30,6 @@
 #include "runner.h"
 #include "seeds.h"
 
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig) { (void)sig; interrupted = 1; }
 long l2l_runner_test_stop_after;
 
 static double now(void)
@@ -46,13 +46,17 @@ int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *th
     (void)n;
     out->diverged_step = -1;
     out->final_loss = INFINITY;
+    out->failed_hook = NULL;
     for (long t = 0; t <= steps; t++) {
         double loss;
         /* A signal stops a long trajectory at the next step, not its end. */
-        if (interrupted)
+        if (l2l_interrupted())
             return L2L_EINTR;
-        if (obj->loss_grad(problem, theta, &loss, t < steps ? grad : NULL) < 0)
-            return -1;
+        if (obj->loss_grad(problem, theta, &loss, t < steps ? grad : NULL) < 0) {
+            out->failed_hook = "loss_grad";
+            out->failed_step = t;
+            return L2L_EPLUGIN;
+        }
         if (out->loss)
             out->loss[t] = loss;
         /* Divergence is a result, not an error: record it and stop. */
@@ -64,8 +68,11 @@ int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *th
             out->final_loss = loss;
             break;
         }
-        if (opt->step(self, theta, grad) < 0)
-            return -1;
+        if (opt->step(self, theta, grad) < 0) {
+            out->failed_hook = "step";
+            out->failed_step = t;
+            return L2L_EPLUGIN;
+        }
     }
     return 0;
 }
@@ -87,7 +94,7 @@ struct pool {
     struct task *tasks;
     long n_tasks, next, done;
     pthread_mutex_t lock;
-    int failed;
+    int failed;             /* 0, or the first failed run's code (< 0) */
     int quiet;
     int jobs;               /* runs at once (worker threads) */
     double started;
@@ -113,6 +120,22 @@ static struct l2l_value *task_values(const struct suite_optimizer *o, int grid_i
     return vals;
 }
 
+/* Says which hook of which plugin failed, in which run: one line, the
+ * plugin's own message (err) last when it gave one. */
+static void hook_failed(const struct suite *s, const struct task *t, const struct suite_optimizer *o,
+                        int optimizee, const char *hook, long step, const char *err)
+{
+    const struct suite_experiment *x = &s->experiments[t->exp];
+    const struct suite_optimizee *e = &s->optimizees[x->optimizee];
+    char at[64] = "";
+    if (step >= 0)
+        l2l_fmt(at, sizeof at, " at step %ld", step);
+    l2l_error("l2l: %s '%s' (plugin %s): %s failed%s in %s run %ld of experiment %s%s%s",
+              optimizee ? "optimizee" : "optimizer", optimizee ? e->name : o->name,
+              l2l_plugin_name(optimizee ? &e->plugin : &o->plugin), hook, at,
+              t->tuning ? "tuning" : "evaluation", t->run, x->name, err[0] ? ": " : "", err);
+}
+
 static int run_task(struct pool *p, const struct task *t)
 {
     struct suite *s = p->s;
@@ -135,14 +158,17 @@ static int run_task(struct pool *p, const struct task *t)
     struct l2l_value *vals = task_values(o, t->grid, v, text, sizeof text);
     float *theta = malloc(sizeof(float) * n), *grad = malloc(sizeof(float) * n);
     void *self = NULL, *problem = NULL;
-    int rc = -1;
+    int rc = L2L_EPLUGIN;
     if (!vals || !theta || !grad) {
-        l2l_fmt(err, sizeof err, "out of memory");
+        l2l_error("l2l: out of memory for run %ld of experiment %s", t->run, x->name);
+        rc = L2L_ENOMEM;
         goto out;
     }
     self = opt->create(vals, n, groups, n_groups, err, sizeof err);
-    if (!self)
+    if (!self) {
+        hook_failed(s, t, o, 0, "create", -1, err);
         goto out;
+    }
     if (p->phi[r->optimizer])
         memcpy(opt->learned->meta(self), p->phi[r->optimizer],
                sizeof(float) * opt->learned->n_meta(self));
@@ -150,8 +176,10 @@ static int run_task(struct pool *p, const struct task *t)
     l2l_rng_for(&rng, s->seed, tuning ? L2L_SEED_TUNE : L2L_SEED_EVAL, (uint64_t)t->exp,
                 (uint64_t)t->run);
     problem = obj->problem_new(e->family, &rng, theta, err, sizeof err);
-    if (!problem)
+    if (!problem) {
+        hook_failed(s, t, o, 1, "problem_new", -1, err);
         goto out;
+    }
     opt->reset(self);
     long steps = tuning ? x->tune_steps : x->steps;
     int trc = l2l_trajectory(obj, problem, theta, grad, n, opt, self, steps, t->out);
@@ -160,7 +188,8 @@ static int run_task(struct pool *p, const struct task *t)
         goto out;
     }
     if (trc < 0) {
-        l2l_fmt(err, sizeof err, "a plugin hook failed during the trajectory");
+        const char *hook = t->out->failed_hook ? t->out->failed_hook : "a hook";
+        hook_failed(s, t, o, strcmp(hook, "step") != 0, hook, t->out->failed_step, "");
         goto out;
     }
     t->out->eval_loss = t->out->eval_accuracy = NAN;
@@ -168,7 +197,7 @@ static int run_task(struct pool *p, const struct task *t)
         struct l2l_eval ev = {NAN, NAN};
         if (obj->evaluate) {
             if (obj->evaluate(problem, theta, &ev) < 0) {
-                l2l_fmt(err, sizeof err, "evaluate failed");
+                hook_failed(s, t, o, 1, "evaluate", -1, "");
                 goto out;
             }
         } else {
@@ -179,8 +208,6 @@ static int run_task(struct pool *p, const struct task *t)
     }
     rc = 0;
 out:
-    if (rc < 0 && rc != L2L_EINTR)
-        l2l_error("l2l: experiment %s, optimizer %s, run %ld: %s", x->name, o->name, t->run, err);
     if (problem)
         obj->problem_free(problem);
     if (self)
@@ -214,7 +241,7 @@ static void *worker(void *arg)
 #endif
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        long k = (p->failed || interrupted) ? p->n_tasks : p->next++;
+        long k = (p->failed || l2l_interrupted()) ? p->n_tasks : p->next++;
         pthread_mutex_unlock(&p->lock);
         if (k >= p->n_tasks)
             return NULL;
@@ -233,12 +260,12 @@ static void *worker(void *arg)
         }
         pthread_mutex_lock(&p->lock);
         p->res[t->exp].opt[t->slot].wall_seconds += dt;
-        if (rc < 0)
-            p->failed = 1;
+        if (rc < 0 && rc != L2L_EINTR && !p->failed)
+            p->failed = rc; /* the first failure's code decides the exit status */
         p->kept += saved;
         p->saved += saved;
         if (l2l_runner_test_stop_after > 0 && p->saved >= l2l_runner_test_stop_after)
-            interrupted = 1;
+            l2l_interrupt_raise();
         p->done++;
         progress(p);
         pthread_mutex_unlock(&p->lock);
@@ -266,9 +293,9 @@ static int run_pool(struct pool *p, int jobs)
     for (int k = 0; k < started; k++)
         pthread_join(th[k], NULL);
     l2l_blas_restore(blas_threads);
-    if (interrupted)
+    if (l2l_interrupted())
         return L2L_EINTR;
-    return p->failed ? -1 : 0;
+    return p->failed;
 }
 
 /* ------------------------------------------------------------ phases */
@@ -323,6 +350,8 @@ static int file_exists(const char *path)
  * < 0 refuse (unreadable: a user's file is never overwritten). */
 static int needs_training(const struct suite *s, const struct suite_optimizer *o, int quiet)
 {
+    if (!o->learned || o->train_on < 0)
+        return 0;
     char state[4200];
     l2l_fmt(state, sizeof state, "%s.state", o->checkpoint);
     if (!file_exists(o->checkpoint))
@@ -417,12 +446,13 @@ static int train_missing(struct suite *s, const struct run_options *ro)
     return 0;
 }
 
-/* Loads φ of every learned optimizer from its checkpoint. */
-static int load_phis(struct suite *s, float **phi)
+/* Loads φ of every learned optimizer from its checkpoint, but those loaded
+ * already and, before_training, those still to be meta-trained. */
+static int load_phis(struct suite *s, float **phi, int before_training)
 {
     for (int k = 0; k < s->n_optimizers; k++) {
         struct suite_optimizer *o = &s->optimizers[k];
-        if (!o->learned)
+        if (!o->learned || phi[k] || (before_training && needs_training(s, o, 1) > 0))
             continue;
         const struct l2l_optimizer_ops *opt = o->plugin.u.opt;
         char err[L2L_ERRLEN] = "";
@@ -632,6 +662,16 @@ static int open_work(struct suite *s, const struct run_options *ro, struct exp_r
     int rc = l2l_partial_open(w, ro->out_dir, fp, &kept);
     free(fp);
     *n_runs = count_runs(s, res);
+    /* Nor may an earlier run's report pass for this one's. */
+    static const char *const stale[] = {"index.html", "report.md"};
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        char path[4200];
+        l2l_fmt(path, sizeof path, "%s/%s", ro->out_dir, stale[k]);
+        if (unlink(path) < 0 && errno != ENOENT) {
+            l2l_error("l2l: cannot remove the old %s: %s", path, strerror(errno));
+            rc = L2L_EIO;
+        }
+    }
     if (rc == 0 && kept > 0)
         l2l_info("l2l: resuming: %ld of %ld runs already done (kept in %s)", kept, *n_runs, w->dir);
     return rc;
@@ -639,27 +679,28 @@ static int open_work(struct suite *s, const struct run_options *ro, struct exp_r
 
 int l2l_run_suite(struct suite *s, const struct run_options *ro)
 {
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    interrupted = 0;
+    l2l_interrupt_catch();
 
-    int rc = open_families(s);
-    if (rc == 0)
-        rc = train_missing(s, ro);
-    if (rc < 0 || ro->train_only)
-        goto restore;
-
-    struct exp_result *res = calloc((size_t)s->n_experiments + 1, sizeof *res);
+    struct exp_result *res = NULL;
     float **phi = calloc((size_t)s->n_optimizers + 1, sizeof *phi);
-    struct pool p = {.s = s, .res = res, .phi = phi, .quiet = ro->quiet};
+    struct pool p = {.s = s, .phi = phi, .quiet = ro->quiet};
     struct l2l_partial work;
     long n_runs = 0;
     pthread_mutex_init(&p.lock, NULL);
-    rc = (!res || !phi) ? L2L_ENOMEM : 0;
+    int rc = phi ? open_families(s) : L2L_ENOMEM;
+    /* Checkpoints there are already are read before any meta-training, so
+     * a bad one is refused before minutes of work, not after. */
+    if (rc == 0 && !ro->train_only)
+        rc = load_phis(s, phi, 1);
     if (rc == 0)
-        rc = load_phis(s, phi);
+        rc = train_missing(s, ro);
+    if (rc < 0 || ro->train_only)
+        goto free_all;
+
+    p.res = res = calloc((size_t)s->n_experiments + 1, sizeof *res);
+    rc = !res ? L2L_ENOMEM : 0;
+    if (rc == 0)
+        rc = load_phis(s, phi, 0);
     if (rc == 0)
         rc = setup_results(s, res);
     if (rc == 0 && (rc = open_work(s, ro, res, &work, &n_runs)) == 0)
@@ -676,20 +717,26 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
             }
         rc = l2l_results_write(s, res, ro->out_dir);
     }
-    if (rc == 0 && p.work && l2l_partial_remove(p.work) < 0)
+    if (rc == 0 && p.work && !ro->keep_work && l2l_partial_remove(p.work) < 0)
         rc = L2L_EIO;
     if (rc == L2L_EINTR && p.work)
         l2l_error("l2l: interrupted: no results were written; %ld of %ld runs are kept in %s: run "
                   "the same command again to do the rest", p.kept, n_runs, work.dir);
     else if (rc == L2L_EINTR)
         l2l_error("l2l: interrupted: no results were written; run the same command again");
+free_all:
     pthread_mutex_destroy(&p.lock);
     for (int k = 0; phi && k < s->n_optimizers; k++)
         free(phi[k]);
     free(phi);
     free_results(s, res);
-restore:
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    l2l_interrupt_release();
     return rc;
+}
+
+int l2l_run_done(const char *out_dir)
+{
+    struct l2l_partial w;
+    l2l_fmt(w.dir, sizeof w.dir, "%s/.partial", out_dir);
+    return l2l_partial_remove(&w);
 }

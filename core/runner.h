@@ -12,7 +12,8 @@ struct run_out {
     long diverged_step;  /* first step with a non-finite loss, or -1 */
     double final_loss;   /* loss[steps], +inf when diverged */
     double eval_loss, eval_accuracy; /* NAN when not applicable */
-    int error;           /* < 0 when a hook failed (message printed) */
+    const char *failed_hook; /* "loss_grad" or "step" when one failed, else NULL */
+    long failed_step;        /* ... at this step */
 };
 
 struct grid_point {
@@ -45,6 +46,8 @@ struct run_options {
     int train_only;        /* `l2l train`: stop after meta-training */
     int quiet;
     int require_figures;
+    int keep_work;         /* leave OUT/.partial for l2l_run_done (l2l run:
+                            * the results are complete after the figures) */
 };
 
 /* Runs the suite and writes the results directory. Every finished tuning
@@ -55,6 +58,10 @@ struct run_options {
  * refused checkpoint). */
 int l2l_run_suite(struct suite *s, const struct run_options *ro);
 
+/* Removes OUT/.partial once the results are complete (keep_work).
+ * Returns 0 or L2L_EIO (said on stderr). */
+int l2l_run_done(const char *out_dir);
+
 /* Tests only: > 0 stops the run (as SIGINT would) once this many runs
  * have been kept by this call. */
 extern long l2l_runner_test_stop_after;
@@ -62,7 +69,8 @@ extern long l2l_runner_test_stop_after;
 /* One trajectory of `steps` steps of an optimizer object on a problem;
  * shared by the runner and the tests. Returns 0 (a divergence is recorded
  * in out), L2L_EINTR when SIGINT/SIGTERM arrived during l2l_run_suite, or
- * -1 when a hook failed. */
+ * L2L_EPLUGIN when a hook failed (out->failed_hook and failed_step say
+ * which and when; nothing is printed). */
 int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *theta,
                    float *grad, size_t n, const struct l2l_optimizer_ops *opt, void *self,
                    long steps, struct run_out *out);

@@ -28,4 +28,12 @@ expect list-extra 2 "^l2l list: takes no arguments" list extra
 expect plot-nothing 2 "^l2l plot: expected a results directory" plot
 expect plot-not-results 2 "^l2l: cannot open nowhere/experiments.csv: No such file or directory" plot nowhere
 check "nothing was written" test -z "$(ls | grep -v -x good.ini)"
+# Figures required but gnuplot missing: refused before any run, not after.
+write_good_suite figs.ini
+L2L_GNUPLOT=/nonexistent/gnuplot
+export L2L_GNUPLOT
+expect require-figures 2 "^l2l run: --require-figures, but gnuplot is not found at /nonexistent/gnuplot: .*nothing was run" \
+    run figs.ini -o out-figs --require-figures --quiet
+unset L2L_GNUPLOT
+check "require-figures: no results directory" test ! -e out-figs
 finish

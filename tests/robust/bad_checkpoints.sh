@@ -111,4 +111,16 @@ expect state 2 "^l2l: meta-training lsgd: $tmp/state\\.ckpt\\.state: not an l2l-
 check "state: checkpoint and .state left as they were" \
     cmp -s unfinished.ckpt state.ckpt
 check "state: .state left" test "$(cat state.ckpt.state)" = junk
+
+# A bad checkpoint beside an optimizer still to meta-train: refused before
+# the meta-training, not after it (no checkpoint, log or results made).
+cp short-body.ckpt second.ckpt
+suite second "$tmp/fresh.ckpt" 'train_on = quad
+epochs = 4
+steps = 10
+unroll = 5'
+printf '[optimizer lsgd2]\nplugin = %s\ncheckpoint = %s\n' "$LSGD" "$tmp/second.ckpt" >>second.ini
+sed -i 's/^optimizers = lsgd$/optimizers = lsgd, lsgd2/' second.ini
+expect before-training 2 "^second\\.ini:[0-9]+: \\[optimizer lsgd2\\] $tmp/second\\.ckpt: truncated" run second.ini -o out-second --quiet &&
+    check "before-training: nothing meta-trained, no results directory" test ! -e fresh.ckpt -a ! -e fresh.ckpt.state -a ! -e out-second
 finish

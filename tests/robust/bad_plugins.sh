@@ -2,8 +2,10 @@
 # tests/robust/bad_plugins.sh: suites naming plugins that cannot be used:
 # missing, not a shared object, not an l2l-bench plugin, a wrong ABI
 # version, a missing hook, the wrong kind, a wrong declared name, and
-# plugins whose create() or open() refuses the options. Each must exit with
-# status 2, name the suite line and the plugin file, and write nothing.
+# plugins whose create() or open() refuses the options, a name with a comma,
+# a default that does not parse. Each must exit with status 2, name the
+# suite line and the plugin file, and write nothing. Then hooks that fail
+# while running: exit status 3, one line naming plugin, hook, step and run.
 . "$(dirname "$0")/common.sh"
 
 plugins=$builddir/tests/plugins/.libs
@@ -60,4 +62,27 @@ printf '[optimizee quad]\nplugin = quadratic\nfile = %s/none.txt\ndim = 2\nbatch
 expect open-fails 2 "^open-fails\\.ini:1: \\[optimizee quad\\] quadratic: cannot open $tmp/none.txt: No such file or directory" \
     run open-fails.ini -o out-open-fails --quiet
 check "open-fails: no results directory" test ! -e out-open-fails
+
+# A hook that fails while running: exit status 3 (not 1, a write error; not
+# 2, bad input), one line naming the optimizer or optimizee, its plugin,
+# the hook, the step and the run, and the plugin's own message when it
+# gave one; no summary.csv.
+hook_case() {
+    printf '[suite]\nseed = 3\nruns = 2\n[optimizee quad]\nplugin = %s\n%s\n[optimizer opt]\nplugin = %s\n%s\n%s\nsteps = 10\n' \
+        "$2" "$3" "$4" "$5" "$E" >"$1.ini"
+    expect "$1" 3 "^l2l: $6" run "$1.ini" -o "out-$1" --quiet
+    no_results "out-$1" "$1"
+}
+hook_case step-fails quadratic "dim = 3" "$plugins/faulty_opt.so" "fail_step = 4" \
+    "optimizer 'opt' \\(plugin faulty_opt\\): step failed at step 3 in evaluation run 0 of experiment e$"
+hook_case create-fails-later quadratic "dim = 3" "$plugins/faulty_opt.so" "max_n = 2" \
+    "optimizer 'opt' \\(plugin faulty_opt\\): create failed in evaluation run 0 of experiment e: cannot take [0-9]+ parameters \\(max_n = 2\\)$"
+hook_case tuning-step-fails quadratic "dim = 3" "$plugins/faulty_opt.so" "fail_step = 2
+lr = 0.1, 0.01" "optimizer 'opt' \\(plugin faulty_opt\\): step failed at step 1 in tuning run 0 of experiment e$"
+hook_case problem-new-fails "$plugins/faulty_obj.so" "fail = problem_new" sgd "" \
+    "optimizee 'quad' \\(plugin faulty_obj\\): problem_new failed in evaluation run 0 of experiment e: no problem today \\(fail = problem_new\\)$"
+hook_case loss-grad-fails "$plugins/faulty_obj.so" "fail = loss_grad
+fail_at = 6" sgd "" "optimizee 'quad' \\(plugin faulty_obj\\): loss_grad failed at step 5 in evaluation run 0 of experiment e$"
+hook_case evaluate-fails "$plugins/faulty_obj.so" "fail = evaluate" sgd "" \
+    "optimizee 'quad' \\(plugin faulty_obj\\): evaluate failed in evaluation run 0 of experiment e$"
 finish

@@ -105,15 +105,19 @@ expect() {
     return 0
 }
 
-# no_results DIR CASE: nothing that looks like a complete result in DIR.
+# no_results DIR CASE: nothing that looks like a complete result in DIR
+# (summary.csv, index.html, report.md), no temporary file in it or below.
 no_results() {
     n_cases=$((n_cases + 1))
-    if [ -e "$1/summary.csv" ]; then
-        fail "$2: $1/summary.csv exists: an incomplete run looks complete"
-        return 1
-    fi
-    if ls -A "$1" 2>/dev/null | grep -q '\.tmp$'; then
-        fail "$2: temporary files left in $1: $(ls -A "$1" | tr '\n' ' ')"
+    local f
+    for f in summary.csv index.html report.md; do
+        if [ -e "$1/$f" ]; then
+            fail "$2: $1/$f exists: an incomplete run looks complete"
+            return 1
+        fi
+    done
+    if [ -n "$(find "$1" -name '*.tmp' 2>/dev/null)" ]; then
+        fail "$2: temporary files left in $1: $(find "$1" -name '*.tmp' | tr '\n' ' ')"
         return 1
     fi
     return 0

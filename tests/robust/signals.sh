@@ -14,6 +14,12 @@
 #    with is byte for byte the one of a run that was never interrupted.
 #  - `l2l run` interrupted (SIGINT) while meta-training: state kept, no
 #    summary.csv; the same command resumes and completes.
+#  - A signal after the CSV files are written: while gnuplot draws (a fake
+#    gnuplot signals l2l: SIGTERM to l2l alone, SIGINT to both), or just
+#    before (the test optimizee faulty_obj raises it in close()): exit 130,
+#    no summary.csv, index.html, report.md, image, log or temporary file;
+#    every run kept, so the same command finishes at once. `l2l plot`
+#    interrupted the same way: exit 130, no report, the CSV files intact.
 #  - A running `l2l` has GOMP_SPINCOUNT=3000 in its environment (it starts
 #    itself again with it unless the user chose a wait policy or a count).
 # Every wait is bounded; the bounds only turn a hang into a failure.
@@ -183,4 +189,51 @@ expect run-train-again 0 "" run learn.ini -o out-learn --quiet
 check "run-train-again: summary.csv written" test -s out-learn/summary.csv
 check "run-train-again: .state removed" test ! -e lsgd.ckpt.state
 check "run-train-again: the checkpoint equals the uninterrupted run's (but the times)" same_ckpt lsgd.ckpt ref/lsgd.ckpt
+
+# ----------------------------- signals after the CSV files, while drawing
+# A fake gnuplot (L2L_GNUPLOT) that signals its parent, l2l, while the
+# figures are drawn: SIGTERM to l2l alone (gnuplot goes on until l2l stops
+# it), or SIGINT to both, as Ctrl-C reaches the whole process group.
+printf '#!/bin/sh\nkill -TERM $PPID\nexec sleep 30\n' >gp-term
+printf '#!/bin/sh\nkill -INT $PPID\nkill -INT $$\nexec sleep 30\n' >gp-int
+chmod +x gp-term gp-int
+write_good_suite good.ini
+# late NAME DIR: the case NAME left nothing in DIR that looks complete nor
+# any image, and kept every run for the same command to finish.
+late() {
+    no_results "$2" "$1"
+    check "$1: no image left" test -z "$(find "$2" -name '*.png' -o -name '*.svg')"
+    check "$1: no gnuplot log left" test -z "$(find "$2" -name '*.log')"
+    check "$1: every run kept in .partial" test "$(ls "$2/.partial" | grep -c '^eval-')" -eq 2
+}
+for sig in term int; do
+    L2L_GNUPLOT=$tmp/gp-$sig
+    export L2L_GNUPLOT
+    expect "figures-$sig" 130 "^l2l: interrupted while writing the results: no summary.csv, index.html or report.md left; every run is kept in out-gp-$sig/.partial" \
+        run good.ini -o "out-gp-$sig" --quiet
+    unset L2L_GNUPLOT
+    late "figures-$sig" "out-gp-$sig"
+    run_l2l run good.ini -o "out-gp-$sig"
+    check "figures-$sig-again: exit status 0 ($status)" test "$status" -eq 0
+    check "figures-$sig-again: every run was kept" grep -q "^l2l: resuming: 2 of 2 runs already done" "$tmp/.stderr"
+    check "figures-$sig-again: complete" test -s "out-gp-$sig/summary.csv" -a -s "out-gp-$sig/index.html" -a ! -e "out-gp-$sig/.partial"
+done
+# `l2l plot` interrupted while drawing: its report goes, the CSV files stay.
+cp -R out-gp-term replot
+L2L_GNUPLOT=$tmp/gp-int
+export L2L_GNUPLOT
+expect replot-int 130 "^l2l plot: interrupted: no index.html or report.md left" plot replot
+unset L2L_GNUPLOT
+check "replot-int: no report" test ! -e replot/index.html -a ! -e replot/report.md
+check "replot-int: CSV files untouched" cmp replot/curves.csv out-gp-term/curves.csv
+check "replot-int: no temporary file" test -z "$(find replot -name '*.tmp')"
+# A signal once the CSV files are written, before the figures: the test
+# optimizee raises it in close(), which the core calls just then.
+printf '[suite]\nseed = 3\nruns = 2\n[optimizee quad]\nplugin = %s\nclose_signal = %s\n[optimizer sgd]\nplugin = sgd\n[experiment e]\noptimizee = quad\noptimizers = sgd\nsteps = 10\n' \
+    "$builddir/tests/plugins/.libs/faulty_obj.so" 15 >close-term.ini
+sed 's/^close_signal = 15$/close_signal = 2/' close-term.ini >close-int.ini
+for sig in term int; do
+    expect "close-$sig" 130 "^l2l: interrupted while writing the results" run "close-$sig.ini" -o "out-close-$sig" --quiet
+    late "close-$sig" "out-close-$sig"
+done
 finish
