@@ -85,4 +85,10 @@ hook_case loss-grad-fails "$plugins/faulty_obj.so" "fail = loss_grad
 fail_at = 6" sgd "" "optimizee 'quad' \\(plugin faulty_obj\\): loss_grad failed at step 5 in evaluation run 0 of experiment e$"
 hook_case evaluate-fails "$plugins/faulty_obj.so" "fail = evaluate" sgd "" \
     "optimizee 'quad' \\(plugin faulty_obj\\): evaluate failed in evaluation run 0 of experiment e$"
+# The same while meta-training (the meta-trainer names plugin and hook).
+printf '[suite]\nseed = 5\n[optimizee quad]\nplugin = %s\nfail = loss_grad\nfail_at = 3\n[optimizer lsgd]\nplugin = %s\ncheckpoint = mt.ckpt\ntrain_on = quad\nepochs = 4\nsteps = 10\nunroll = 5\n[experiment e]\noptimizee = quad\noptimizers = lsgd\nsteps = 10\n' \
+    "$plugins/faulty_obj.so" "$LSGD" >meta-loss-grad-fails.ini
+expect meta-loss-grad-fails 3 "^l2l: meta-training lsgd: faulty_obj: loss_grad failed during validation$" \
+    train meta-loss-grad-fails.ini -o out-meta --quiet
+check "meta-loss-grad-fails: no checkpoint" test ! -e mt.ckpt
 finish
