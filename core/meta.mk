@@ -31,9 +31,12 @@ tests_test_checkpoint_LDADD = $(META_TEST_LIBS)
 tests_test_meta_grad_SOURCES = tests/test_meta_grad.c tests/test_meta_fixture.h
 tests_test_meta_grad_CFLAGS = $(META_TEST_CFLAGS)
 tests_test_meta_grad_LDADD = $(META_TEST_LIBS)
+# It checks the lstm plugins' dφ: they are built before it, and missing is a failure.
+EXTRA_tests_test_meta_grad_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
 tests_test_meta_train_SOURCES = tests/test_meta_train.c tests/test_meta_fixture.h
 tests_test_meta_train_CFLAGS = $(META_TEST_CFLAGS)
 tests_test_meta_train_LDADD = $(META_TEST_LIBS)
+EXTRA_tests_test_meta_train_DEPENDENCIES = plugins/optimizers/lstm.la plugins/optimizees/quadratic.la
 tests_test_meta_adam_SOURCES = tests/test_meta_adam.c tests/test_meta_fixture.h
 tests_test_meta_adam_CFLAGS = $(META_TEST_CFLAGS)
 tests_test_meta_adam_LDADD = $(META_TEST_LIBS)
