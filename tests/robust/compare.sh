@@ -58,23 +58,28 @@ done
 expect same 0 "" compare j1 j2
 check "same: nothing worse" grep -q "^l2l compare: 0 worse" .stdout
 
-# An optimizer made worse: nag's final losses doubled in runs.csv, or its
-# whole curve doubled in curves.csv.
-worse() { # DIR FILE COLUMN FACTOR
+# An optimizer made worse: nag's losses multiplied in runs.csv (final
+# loss) and curves.csv (every step) alike, so that the files stay
+# consistent with each other (l2l refuses results whose curves.csv and
+# runs.csv disagree: a doctored runs.csv alone is caught as bad input).
+worse() { # DIR FACTOR
     rm -rf "$1" && cp -r j1 "$1"
-    awk -F, -v OFS=, -v c="$3" -v k="$4" 'NR > 1 && $3 == "nag" && $c != "inf" { $c = $c * k } 1' \
-        "j1/$2" >"$1/$2"
+    awk -F, -v OFS=, -v k="$2" 'NR > 1 && $3 == "nag" && $5 != "inf" { $5 = $5 * k } 1' \
+        j1/runs.csv >"$1/runs.csv"
+    awk -F, -v OFS=, -v k="$2" 'NR > 1 && $3 == "nag" && $6 != "inf" { $6 = $6 * k } 1' \
+        j1/curves.csv >"$1/curves.csv"
 }
-worse runs2 runs.csv 5 2
-expect runs-worse 1 "" compare j1 runs2
-check "runs-worse: the table names nag" grep -q -E "^WORSE +a +nag +final" .stdout
-worse curves2 curves.csv 6 2
-expect curves-worse 1 "" compare j1 curves2
-check "curves-worse: the table names nag at a step" grep -q -E "^WORSE +a +nag +step 40" .stdout
-worse better runs.csv 5 0.5
+worse worse2 2
+expect worse 1 "" compare j1 worse2
+check "worse: the table names nag's final loss" grep -q -E "^WORSE +a +nag +final" .stdout
+check "worse: the table names nag at a step" grep -q -E "^WORSE +a +nag +step 40" .stdout
+rm -rf runs2 && cp -r j1 runs2
+awk -F, -v OFS=, 'NR > 1 && $3 == "nag" && $5 != "inf" { $5 = $5 * 2 } 1' j1/runs.csv >runs2/runs.csv
+expect runs-alone 2 "^runs2/curves.csv:[0-9]+: run 0 of optimizer nag in experiment a ends with loss" compare j1 runs2
+worse better 0.5
 expect runs-better 0 "" compare j1 better
 check "runs-better: reported" grep -q -E "^better +a +nag +final" .stdout
-worse slight runs.csv 5 1.01
+worse slight 1.01
 expect within-tolerance 0 "" compare j1 slight
 expect tighter-tolerance 1 "" compare j1 slight --tolerance 0
 
@@ -84,7 +89,7 @@ expect tighter-tolerance 1 "" compare j1 slight --tolerance 0
 rm -rf seed12 && cp -r j1 seed12
 sed -i 's/^seed = 11$/seed = 12/' seed12/manifest.ini
 expect unpaired 0 "unpaired \(the manifests differ\)" compare j1 seed12
-worse seed12w runs.csv 5 2
+worse seed12w 2
 cp seed12/manifest.ini seed12w/
 expect unpaired-worse 1 "unpaired" compare j1 seed12w
 check "unpaired-worse: the table names nag" grep -q -E "^WORSE +a +nag +final" .stdout
