@@ -201,10 +201,64 @@ static void test_tiny_suite(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+static int run_seed(const char *suite_path, const char *dir, long long seed)
+{
+    struct suite s;
+    if (l2l_suite_load(suite_path, seed, &s) < 0)
+        return -1;
+    struct run_options ro = {.out_dir = dir, .jobs = 1, .quiet = 1};
+    int rc = l2l_run_suite(&s, &ro);
+    l2l_suite_free(&s);
+    return rc;
+}
+
+/* Kept runs of another seed slipped into the work area under this run's
+ * fingerprint (as two l2l at once could do before OUT was locked) are
+ * redone, not taken: each kept run carries its fingerprint's CRC. */
+static void test_foreign_kept_runs(void)
+{
+    static const char *text =
+        "[suite]\nname = foreign\nseed = 1\nruns = 3\ntune_runs = 2\n"
+        "[optimizee q]\nplugin = quadratic\ndim = 4\nbatch = 3\n"
+        "[optimizer sgd]\nplugin = sgd\nlr = 0.001, 0.01, 0.1\n"
+        "[experiment e]\noptimizee = q\noptimizers = sgd\nsteps = 20\n";
+    char root[] = "/tmp/l2l-test-foreign-XXXXXX", suite_path[300], ref[300], mine[300],
+         other[300], cmd[1400];
+    CU_ASSERT_FATAL(mkdtemp(root) != NULL);
+    snprintf(suite_path, sizeof suite_path, "%s/foreign.ini", root);
+    snprintf(ref, sizeof ref, "%s/ref", root);
+    snprintf(mine, sizeof mine, "%s/mine", root);
+    snprintf(other, sizeof other, "%s/other", root);
+    FILE *f = fopen(suite_path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    l2l_set_quiet(1);
+    CU_ASSERT_EQUAL_FATAL(run_seed(suite_path, ref, 1), 0);
+    l2l_runner_test_stop_after = 5;
+    CU_ASSERT_EQUAL(run_seed(suite_path, mine, 1), L2L_EINTR);
+    CU_ASSERT_EQUAL(run_seed(suite_path, other, 2), L2L_EINTR);
+    l2l_runner_test_stop_after = 0;
+    /* the same 5 task names in both (-j 1): seed 2's replace seed 1's */
+    snprintf(cmd, sizeof cmd, "cp %s/.partial/tune-* %s/.partial/", other, mine);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    CU_ASSERT_EQUAL(run_seed(suite_path, mine, 1), 0);
+    const char *files[] = {"curves.csv", "runs.csv", "tuning.csv", "summary.csv"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        int same = same_files(ref, mine, files[k]);
+        CU_ASSERT(same);
+        printf("  %s identical to seed 1's with seed 2's runs slipped in: %s\n", files[k],
+               same ? "yes" : "NO");
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int main(void)
 {
     static const struct l2l_test tests[] = {
         {"a tiny suite writes tidy, reproducible CSV", test_tiny_suite},
+        {"kept runs of another seed are redone", test_foreign_kept_runs},
         {NULL, NULL},
     };
     return l2l_test_main("run", tests);
