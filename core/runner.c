@@ -9,7 +9,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
