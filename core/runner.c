@@ -121,18 +121,22 @@ static struct l2l_value *task_values(const struct suite_optimizer *o, int grid_i
 
 /* Says which hook of which plugin failed, in which run: one line, the
  * plugin's own message (err) last when it gave one. */
-static void hook_failed(const struct suite *s, const struct task *t, const struct suite_optimizer *o,
+static void hook_failed(const struct suite *s, const struct task *t, const struct opt_result *r,
                         int optimizee, const char *hook, long step, const char *err)
 {
     const struct suite_experiment *x = &s->experiments[t->exp];
     const struct suite_optimizee *e = &s->optimizees[x->optimizee];
-    char at[64] = "";
+    const struct suite_optimizer *o = &s->optimizers[r->optimizer];
+    char at[64] = "", value[128] = "";
     if (step >= 0)
         l2l_fmt(at, sizeof at, " at step %ld", step);
-    l2l_error("l2l: %s '%s' (plugin %s): %s failed%s in %s run %ld of experiment %s%s%s",
+    if (t->tuning && t->grid >= 0) /* which grid value was being tried */
+        l2l_fmt(value, sizeof value, " (%s = %.9g)", o->plugin.u.opt->tunable,
+                r->grid[t->grid].value);
+    l2l_error("l2l: %s '%s' (plugin %s): %s failed%s in %s run %ld%s of experiment %s%s%s",
               optimizee ? "optimizee" : "optimizer", optimizee ? e->name : o->name,
               l2l_plugin_name(optimizee ? &e->plugin : &o->plugin), hook, at,
-              t->tuning ? "tuning" : "evaluation", t->run, x->name, err[0] ? ": " : "", err);
+              t->tuning ? "tuning" : "evaluation", t->run, value, x->name, err[0] ? ": " : "", err);
 }
 
 static int run_task(struct pool *p, const struct task *t)
@@ -165,7 +169,7 @@ static int run_task(struct pool *p, const struct task *t)
     }
     self = opt->create(vals, n, groups, n_groups, err, sizeof err);
     if (!self) {
-        hook_failed(s, t, o, 0, "create", -1, err);
+        hook_failed(s, t, r, 0, "create", -1, err);
         goto out;
     }
     if (p->phi[r->optimizer])
@@ -176,7 +180,7 @@ static int run_task(struct pool *p, const struct task *t)
                 (uint64_t)t->run);
     problem = obj->problem_new(e->family, &rng, theta, err, sizeof err);
     if (!problem) {
-        hook_failed(s, t, o, 1, "problem_new", -1, err);
+        hook_failed(s, t, r, 1, "problem_new", -1, err);
         goto out;
     }
     opt->reset(self);
@@ -188,7 +192,7 @@ static int run_task(struct pool *p, const struct task *t)
     }
     if (trc < 0) {
         const char *hook = t->out->failed_hook ? t->out->failed_hook : "a hook";
-        hook_failed(s, t, o, strcmp(hook, "step") != 0, hook, t->out->failed_step, "");
+        hook_failed(s, t, r, strcmp(hook, "step") != 0, hook, t->out->failed_step, "");
         goto out;
     }
     t->out->eval_loss = t->out->eval_accuracy = NAN;
@@ -196,7 +200,7 @@ static int run_task(struct pool *p, const struct task *t)
         struct l2l_eval ev = {NAN, NAN};
         if (obj->evaluate) {
             if (obj->evaluate(problem, theta, &ev) < 0) {
-                hook_failed(s, t, o, 1, "evaluate", -1, "");
+                hook_failed(s, t, r, 1, "evaluate", -1, "");
                 goto out;
             }
         } else {

@@ -78,7 +78,7 @@ hook_case step-fails quadratic "dim = 3" "$plugins/faulty_opt.so" "fail_step = 4
 hook_case create-fails-later quadratic "dim = 3" "$plugins/faulty_opt.so" "max_n = 2" \
     "optimizer 'opt' \\(plugin faulty_opt\\): create failed in evaluation run 0 of experiment e: cannot take [0-9]+ parameters \\(max_n = 2\\)$"
 hook_case tuning-step-fails quadratic "dim = 3" "$plugins/faulty_opt.so" "fail_step = 2
-lr = 0.1, 0.01" "optimizer 'opt' \\(plugin faulty_opt\\): step failed at step 1 in tuning run 0 of experiment e$"
+lr = 0.1, 0.01" "optimizer 'opt' \\(plugin faulty_opt\\): step failed at step 1 in tuning run 0 \\(lr = 0.1\\) of experiment e$"
 hook_case problem-new-fails "$plugins/faulty_obj.so" "fail = problem_new" sgd "" \
     "optimizee 'quad' \\(plugin faulty_obj\\): problem_new failed in evaluation run 0 of experiment e: no problem today \\(fail = problem_new\\)$"
 hook_case loss-grad-fails "$plugins/faulty_obj.so" "fail = loss_grad
