@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += libl2lcore.la
 libl2lcore_la_SOURCES = \
 	core/log.c core/log.h \
+	core/names.c core/names.h core/escape.c core/escape.h \
 	core/options.c core/options.h \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/commands.h core/commands.c core/cmd_plugins.c core/cmd_run.c core/cmd_checkpoint.c \

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
+#include "names.h"
 #include "plot_csv.h"
 
 /* Splits buf in place into fields; "..." quotes a field, "" inside quotes
@@ -45,6 +46,16 @@ static int split(char *buf, char **field)
     }
 }
 
+/* Whether s ends inside a quoted field: a record goes on over the next
+ * line (RFC 4180; a doubled quote toggles twice). */
+static int open_quote(const char *s)
+{
+    int in = 0;
+    for (; *s; s++)
+        in ^= *s == '"';
+    return in;
+}
+
 /* Reads one line without its end; 1, 0 at the end, < 0 on error. */
 static int read_line(struct csv *c)
 {
@@ -56,11 +67,17 @@ static int read_line(struct csv *c)
         }
         return 0;
     }
-    c->line++;
-    while (len > 0 && (c->buf[len - 1] == '\n' || c->buf[len - 1] == '\r'))
+    c->phys++;
+    /* the line's end, LF or CRLF (kept inside a quoted field: see append) */
+    c->cr = 0;
+    if (len > 0 && c->buf[len - 1] == '\n')
         c->buf[--len] = 0;
+    if (len > 0 && c->buf[len - 1] == '\r') {
+        c->buf[--len] = 0;
+        c->cr = 1;
+    }
     if ((size_t)len != strlen(c->buf)) {
-        l2l_error("%s:%ld: NUL byte in a CSV line", c->path, c->line);
+        l2l_error("%s:%ld: NUL byte in a CSV line", c->path, c->phys);
         return L2L_EINPUT;
     }
     return 1;
@@ -77,6 +94,7 @@ int csv_open(struct csv *c, const char *dir, const char *name, const char *const
         return errno == ENOENT ? L2L_EINPUT : L2L_EIO;
     }
     int r = read_line(c);
+    c->line = c->phys;
     if (r == 0) {
         l2l_error("%s: empty file: expected a header line", c->path);
         r = L2L_EINPUT;
@@ -113,6 +131,33 @@ fail:
     return r;
 }
 
+/* Appends the line just read to the record, after the end of the line
+ * before (newline: 1 for "\n", 2 for "\r\n"). */
+static int append(struct csv *c, size_t *len, int newline)
+{
+    size_t add = strlen(c->buf) + (size_t)newline; /* newline: 0, 1 or 2 bytes */
+    if (*len + add + 1 > CSV_MAX_RECORD) {
+        l2l_error("%s:%ld: record over %d bytes (an unterminated quote?)", c->path, c->line,
+                  CSV_MAX_RECORD);
+        return L2L_EINPUT;
+    }
+    if (*len + add + 1 > c->rec_cap) {
+        size_t cap = 2 * (*len + add + 1);
+        char *p = realloc(c->rec, cap);
+        if (!p)
+            return L2L_ENOMEM;
+        c->rec = p;
+        c->rec_cap = cap;
+    }
+    if (newline == 2)
+        c->rec[(*len)++] = '\r';
+    if (newline)
+        c->rec[(*len)++] = '\n';
+    memcpy(c->rec + *len, c->buf, strlen(c->buf) + 1);
+    *len += strlen(c->buf);
+    return 0;
+}
+
 int csv_next(struct csv *c)
 {
     int r;
@@ -121,7 +166,20 @@ int csv_next(struct csv *c)
         if (r <= 0)
             return r;
     } while (c->buf[0] == 0); /* blank lines (a trailing one) are not rows */
-    c->n = split(c->buf, c->field);
+    c->line = c->phys; /* messages name the line where the record starts */
+    size_t len = 0;
+    if ((r = append(c, &len, 0)) < 0)
+        return r;
+    while (open_quote(c->rec)) {
+        int cr = c->cr;
+        if ((r = read_line(c)) < 0)
+            return r;
+        if (r == 0)
+            break; /* split() reports the unterminated quote */
+        if ((r = append(c, &len, cr ? 2 : 1)) < 0)
+            return r;
+    }
+    c->n = split(c->rec, c->field);
     if (c->n < 0) {
         l2l_error("%s:%ld: unterminated quote or over %d fields", c->path, c->line, CSV_MAX_COLS);
         return L2L_EINPUT;
@@ -150,8 +208,10 @@ int csv_num(const struct csv *c, int i, int allow_empty, double *out)
     errno = 0;
     double v = strtod(s, &end);
     if (*s == 0 || *end != 0 || (errno == ERANGE && isfinite(v) && v != 0)) {
+        char shown[96];
+        l2l_show(shown, sizeof shown, s);
         l2l_error("%s:%ld: column '%s': '%s' is not a number", c->path, c->line,
-                  i >= 0 ? c->header[i] : "?", s);
+                  i >= 0 ? c->header[i] : "?", shown);
         return L2L_EINPUT;
     }
     *out = v;
@@ -169,8 +229,10 @@ int csv_long(const struct csv *c, int i, int allow_empty, long *out)
     errno = 0;
     long v = strtol(s, &end, 10);
     if (*s == 0 || *end != 0 || errno == ERANGE || v < 0) {
+        char shown[96];
+        l2l_show(shown, sizeof shown, s);
         l2l_error("%s:%ld: column '%s': '%s' is not an integer >= 0", c->path, c->line,
-                  i >= 0 ? c->header[i] : "?", s);
+                  i >= 0 ? c->header[i] : "?", shown);
         return L2L_EINPUT;
     }
     *out = v;
@@ -194,6 +256,18 @@ void csv_close(struct csv *c)
     if (c->f)
         fclose(c->f);
     free(c->buf);
+    free(c->rec);
     free(c->header_buf);
     memset(c, 0, sizeof *c);
+}
+
+int csv_name(const struct csv *c, int i, char *dst, size_t len)
+{
+    char err[sizeof c->path + 512];
+    if (l2l_name_check(csv_str(c, i), err, sizeof err, "%s:%ld: column '%s':", c->path, c->line,
+                       i >= 0 ? c->header[i] : "?") < 0) {
+        l2l_error("%s", err);
+        return L2L_EINPUT;
+    }
+    return csv_copy(c, i, dst, len);
 }

@@ -1,18 +1,25 @@
 /* plot_csv.h: a small reader for the results directory's CSV files
- * (header line, comma-separated, double-quoted fields allowed) that finds
- * columns by name and names FILE:LINE in every error. */
+ * (RFC 4180: a header line, comma-separated fields, a field in double
+ * quotes may hold commas, doubled quotes and line breaks) that finds
+ * columns by name and names FILE:LINE in every error. The header is one
+ * line. */
 #ifndef L2L_PLOT_CSV_H
 #define L2L_PLOT_CSV_H
 #include <stdio.h>
 
 #define CSV_MAX_COLS 64
+#define CSV_MAX_RECORD (1 << 20)
 
 struct csv {
     FILE *f;
     char path[4096];
-    long line;                /* number of the line last read (1 = header) */
-    char *buf;                /* owned: the current line, split in place */
+    long line;                /* line where the current record starts (1 = header) */
+    long phys;                /* lines read */
+    int cr;                   /* the line last read ended in CRLF */
+    char *buf;                /* owned: the line last read */
     size_t cap;
+    char *rec;                /* owned: the current record, split in place */
+    size_t rec_cap;
     int n_header;             /* fields in the header */
     int n;                    /* fields in the current line */
     char *field[CSV_MAX_COLS];
@@ -37,5 +44,8 @@ int csv_num(const struct csv *c, int i, int allow_empty, double *out);
 int csv_long(const struct csv *c, int i, int allow_empty, long *out);
 /* Copies field i into dst[len]; an over-long value is an error. */
 int csv_copy(const struct csv *c, int i, char *dst, size_t len);
+/* csv_copy of a name (names.h); anything else is an error naming
+ * FILE:LINE and the column. */
+int csv_name(const struct csv *c, int i, char *dst, size_t len);
 void csv_close(struct csv *c);
 #endif

@@ -12,3 +12,10 @@ tests_test_suite_LDADD = $(CORE_TEST_LIBS)
 tests_test_run_SOURCES = tests/test_run.c
 tests_test_run_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_test_run_LDADD = $(CORE_TEST_LIBS)
+
+# escape.c and names.c: every output language and the grammar of names.
+check_PROGRAMS += tests/test_escape
+TESTS += tests/test_escape
+tests_test_escape_SOURCES = tests/test_escape.c
+tests_test_escape_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_test_escape_LDADD = $(CORE_TEST_LIBS)
