@@ -15,6 +15,7 @@
 #include "checkpoint.h"
 #include "log.h"
 #include "options.h"
+#include "names.h"
 
 #define CKPT_MAGIC "L2LCKPT"   /* 8 bytes with the NUL */
 #define CKPT_VERSION 2u
@@ -148,6 +149,8 @@ static int parse_record(const char *path, int tag, struct l2l_ibuf *in, struct l
     switch (tag) {
     case T_PLUG:
         bad = l2l_get_str(in, &c->plugin, 256) < 0;
+        if (!bad && l2l_name_check(c->plugin, err, errlen, "%s: plugin:", path) < 0) /* names.h */
+            return L2L_EINPUT;
         break;
     case T_SHAP:
         bad = l2l_get_u32(in, &c->n_shape) < 0;

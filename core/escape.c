@@ -4,8 +4,10 @@
 
 void l2l_esc_gnuplot(FILE *f, const char *s)
 {
-    /* gnuplot 5.4's scanner misreads runs of doubled quotes ('a''''b',
-     * '''a'), so a quote is joined as "'" like a control character. */
+    /* gnuplot 5.4 misreads runs of doubled quotes ('a''''b', '''a'), and
+     * its macro expander, blind to double quotes, takes the ' of "'" for
+     * the end of a string and expands the @NAME after it: a quote is
+     * joined as the octal escape "\047", like a control character. */
     int open = 0, pieces = 0;
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
@@ -17,10 +19,7 @@ void l2l_esc_gnuplot(FILE *f, const char *s)
         if (joined) {
             if (pieces++)
                 fputc('.', f);
-            if (ch == '\'')
-                fputs("\"'\"", f);
-            else
-                fprintf(f, "\"\\%03o\"", ch);
+            fprintf(f, "\"\\%03o\"", ch);
             continue;
         }
         if (!open) {

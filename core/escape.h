@@ -10,9 +10,10 @@
 /* A gnuplot string expression showing s: single-quoted, in which gnuplot
  * substitutes neither backquotes nor macros, nor reads backslashes. A
  * quote or a control character (a newline: a line break in a title) is
- * joined as a double-quoted constant, 'it'."'".'s', 'a'."\012".'b', where
- * there is nothing to substitute either: a control character cannot stand
- * on a script line, and gnuplot 5.4 misreads runs of doubled quotes. */
+ * joined as a double-quoted octal escape, 'it'."\047".'s',
+ * 'a'."\012".'b', a constant with nothing to substitute: a control
+ * character cannot stand on a script line, and gnuplot 5.4 misreads both
+ * doubled quotes and, in its macro expander, a quote between "...". */
 void l2l_esc_gnuplot(FILE *f, const char *s);
 /* s for a gnuplot comment line (after '#'): a newline would end the
  * comment and start a command, so control characters become '?'. */

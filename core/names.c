@@ -30,7 +30,7 @@ static const char *why_not(const char *s, char *buf, size_t len)
             char one[8];
             char c1[2] = {*p, 0};
             l2l_show(one, sizeof one, c1);
-            l2l_fmt(buf, len, "'%s' is not allowed", one);
+            l2l_fmt(buf, len, *p == '\'' ? "\"%s\" is not allowed" : "'%s' is not allowed", one);
             return buf;
         }
     return NULL;
@@ -54,8 +54,9 @@ int l2l_name_check(const char *s, char *err, size_t errlen, const char *fmt, ...
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     l2l_show(shown, sizeof shown, s ? s : "");
-    l2l_fmt(err, errlen, "%s expected a name (1 to %d letters, digits, '_', '.', '+' or '-', the "
-            "first a letter, a digit or '_'), got '%s': %s", prefix, L2L_NAME_MAX, shown, why);
+    l2l_fmt(err, errlen, "%s%sexpected a name (1 to %d letters, digits, '_', '.', '+' or '-', the "
+            "first a letter, a digit or '_'), got '%s': %s", prefix, prefix[0] ? " " : "", L2L_NAME_MAX,
+            shown, why);
     return L2L_EINPUT;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "escape.h"
 #include "log.h"
 #include "plot.h"
 #include "plot_bench.h"
@@ -225,8 +226,10 @@ int pb_write_script(const struct pb_bench *b, const char *figdir, const char *na
         if (c == n_fam)
             l2l_fmt(families[n_fam++], sizeof families[0], "%s", fam);
         static const int pt[3] = {9, 7, 5};
-        fprintf(f, "set style line %d lc rgb \"%s\" lw 2 dt %d pt %d ps 1.2  # %s\n", k + 1,
-                pg_colour(c), kind == 2 ? 2 : 1, pt[kind], s->name);
+        fprintf(f, "set style line %d lc rgb \"%s\" lw 2 dt %d pt %d ps 1.2  # ", k + 1,
+                pg_colour(c), kind == 2 ? 2 : 1, pt[kind]);
+        l2l_esc_comment(f, s->name);
+        fputc('\n', f);
         l2l_fmt(titles[n_labels], sizeof titles[0], "%s%s", kind ? fam : s->name,
                 kind == 1 ? " (evaluation)" : kind == 2 ? " (meta-training)" : " step");
         labels[n_labels] = titles[n_labels];
@@ -256,7 +259,7 @@ int pb_write_script(const struct pb_bench *b, const char *figdir, const char *na
     l2l_fmt(title, sizeof title, "Throughput against problem size n (l2l bench)\n"
             "a flat line is a cost linear in n%s%s", refs[0] ? "\nreferences in the same run: " : "", refs);
     fputs("set title ", f);
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     double ylo, yhi, xl, xh;
     pg_range(lo, hi, 1, 0.06, &ylo, &yhi);
     pg_range(xlo, xhi, 1, 0.06, &xl, &xh);
@@ -275,7 +278,7 @@ int pb_write_script(const struct pb_bench *b, const char *figdir, const char *na
             continue;
         fprintf(f, "%s  $s%d using \"n\":\"" PB_METRIC "\" with linespoints ls %d title ",
                 j ? ", \\\n" : "", k + 1, k + 1);
-        pg_str(f, labels[j++]);
+        l2l_esc_gnuplot(f, labels[j++]);
     }
     fputc('\n', f);
     if (ferror(f)) {

@@ -24,7 +24,7 @@ void pr_safe_name(const char *src, char *dst, size_t len)
     for (; src[k] && k + 1 < len; k++) {
         char ch = src[k];
         int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                 ch == '.' || ch == '_' || ch == '-';
+                 ch == '.' || ch == '_' || ch == '-' || ch == '+';
         dst[k] = ok && !(k == 0 && ch == '.') ? ch : '_';
     }
     dst[k] = 0;

@@ -98,7 +98,9 @@ int pr_write_tuning(const struct pr_results *r, int e, const char *datadir);
 /* Returns the number of optimizers with an accuracy (0: no file). */
 int pr_write_accuracy(const struct pr_results *r, int e, const char *datadir);
 
-/* Replaces characters other than [A-Za-z0-9._-] by '_' for file names. */
+/* Replaces characters other than [A-Za-z0-9._+-] (and a leading '.') by
+ * '_' for file names: the identity on names, which pr_load checks
+ * (names.h); a last guard, not a way to admit other names. */
 void pr_safe_name(const char *src, char *dst, size_t len);
 
 /* %.9g with nan/inf spelled as the results files spell them. */

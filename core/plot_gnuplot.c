@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "log.h"
 #include "plot_gnuplot.h"
 #include "plot_scripts.h"
@@ -19,18 +20,11 @@ const char *pg_colour(int k)
     return palette[k % N_PALETTE];
 }
 
-void pg_str(FILE *f, const char *s)
+void pg_col(FILE *f, const char *name, const char *suffix)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (*s == '\n')
-            fputs("\\n", f);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
+    char col[PR_NAME + 32];
+    l2l_fmt(col, sizeof col, "%s%s", name, suffix);
+    l2l_esc_gnuplot(f, col);
 }
 
 FILE *pg_script_start(struct atomic_file *a, const char *figdir, const char *where,
@@ -41,9 +35,16 @@ FILE *pg_script_start(struct atomic_file *a, const char *figdir, const char *whe
     if (l2l_afile_open(a, figdir, file) < 0)
         return NULL;
     FILE *f = a->f;
-    fprintf(f, "# %s.gp: %s\n# Written by `l2l plot`. To restyle, edit this file and run\n"
-               "#   cd %s && gnuplot %s.gp\n# Data: %s\n",
-            name, what, where, name, data);
+    /* Comments too take only what cannot end them (a path may hold a newline). */
+    fputs("# ", f);
+    l2l_esc_comment(f, name);
+    fprintf(f, ".gp: %s\n# Written by `l2l plot`. To restyle, edit this file and run\n#   cd ", what);
+    l2l_esc_comment(f, where);
+    fputs(" && gnuplot ", f);
+    l2l_esc_comment(f, name);
+    fputs(".gp\n# Data: ", f);
+    l2l_esc_comment(f, data);
+    fputc('\n', f);
     fputs("set datafile separator comma\nset datafile columnheaders\n", f);
     return f;
 }
@@ -57,8 +58,10 @@ void pg_script_loop(FILE *f, const char *name, int width, int height)
                "} else {\n"
                "    set terminal svg size %d,%d font \"sans,11\" noenhanced background rgb \"white\"\n"
                "}\n"
-               "set output \"%s.\".fmt\n",
-            width, height, width, height, name);
+               "set output ",
+            width, height, width, height);
+    pg_col(f, name, ".");
+    fputs(".fmt\n", f);
 }
 
 FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const char *figdir,
@@ -69,9 +72,12 @@ FILE *pg_script_open(struct atomic_file *a, const struct pr_results *r, const ch
         return NULL;
     fputs("# One colour per optimizer, fixed by the order of optimizers.csv\n"
           "# (Okabe-Ito palette, colour-blind safe; dashes after the 8th).\n", f);
-    for (int o = 0; o < r->n_opt; o++)
-        fprintf(f, "set style line %d lc rgb \"%s\" lw 2 dt %d  # %s\n", o + 1, pg_colour(o),
-                o / N_PALETTE + 1, r->opt[o].name);
+    for (int o = 0; o < r->n_opt; o++) {
+        fprintf(f, "set style line %d lc rgb \"%s\" lw 2 dt %d  # ", o + 1, pg_colour(o),
+                o / N_PALETTE + 1);
+        l2l_esc_comment(f, r->opt[o].name);
+        fputc('\n', f);
+    }
     pg_script_loop(f, name, width, height);
     return f;
 }
@@ -189,7 +195,7 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
             first = 0;
         }
     fputs("set title ", f);
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     /* Fixed margins in panels, so that plots line up whatever the titles. */
     fputs(panel ? "\nset tmargin 4\nset lmargin 10\n" : "\n", f);
     fputs("set border\nset xtics autofreq\n", f);
@@ -224,12 +230,19 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
         if (!info->runs[o])
             continue;
         const char *n = r->opt[o].name, *title = titles[o];
-        fprintf(f, "%s  \"data/convergence_%s.csv\" using \"step\":(off(column(\"%s_q1\"))):"
-                   "(off(column(\"%s_q3\"))) with filledcurves ls %d fs transparent solid 0.2 "
-                   "noborder notitle, \\\n  \"\" using \"step\":(off(column(\"%s_median\"))) "
-                   "with lines ls %d title ",
-                first ? "" : ", \\\n", safe, n, n, o + 1, n, o + 1);
-        pg_str(f, title);
+        fputs(first ? "  " : ", \\\n  ", f);
+        char data[PR_NAME + 32];
+        l2l_fmt(data, sizeof data, "data/convergence_%s.csv", safe);
+        l2l_esc_gnuplot(f, data);
+        fputs(" using \"step\":(off(column(", f);
+        pg_col(f, n, "_q1");
+        fputs("))):(off(column(", f);
+        pg_col(f, n, "_q3");
+        fprintf(f, "))) with filledcurves ls %d fs transparent solid 0.2 noborder notitle, \\\n"
+                   "  \"\" using \"step\":(off(column(", o + 1);
+        pg_col(f, n, "_median");
+        fprintf(f, "))) with lines ls %d title ", o + 1);
+        l2l_esc_gnuplot(f, title);
         first = 0;
     }
     if (first) /* no data at all: an empty, labelled panel */
@@ -308,7 +321,7 @@ static int write_generalization(const struct pr_results *r, int e0, const struct
     char title[PR_NAME + 200];
     l2l_fmt(title, sizeof title, "%s\n%s", group, CONV_NOTE);
     fputs("set multiplot title ", f);
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     fputs(" font \",13\"\n", f);
     for (int e = 0, i = 0; e < r->n_exp; e++) {
         if (strcmp(r->exp[e].figure, group))
@@ -329,7 +342,7 @@ static int write_generalization(const struct pr_results *r, int e0, const struct
             (double)key_h / height, kcols);
     for (int o = 0; o < r->n_opt; o++) {
         fprintf(f, ", \\\n  keyentry with lines ls %d title ", o + 1);
-        pg_str(f, r->opt[o].name);
+        l2l_esc_gnuplot(f, r->opt[o].name);
     }
     fputc('\n', f);
     fputs("unset multiplot\n", f);

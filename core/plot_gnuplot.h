@@ -29,8 +29,9 @@ void pg_list_free(struct pg_list *list);
 
 /* Okabe-Ito colour of the optimizer at suite position k. */
 const char *pg_colour(int k);
-/* A gnuplot double-quoted string literal (a newline becomes the escape \n). */
-void pg_str(FILE *f, const char *s);
+/* The gnuplot string of name followed by suffix (a column or a file name;
+ * strings go through l2l_esc_gnuplot of escape.h, never between "..."). */
+void pg_col(FILE *f, const char *name, const char *suffix);
 
 /* Panel bodies shared by single figures and multiplot pages. */
 /* A whole figure (key below, the title explains line, band and

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "log.h"
 #include "plot_csv.h"
 #include "plot_data.h"
@@ -35,6 +36,21 @@ static int find_opt(const struct pr_results *r, const struct csv *c, int col)
     return L2L_EINPUT;
 }
 
+/* The name (first member) of row n of rows differs from every earlier one
+ * even ignoring case: each becomes a file name, and two names that a
+ * case-insensitive file system confuses would share one file. */
+static int check_unique(const struct csv *c, const void *rows, size_t size, int n, const char *what)
+{
+    const char *name = (const char *)rows + (size_t)n * size;
+    for (int k = 0; k < n; k++)
+        if (!strcasecmp((const char *)rows + (size_t)k * size, name)) {
+            l2l_error("%s:%ld: %s '%s' listed twice (names are compared ignoring case)", c->path,
+                      c->line, what, name);
+            return L2L_EINPUT;
+        }
+    return 0;
+}
+
 /* Grows *p (of *cap elements of size sz) to hold n + 1. */
 static int grow(void **p, int *cap, int n, size_t sz)
 {
@@ -49,20 +65,6 @@ static int grow(void **p, int *cap, int n, size_t sz)
     return 0;
 }
 
-/* Names must be unique: a second experiment (or optimizer) of one name
- * would have its rows read as the first one's. `items` holds n structs of
- * size sz, each beginning with its name. */
-static int unique_name(const struct csv *c, const char *what, const char *name, const void *items,
-                       size_t sz, int n)
-{
-    for (int k = 0; k < n; k++)
-        if (!strcmp((const char *)items + (size_t)k * sz, name)) {
-            l2l_error("%s:%ld: %s '%s' appears twice", c->path, c->line, what, name);
-            return L2L_EINPUT;
-        }
-    return 0;
-}
-
 static int load_experiments(struct pr_results *r)
 {
     static const char *const cols[] = {"experiment", "optimizee", "steps", "runs", "figure", "title", NULL};
@@ -74,10 +76,11 @@ static int load_experiments(struct pr_results *r)
         if ((rc = grow((void **)&r->exp, &cap, r->n_exp, sizeof *r->exp)) < 0)
             break;
         struct pr_exp *x = &r->exp[r->n_exp];
-        if ((rc = csv_copy(&c, ix[0], x->name, sizeof x->name)) < 0 ||
-            (rc = csv_copy(&c, ix[1], x->optimizee, sizeof x->optimizee)) < 0 ||
+        /* names become file names and gnuplot columns: checked (names.h) */
+        if ((rc = csv_name(&c, ix[0], x->name, sizeof x->name)) < 0 ||
+            (rc = csv_name(&c, ix[1], x->optimizee, sizeof x->optimizee)) < 0 ||
             (rc = csv_long(&c, ix[2], 0, &x->steps)) < 0 || (rc = csv_long(&c, ix[3], 0, &x->runs)) < 0 ||
-            (rc = csv_copy(&c, ix[4], x->figure, sizeof x->figure)) < 0 ||
+            (rc = (*csv_str(&c, ix[4]) ? csv_name : csv_copy)(&c, ix[4], x->figure, sizeof x->figure)) < 0 ||
             (rc = csv_copy(&c, ix[5], x->title, sizeof x->title)) < 0)
             break;
         if (x->runs < 1 || x->runs > 100000 || x->steps > 100000000) {
@@ -88,7 +91,7 @@ static int load_experiments(struct pr_results *r)
         }
         if (!x->figure[0])
             memcpy(x->figure, x->name, sizeof x->figure);
-        if ((rc = unique_name(&c, "experiment", x->name, r->exp, sizeof *r->exp, r->n_exp)) < 0)
+        if ((rc = check_unique(&c, r->exp, sizeof *r->exp, r->n_exp, "experiment")) < 0)
             break;
         r->n_exp++;
     }
@@ -118,12 +121,12 @@ static int load_optimizers(struct pr_results *r)
         struct pr_opt *o = &r->opt[r->n_opt];
         long learned;
         memset(o, 0, sizeof *o);
-        if ((rc = csv_copy(&c, ix[0], o->name, sizeof o->name)) < 0 ||
-            (rc = csv_copy(&c, ix[1], o->plugin, sizeof o->plugin)) < 0 ||
+        if ((rc = csv_name(&c, ix[0], o->name, sizeof o->name)) < 0 ||
+            (rc = csv_name(&c, ix[1], o->plugin, sizeof o->plugin)) < 0 ||
             (rc = csv_long(&c, ix[2], 0, &learned)) < 0)
             break;
         o->learned = learned != 0;
-        if ((rc = unique_name(&c, "optimizer", o->name, r->opt, sizeof *r->opt, r->n_opt)) < 0)
+        if ((rc = check_unique(&c, r->opt, sizeof *r->opt, r->n_opt, "optimizer")) < 0)
             break;
         r->n_opt++;
     }
@@ -352,7 +355,7 @@ static int load_tuning(struct pr_results *r)
         struct pr_tune *t = &r->tune[r->n_tune];
         long chosen;
         if ((rc = t->exp = find_exp(r, &c, ix[0])) < 0 || (rc = t->opt = find_opt(r, &c, ix[1])) < 0 ||
-            (rc = csv_copy(&c, ix[2], t->param, sizeof t->param)) < 0 ||
+            (rc = csv_name(&c, ix[2], t->param, sizeof t->param)) < 0 ||
             (rc = csv_num(&c, ix[3], 0, &t->value)) < 0 ||
             (rc = csv_num(&c, ix[4], 0, &t->mean_final_loss)) < 0 ||
             (rc = csv_long(&c, ix[5], 0, &t->diverged_runs)) < 0 ||

@@ -2,6 +2,7 @@
  * meta-training figures. */
 #include <math.h>
 #include <string.h>
+#include "escape.h"
 #include "log.h"
 #include "plot_gnuplot.h"
 #include "plot_scripts.h"
@@ -58,11 +59,11 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
     char title[512];
     l2l_fmt(title, sizeof title, "Tuning on %s: mean final training loss over the tuning runs",
             r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     fprintf(f, "\nset xlabel ");
     l2l_fmt(title, sizeof title, "%s%s", same_param && param ? param : "tuned value",
             logx ? " (log scale)" : "");
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     fprintf(f, "\nset ylabel \"mean final training loss%s\"\n%s\n%s\nset format x \"%%g\"\n"
                "set format y \"%%g\"\nset yrange [%.6g:%.6g]\nset grid xtics ytics lc rgb \"#dddddd\"\n"
                "set key outside below center horizontal reverse Left samplen 3\nset offsets graph 0.03, graph 0.03, 0, 0\n"
@@ -91,16 +92,21 @@ int ps_tuning(const struct pr_results *r, int e, const char *figdir, const char 
             for (int k = 0; k < r->n_tune; k++)
                 if (r->tune[k].exp == e && r->tune[k].opt == o)
                     l2l_fmt(t, sizeof t, "%s: %s", n, r->tune[k].param);
-        fprintf(f, "%s  \"%s\" using \"value\":(sel(\"%s\") && ok(column(\"mean_final_loss\")) ? "
-                   "column(\"mean_final_loss\") : NaN) with linespoints ls %d pt 7 ps 1 title ",
-                first ? "" : ", \\\n", data, n, o + 1);
-        pg_str(f, t);
-        fprintf(f, ", \\\n  \"\" using \"value\":(sel(\"%s\") && !ok(column(\"mean_final_loss\")) ? "
-                   "DIV : NaN) with points ls %d pt 2 ps 2 notitle, \\\n"
-                   "  \"\" using \"value\":(sel(\"%s\") && column(\"chosen\") == 1 ? "
-                   "(ok(column(\"mean_final_loss\")) ? column(\"mean_final_loss\") : DIV) : NaN) "
-                   "with points ls %d pt 6 ps 3 notitle",
-                n, o + 1, n, o + 1);
+        fputs(first ? "  " : ", \\\n  ", f);
+        l2l_esc_gnuplot(f, data);
+        fputs(" using \"value\":(sel(", f);
+        l2l_esc_gnuplot(f, n);
+        fprintf(f, ") && ok(column(\"mean_final_loss\")) ? column(\"mean_final_loss\") : NaN) "
+                   "with linespoints ls %d pt 7 ps 1 title ", o + 1);
+        l2l_esc_gnuplot(f, t);
+        fputs(", \\\n  \"\" using \"value\":(sel(", f);
+        l2l_esc_gnuplot(f, n);
+        fprintf(f, ") && !ok(column(\"mean_final_loss\")) ? DIV : NaN) with points ls %d pt 2 ps 2 "
+                   "notitle, \\\n  \"\" using \"value\":(sel(", o + 1);
+        l2l_esc_gnuplot(f, n);
+        fprintf(f, ") && column(\"chosen\") == 1 ? (ok(column(\"mean_final_loss\")) ? "
+                   "column(\"mean_final_loss\") : DIV) : NaN) with points ls %d pt 6 ps 3 notitle",
+                o + 1);
         first = 0;
     }
     fputs(", \\\n  keyentry with points lc rgb \"black\" pt 6 ps 2 title \"chosen value\"", f);
@@ -127,14 +133,16 @@ int ps_accuracy(const struct pr_results *r, int e, const char *figdir, const cha
     FILE *f = pg_script_open(&a, r, figdir, name, "test accuracy per optimizer", data, 900, 600);
     if (!f)
         return L2L_EIO;
-    l2l_fmt(title, sizeof title, "Test accuracy on %s (%ld runs)\\nbox: interquartile range; "
+    l2l_fmt(title, sizeof title, "Test accuracy on %s (%ld runs)\nbox: interquartile range; "
             "black bar: median; whiskers: lowest and highest run",
             r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name, r->exp[e].runs);
-    fprintf(f, "set title \"%s\"\nset ylabel \"test accuracy\"\nset xlabel \"optimizer\"\n"
+    fputs("set title ", f);
+    l2l_esc_gnuplot(f, title);
+    fprintf(f, "\nset ylabel \"test accuracy\"\nset xlabel \"optimizer\"\n"
                "set xrange [0.4:%d.6]\nset autoscale y\nset offsets 0, 0, graph 0.08, graph 0.08\n"
                "set format y \"%%g\"\nset grid ytics lc rgb \"#dddddd\"\nset boxwidth 0.5\n"
                "set xtics scale 0\nunset key\nplot \\\n",
-            title, shown);
+            shown);
     int k = 0;
     for (int o = 0; o < r->n_opt; o++) {
         const struct pr_series *s = pr_series_at(r, e, o);
@@ -144,11 +152,13 @@ int ps_accuracy(const struct pr_results *r, int e, const char *figdir, const cha
         if (!any)
             continue;
         /* columns: position, q1, min, max, q3 as candlesticks expects */
-        fprintf(f, "%s  \"%s\" every ::%d::%d using \"position\":\"q1\":\"min\":\"max\":\"q3\":"
+        fputs(k ? ", \\\n  " : "  ", f);
+        l2l_esc_gnuplot(f, data);
+        fprintf(f, " every ::%d::%d using \"position\":\"q1\":\"min\":\"max\":\"q3\":"
                    "xtic(strcol(\"label\")) with candlesticks ls %d fs transparent solid 0.35 whiskerbars 0.5, \\\n"
                    "  \"\" every ::%d::%d using \"position\":\"median\":\"median\":\"median\":"
                    "\"median\" with candlesticks lc rgb \"black\" lw 3",
-                k ? ", \\\n" : "", data, k, k, o + 1, k, k);
+                k, k, o + 1, k, k);
         k++;
     }
     fputc('\n', f);
@@ -166,7 +176,7 @@ int ps_meta(const struct pr_results *r, int o, const char *figdir, const char *n
     const struct pr_opt *m = &r->opt[o];
     l2l_fmt(title, sizeof title, "Meta-training of %s (%s)", m->name, m->plugin);
     fputs("set title ", f);
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     double lo, hi;
     pg_range(m->meta_lo, m->meta_hi, m->meta_logy, 0.05, &lo, &hi);
     fprintf(f, "\nset xlabel \"epoch\"\nset ylabel \"loss%s\"\n%s\nset format y \"%%g\"\n"
@@ -175,12 +185,13 @@ int ps_meta(const struct pr_results *r, int o, const char *figdir, const char *n
             lo, hi);
     if (m->meta_logy)
         pg_log_tics(f, "y", lo, hi);
-    fprintf(f, "set key outside below center horizontal reverse Left samplen 3\nplot \\\n"
-               "  \"%s\" using \"epoch\":\"meta_loss\" with lines ls %d title "
+    fputs("set key outside below center horizontal reverse Left samplen 3\nplot \\\n  ", f);
+    l2l_esc_gnuplot(f, data);
+    fprintf(f, " using \"epoch\":\"meta_loss\" with lines ls %d title "
                "\"meta-loss (training problems)\", \\\n"
                "  \"\" using \"epoch\":\"valid_loss\" with linespoints lc rgb \"black\" lw 1.5 pt 7 "
                "ps 0.8 title \"validation loss\"%s\n",
-            data, o + 1,
+            o + 1,
             m->meta_best ? ", \\\n  \"\" using \"epoch\":\"best_valid_loss\" with steps "
                            "lc rgb \"#777777\" dt 2 title \"best validation loss so far\"" : "");
     return pg_script_close(&a);

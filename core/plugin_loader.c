@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "log.h"
 #include "options.h"
+#include "names.h"
 #include "plugin_loader.h"
 
 #define MAX_DIRS 32
@@ -104,17 +105,7 @@ static int tame(const char *n)
 static int check_declared(const char *name, const char *version, const struct l2l_option *table,
                           const char *tunable, const char *path, char *err, size_t errlen)
 {
-    if (!tame(name)) {
-        l2l_fmt(err, errlen, "%s: declares the name '%s': expected 1 to 63 letters, digits, '-', "
-                "'_' or '.'", path, name);
-        return L2L_EPLUGIN;
-    }
-    for (const char *v = version; *v; v++)
-        if ((unsigned char)*v < 0x20 || *v == 0x7f) {
-            l2l_fmt(err, errlen, "%s: plugin '%s': its version string holds a control character",
-                    path, name);
-            return L2L_EPLUGIN;
-        }
+    (void)version; /* checked by check_strings, with the name */
     int tunable_ok = tunable == NULL;
     for (int k = 0; table[k].name; k++) {
         const struct l2l_option *o = &table[k];
@@ -140,6 +131,29 @@ static int check_declared(const char *name, const char *version, const struct l2
                 path, name, tunable);
         return L2L_EPLUGIN;
     }
+    return 0;
+}
+
+/* The plugin's name and tunable go into file names, CSV columns and
+ * scripts, its version into manifest.ini: a name must be a name (names.h),
+ * the version one line. */
+static int check_strings(const void *sym, enum l2l_kind kind, const char *path, char *err,
+                         size_t errlen)
+{
+    const struct l2l_optimizer_ops *o = kind == L2L_OPTIMIZER ? sym : NULL;
+    const struct l2l_optimizee_ops *b = kind == L2L_OPTIMIZEE ? sym : NULL;
+    const char *name = o ? o->name : b->name, *version = o ? o->version : b->version;
+    if (l2l_name_check(name, err, errlen, "%s: the vtable's name:", path) < 0)
+        return L2L_EPLUGIN;
+    if (o && o->tunable && l2l_name_check(o->tunable, err, errlen, "%s: tunable:", path) < 0)
+        return L2L_EPLUGIN;
+    for (const char *p = version; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            char shown[96];
+            l2l_show(shown, sizeof shown, version);
+            l2l_fmt(err, errlen, "%s: version '%s': expected one line of printable text", path, shown);
+            return L2L_EPLUGIN;
+        }
     return 0;
 }
 
@@ -196,6 +210,8 @@ int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size
     }
     int rc = kind == L2L_OPTIMIZER ? check_optimizer(sym, path, err, errlen)
                                    : check_optimizee(sym, path, err, errlen);
+    if (rc == 0)
+        rc = check_strings(sym, kind, path, err, errlen);
     if (rc == 0 && kind == L2L_OPTIMIZER) {
         const struct l2l_optimizer_ops *o = sym;
         rc = check_declared(o->name, o->version, o->options, o->tunable, path, err, errlen);
@@ -228,6 +244,10 @@ int l2l_plugin_open(enum l2l_kind kind, const char *name, struct l2l_plugin *p,
     int rc;
     if (strchr(name, '/')) {
         rc = l2l_plugin_open_file(name, p, err, errlen);
+    } else if (l2l_name_check(name, err, errlen, "%s", "") < 0) {
+        /* a plugin name is a file name on the search path: no "..", no spaces */
+        memset(p, 0, sizeof *p);
+        return L2L_EPLUGIN;
     } else {
         char *dirs[MAX_DIRS];
         int nd = l2l_plugin_dirs(kind, dirs, MAX_DIRS);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "log.h"
 #include "report.h"
 #include "stats_write.h"
@@ -63,18 +64,6 @@ int report_figure_rank(const struct pg_figure *g)
     return g->kind == PG_GENERALIZATION ? 1 : g->kind == PG_META ? 2 : 0;
 }
 
-static void esc(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
 static void cell_iqr(FILE *f, double med, double q1, double q3, int bold)
 {
     char a[32], b[32], c[32];
@@ -101,15 +90,15 @@ static void summary_table(FILE *f, const struct pr_results *r)
             char w[32];
             report_num(s->wall, w, sizeof w);
             fputs("<tr><td>", f);
-            esc(f, r->exp[e].name);
+            l2l_esc_html(f, r->exp[e].name);
             fputs("</td><td>", f);
-            esc(f, r->opt[s->opt].name);
+            l2l_esc_html(f, r->opt[s->opt].name);
             fputs("</td>", f);
             cell_iqr(f, s->final_median, s->final_q1, s->final_q3, report_is_best(r, k));
             cell_iqr(f, s->acc_median, s->acc_q1, s->acc_q3, 0);
             fprintf(f, "<td%s>%ld of %ld</td><td>", s->diverged ? " class=\"bad\"" : "", s->diverged,
                     s->runs);
-            esc(f, s->hyper);
+            l2l_esc_html(f, s->hyper);
             fprintf(f, "%s</td><td>%s</td></tr>\n", s->tuned ? " (tuned)" : "", w);
         }
     fputs("</table>\n<p class=\"note\">Final loss: training loss at the last step of each "
@@ -182,15 +171,18 @@ static void figures(FILE *f, const struct pr_results *r, const struct pg_list *f
                     continue;
                 if (!shown++) {
                     fputs("<h3>", f);
-                    esc(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
+                    l2l_esc_html(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
                     fputs("</h3>\n", f);
                 }
-                fprintf(f, "<figure id=\"%s\">\n", g->name);
+                fputs("<figure id=\"", f);
+                l2l_esc_html(f, g->name);
+                fputs("\">\n", f);
                 if (!g->rendered || inline_svg(f, r->dir, g->name, k) < 0)
                     fputs("<p class=\"bad\">Not rendered: gnuplot was not found or failed. Install "
                           "gnuplot and run <code>l2l plot</code> on this directory.</p>\n", f);
                 fputs("\n<figcaption>", f);
-                esc(f, g->caption);
+                l2l_esc_html(f, g->caption);
+                /* figure names are names (names.h): nothing to escape in a URL */
                 fprintf(f, " <a href=\"figures/%s.png\">PNG</a> · <a href=\"figures/%s.svg\">SVG</a> · "
                            "<a href=\"figures/%s.gp\">gnuplot script</a></figcaption>\n</figure>\n",
                         g->name, g->name, g->name);
@@ -210,7 +202,7 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs)
     report_manifest_get(r->manifest, "l2l", "revision", rev, sizeof rev);
     report_manifest_get(r->manifest, "l2l", "version", ver, sizeof ver);
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>l2l-bench: ", f);
-    esc(f, name[0] ? name : "results");
+    l2l_esc_html(f, name[0] ? name : "results");
     fputs("</title>\n<style>\n"
           "body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }\n"
           "table { border-collapse: collapse; font-size: 0.9em; }\n"
@@ -220,18 +212,18 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs)
           "figure svg { max-width: 100%; height: auto; } figcaption { color: #444; }\n"
           "pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }\n"
           "</style>\n</head>\n<body>\n<h1>l2l-bench results: ", f);
-    esc(f, name[0] ? name : r->dir);
+    l2l_esc_html(f, name[0] ? name : r->dir);
     fputs("</h1>\n<p>", f);
     if (seed[0]) {
         fputs("Seed ", f);
-        esc(f, seed);
+        l2l_esc_html(f, seed);
         fputs(". ", f);
     }
     if (ver[0] || rev[0]) {
         fputs("l2l-bench ", f);
-        esc(f, ver);
+        l2l_esc_html(f, ver);
         fputs(" (revision ", f);
-        esc(f, rev[0] ? rev : "unknown");
+        l2l_esc_html(f, rev[0] ? rev : "unknown");
         fputs("). ", f);
     }
     fprintf(f, "%d experiments, %d optimizers. Data: <a href=\"summary.csv\">summary.csv</a>, "
@@ -244,7 +236,7 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs)
     fputs("<h2>Figures</h2>\n", f);
     figures(f, r, figs);
     fputs("<h2>Manifest</h2>\n<pre>", f);
-    esc(f, r->manifest ? r->manifest : "(manifest.ini missing)\n");
+    l2l_esc_html(f, r->manifest ? r->manifest : "(manifest.ini missing)\n");
     fputs("</pre>\n</body>\n</html>\n", f);
     return l2l_afile_commit(&a);
 }

@@ -3,19 +3,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "escape.h"
 #include "log.h"
 #include "report.h"
 #include "stats_write.h"
-
-/* Markdown table cells: '|' would end the cell, newlines the row. */
-static void md(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
-            fputc('\\', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
-    }
-}
 
 static void md_iqr(FILE *f, double med, double q1, double q3, int bold)
 {
@@ -40,13 +31,18 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
     report_manifest_get(r->manifest, "suite", "seed", seed, sizeof seed);
     report_manifest_get(r->manifest, "l2l", "revision", rev, sizeof rev);
     fputs("# l2l-bench results: ", f);
-    md(f, name[0] ? name : "results");
-    fprintf(f, "\n\nSeed %s, revision %s; %d experiments, %d optimizers. The page with every figure "
+    l2l_esc_md(f, name[0] ? name : "results");
+    /* manifest.ini comes with the results directory: its values are free text */
+    fputs("\n\nSeed ", f);
+    l2l_esc_md(f, seed[0] ? seed : "unknown");
+    fputs(", revision ", f);
+    l2l_esc_md(f, rev[0] ? rev : "unknown");
+    fprintf(f, "; %d experiments, %d optimizers. The page with every figure "
                "inline is [index.html](index.html); data in [summary.csv](summary.csv).\n\n"
                "## Summary\n\n| experiment | optimizer | final loss: median [Q1, Q3] | "
                "test accuracy: median [Q1, Q3] | diverged | hyperparameters | wall time (s) |\n"
                "|---|---|---|---|---|---|---|\n",
-            seed[0] ? seed : "unknown", rev[0] ? rev : "unknown", r->n_exp, r->n_opt);
+            r->n_exp, r->n_opt);
     for (int e = 0; e < r->n_exp; e++)
         for (int k = 0; k < r->n_sum; k++) {
             const struct pr_summary *s = &r->sum[k];
@@ -55,14 +51,14 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
             char w[32];
             report_num(s->wall, w, sizeof w);
             fputs("| ", f);
-            md(f, r->exp[e].name);
+            l2l_esc_md(f, r->exp[e].name);
             fputs(" | ", f);
-            md(f, r->opt[s->opt].name);
+            l2l_esc_md(f, r->opt[s->opt].name);
             fputs(" |", f);
             md_iqr(f, s->final_median, s->final_q1, s->final_q3, report_is_best(r, k));
             md_iqr(f, s->acc_median, s->acc_q1, s->acc_q3, 0);
             fprintf(f, " %ld of %ld | ", s->diverged, s->runs);
-            md(f, s->hyper);
+            l2l_esc_md(f, s->hyper);
             fprintf(f, "%s | %s |\n", s->tuned ? " (tuned)" : "", w);
         }
     fputs("\nFinal loss: training loss at the last step of each evaluation run (a diverged run "
@@ -80,12 +76,12 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
                     continue;
                 if (!shown++) {
                     fputs("\n### ", f);
-                    md(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
+                    l2l_esc_md(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
                     fputs("\n", f);
                 }
                 missing += !g->rendered;
                 fprintf(f, "\n![%s](figures/%s.png)\n\n", g->name, g->name);
-                md(f, g->caption);
+                l2l_esc_md(f, g->caption);
                 fprintf(f, " ([SVG](figures/%s.svg), [gnuplot script](figures/%s.gp))\n", g->name,
                         g->name);
             }
@@ -93,8 +89,7 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
     if (missing)
         fputs("\nSome figures were not rendered (gnuplot was not found or failed): install gnuplot "
               "and run `l2l plot` on this directory.\n", f);
-    fputs("\n## Manifest\n\n```ini\n", f);
-    fputs(r->manifest ? r->manifest : "(manifest.ini missing)\n", f);
-    fputs("```\n", f);
+    fputs("\n## Manifest\n\n", f);
+    l2l_esc_md_code(f, "ini", r->manifest ? r->manifest : "(manifest.ini missing)\n");
     return l2l_afile_commit(&a);
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "revision.h"
 #include "bytes.h"
+#include "escape.h"
 #include "log.h"
 #include "results.h"
 
@@ -163,7 +164,9 @@ static int write_summary(FILE *f, const struct suite *s, const struct exp_result
             fputc(',', f);
             put_num(f, l2l_quantile(v, n, q == 0 ? 0.5 : q == 1 ? 0.25 : 0.75), 1);
         }
-        fprintf(f, ",%d,\"%s\"\n", r->tuned, r->hyper);
+        fprintf(f, ",%d,", r->tuned);
+        l2l_esc_csv_quoted(f, r->hyper);
+        fputc('\n', f);
         free(v);
     }
     return 0;
@@ -183,14 +186,10 @@ static void write_experiments(FILE *f, const struct suite *s, const struct exp_r
     fputs("experiment,optimizee,steps,runs,figure,title\n", f);
     for (int e = 0; e < s->n_experiments; e++) {
         const struct suite_experiment *x = &s->experiments[e];
-        /* Titles are free text: keep the CSV parseable. */
-        char title[256];
-        l2l_fmt(title, sizeof title, "%s", x->title);
-        for (char *p = title; *p; p++)
-            if (*p == ',' || *p == '"' || *p == '\n')
-                *p = ' ';
-        fprintf(f, "%s,%s,%ld,%ld,%s,%s\n", x->name, s->optimizees[x->optimizee].name, x->steps,
-                x->runs, x->figure, title);
+        fprintf(f, "%s,%s,%ld,%ld,%s,", x->name, s->optimizees[x->optimizee].name, x->steps,
+                x->runs, x->figure);
+        l2l_esc_csv(f, x->title); /* free text, kept as written (RFC 4180) */
+        fputc('\n', f);
     }
 }
 

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "bytes.h"
 #include "ini_read.h"
 #include "log.h"
+#include "names.h"
 #include "options.h"
 #include "out_dir.h" /* l2l_value_names_file */
 #include "suite.h"
@@ -77,9 +79,15 @@ static char *xstrdup(struct ctx *c, const char *s)
     return d;
 }
 
-/* "optimizer sgd" -> kind "optimizer", name "sgd". */
-static int tame_name(const char *n);
+/* Names become file names: refused unless they follow names.h. */
+static void check_name(struct ctx *c, int line, const char *name, const char *fmt, const char *arg)
+{
+    char err[1024];
+    if (l2l_name_check(name, err, sizeof err, fmt, arg) < 0)
+        bad(c, line, "%s", err);
+}
 
+/* "optimizer sgd" -> kind "optimizer", name "sgd". */
 static int split_section(const char *section, char *kind, size_t klen, const char **name)
 {
     const char *sp = strchr(section, ' ');
@@ -398,12 +406,10 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
     x->tune_runs = v[E_TUNE_RUNS].i ? v[E_TUNE_RUNS].i : sv[S_TUNE_RUNS].i;
     x->tune_steps = v[E_TUNE_STEPS].i ? v[E_TUNE_STEPS].i : x->steps;
     x->figure = xstrdup(c, v[E_FIGURE].s && v[E_FIGURE].s[0] ? v[E_FIGURE].s : name);
-    /* A figure name is a column of experiments.csv and a file name. */
-    if (x->figure && !tame_name(x->figure)) {
+    if (v[E_FIGURE].s && v[E_FIGURE].s[0]) {
         int fline = sec->line;
         find_value(c, sec->name, "figure", &fline);
-        bad(c, fline, "[%s] figure: expected letters, digits, '-', '_' or '.', got '%s'", sec->name,
-            x->figure);
+        check_name(c, fline, v[E_FIGURE].s, "[%s] figure:", sec->name);
     }
     x->title = xstrdup(c, v[E_TITLE].s && v[E_TITLE].s[0] ? v[E_TITLE].s : name);
     int line = sec->line;
@@ -469,18 +475,6 @@ static char *base_name(const char *path)
     return dot && dot != b ? strndup(b, (size_t)(dot - b)) : strdup(b);
 }
 
-/* A suite name becomes a directory name: keep it tame. */
-static int tame_name(const char *n)
-{
-    if (!*n || !strcmp(n, ".") || !strcmp(n, ".."))
-        return 0;
-    for (; *n; n++)
-        if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
-              *n == '-' || *n == '_' || *n == '.'))
-            return 0;
-    return 1;
-}
-
 static void load_sections(struct ctx *c, struct l2l_value *sv)
 {
     struct suite *s = c->s;
@@ -503,19 +497,27 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
                     bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
                 continue;
             }
-            /* Compared as kind and name, so [experiment  e] is [experiment e]:
-             * both would write rows of experiment e. */
+            /* Compared as kind and name, so [experiment  e] is [experiment e]
+             * (both would write rows of experiment e), and ignoring case:
+             * names become file names, which some file systems compare so. */
             int dup = -1;
             for (int j = 0; j < k && dup < 0; j++) {
                 char kj[32];
                 const char *nj;
                 if (split_section(c->doc.sections[j].name, kj, sizeof kj, &nj) == 0 &&
-                    !strcmp(kj, kind) && !strcmp(nj, name))
+                    !strcmp(kj, kind) && !strcasecmp(nj, name))
                     dup = j;
             }
             if (dup >= 0) {
-                if (pass == 0)
+                char kd[32];
+                const char *nd = "";
+                split_section(c->doc.sections[dup].name, kd, sizeof kd, &nd);
+                if (pass == 0 && !strcmp(nd, name))
                     bad(c, sec->line, "section [%s] appears twice (first at line %d)", sec->name,
+                        c->doc.sections[dup].line);
+                else if (pass == 0)
+                    bad(c, sec->line, "section [%s] differs from [%s] (line %d) only in case: "
+                        "names become file names", sec->name, c->doc.sections[dup].name,
                         c->doc.sections[dup].line);
                 continue;
             }
@@ -523,8 +525,8 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
              * unknown kind gets one message, below. */
             int named = !strcmp(kind, "optimizee") || !strcmp(kind, "optimizer") ||
                         !strcmp(kind, "experiment");
-            if (pass == 0 && named && !tame_name(name))
-                bad(c, sec->line, "[%s]: expected a name of letters, digits, '-', '_' or '.' after '%s'", sec->name, kind);
+            if (pass == 0 && named)
+                check_name(c, sec->line, name, "[%s]:", sec->name);
             if (!strcmp(kind, "suite")) {
                 if (pass == 0 && *name)
                     bad(c, sec->line, "[%s]: the [suite] section takes no name", sec->name);
@@ -599,8 +601,8 @@ int l2l_suite_load(const char *path, long long seed_override, struct suite *s)
         s->description = xstrdup(&c, sv[S_DESCRIPTION].s);
         int name_line = 0;
         find_value(&c, "suite", "name", &name_line);
-        if (s->name && !tame_name(s->name))
-            bad(&c, name_line, "[suite] name: expected letters, digits, '-', '_' or '.', got '%s'", s->name);
+        if (s->name)
+            check_name(&c, name_line, s->name, "%s", name_line ? "[suite] name:" : "[suite] name (the file name):");
         load_sections(&c, sv);
         free_values(suite_table, sv);
     }

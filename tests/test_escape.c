@@ -20,6 +20,7 @@ static const char *const hostile[] = {
     "x\".system(\"touch pwned\").\"",
     "`touch pwned`",
     "$(touch pwned) ${HOME} @macro",
+    "it's @GPVAL_TERM, \"'\" @GPVAL_PWD `touch pwned`",
     "it's 'quoted' ''twice''",
     "back\\slash\\n and \\\" and \\'",
     "<script>alert(1)</script> & &amp; \"q\"",
@@ -59,17 +60,18 @@ static void test_gnuplot(void)
 {
     expect(l2l_esc_gnuplot, "sgd", "'sgd'");
     expect(l2l_esc_gnuplot, "", "''");
-    expect(l2l_esc_gnuplot, "it's", "'it'.\"'\".'s'");
-    expect(l2l_esc_gnuplot, "''", "\"'\".\"'\"");
+    expect(l2l_esc_gnuplot, "it's", "'it'.\"\\047\".'s'");
+    expect(l2l_esc_gnuplot, "''", "\"\\047\".\"\\047\"");
     expect(l2l_esc_gnuplot, "`touch pwned` \"x\" \\n", "'`touch pwned` \"x\" \\n'");
     expect(l2l_esc_gnuplot, "a\nb", "'a'.\"\\012\".'b'");
     expect(l2l_esc_gnuplot, "\n", "\"\\012\"");
     expect(l2l_esc_gnuplot, "a\n\nb", "'a'.\"\\012\".\"\\012\".'b'");
-    /* nothing a script line could end at, nothing gnuplot substitutes */
+    /* nothing a script line could end at, nothing that fools gnuplot's macro expander */
     for (size_t k = 0; k < N_HOSTILE; k++) {
         char *got = run(l2l_esc_gnuplot, hostile[k]);
         CU_ASSERT_PTR_NULL(strchr(got, '\n'));
         CU_ASSERT_PTR_NULL(strchr(got, '\r'));
+        CU_ASSERT_PTR_NULL(strstr(got, "\"'\"")); /* a quote between "..." */
         free(got);
     }
     expect(l2l_esc_comment, "a\nset title `x`\r", "a?set title `x`?");

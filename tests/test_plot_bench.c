@@ -130,9 +130,9 @@ static void test_script(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(gp, "$s2 << EOD\nn,coord_steps_per_s\n1280,160000\nEOD\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(gp, "$s3 << EOD\nn,coord_steps_per_s\n1280,5e+09\n15910,4e+09\n"
                                       "1000000,3e+09\nEOD\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "title \"lstm (evaluation)\""));
-    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "title \"lstm (meta-training)\""));
-    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "title \"sgd step\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "title 'lstm (evaluation)'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "title 'lstm (meta-training)'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "title 'sgd step'"));
     CU_ASSERT_PTR_NOT_NULL(strstr(gp, "set logscale xy"));
     CU_ASSERT_PTR_NOT_NULL(strstr(gp, "set ylabel \"coordinate-steps per second (log scale)\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(gp, "set xlabel \"n, coordinates of the optimizee (log scale)\""));

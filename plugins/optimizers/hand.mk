@@ -41,13 +41,15 @@ tests_test_optimizers_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 # .so although nothing installs them.
 TEST_PLUGIN_FLAGS = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/broken_abi.la tests/plugins/broken_nostep.la \
-	tests/plugins/broken_nosym.la
+	tests/plugins/broken_nosym.la tests/plugins/broken_name.la
 tests_plugins_broken_abi_la_SOURCES = tests/plugins/broken_abi.c
 tests_plugins_broken_abi_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 tests_plugins_broken_nostep_la_SOURCES = tests/plugins/broken_nostep.c
 tests_plugins_broken_nostep_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 tests_plugins_broken_nosym_la_SOURCES = tests/plugins/broken_nosym.c
 tests_plugins_broken_nosym_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+tests_plugins_broken_name_la_SOURCES = tests/plugins/broken_name.c
+tests_plugins_broken_name_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
 check_PROGRAMS += tests/test_abi
 TESTS += tests/test_abi

@@ -11,6 +11,7 @@ ROBUST_TESTS = tests/robust/bad_suites.sh tests/robust/bad_args.sh \
 ROBUST_TESTS += tests/robust/compare.sh
 ROBUST_TESTS += tests/robust/unsafe_writes.sh tests/robust/concurrent.sh
 ROBUST_TESTS += tests/robust/plot_inconsistent.sh
+ROBUST_TESTS += tests/robust/hostile_names.sh
 TESTS += $(ROBUST_TESTS)
 EXTRA_DIST += $(ROBUST_TESTS) tests/robust/common.sh docs/robustness.md \
 	tests/fuzz/build.sh tests/fuzz/fuzz_common.h tests/fuzz/fuzz_suite.c \
