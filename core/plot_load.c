@@ -138,8 +138,20 @@ static int load_optimizers(struct pr_results *r)
     return rc;
 }
 
+/* Curve points held in memory at most (8 bytes each): a doctored
+ * experiments.csv may declare 100000 runs of 1e8 steps. */
+#define PR_MAX_POINTS (1L << 26)
+
 static int alloc_series(struct pr_results *r)
 {
+    double points = 0;
+    for (int e = 0; e < r->n_exp; e++)
+        points += (double)r->exp[e].runs * (double)(r->exp[e].steps + 1) * r->n_opt;
+    if (points > (double)PR_MAX_POINTS) {
+        l2l_error("%s/experiments.csv: runs x (steps + 1) x %d optimizers = %.0f curve points, "
+                  "over %ld: too many to plot", r->dir, r->n_opt, points, PR_MAX_POINTS);
+        return L2L_EINPUT;
+    }
     r->series = calloc((size_t)r->n_exp * (size_t)r->n_opt, sizeof *r->series);
     if (!r->series)
         return L2L_ENOMEM;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/build.sh BUILDDIR: builds the libFuzzer targets fuzz_suite,
-# fuzz_idx and fuzz_checkpoint into BUILDDIR/tests/fuzz/.
+# fuzz_idx, fuzz_checkpoint and fuzz_plot_csv into BUILDDIR/tests/fuzz/.
 # BUILDDIR is configured (when it has no Makefile yet) with clang,
 # --enable-sanitizers (ASan + UBSan) and -fsanitize=fuzzer-no-link, so the
 # core and the plugins carry the coverage instrumentation the fuzzer
@@ -36,4 +36,6 @@ $CC $cflags -I"$src/plugins/optimizees" -o tests/fuzz/fuzz_idx \
     "$src/tests/fuzz/fuzz_suite.c" libl2lcore.la
 ./libtool --quiet --tag=CC --mode=link $CC $cflags $openmp -o tests/fuzz/fuzz_checkpoint \
     "$src/tests/fuzz/fuzz_checkpoint.c" "$src/tests/plugins/learned_sgd.c" libl2lcore.la
-echo "fuzz build: done: $b/tests/fuzz/fuzz_{suite,idx,checkpoint}"
+./libtool --quiet --tag=CC --mode=link $CC $cflags $openmp -o tests/fuzz/fuzz_plot_csv \
+    -DFUZZ_TINY_DIR="\"$src/tests/data/results-tiny\"" "$src/tests/fuzz/fuzz_plot_csv.c" libl2lcore.la
+echo "fuzz build: done: $b/tests/fuzz/fuzz_{suite,idx,checkpoint,plot_csv}"

@@ -256,6 +256,12 @@ cp -r out d-twin
 printf 'SGD,sgd,0\n' >>d-twin/optimizers.csv
 expect csv-optimizer-case-twin 2 "^d-twin/optimizers.csv:3: optimizer 'SGD' listed twice \\(names are compared ignoring case\\)" plot d-twin
 
+# a doctored experiments.csv asking for 1e13 curve points (80 TB)
+rm -rf d-huge
+cp -r out d-huge
+sed -i '2s/^e1,quad,5,2,/e1,quad,100000000,100000,/' d-huge/experiments.csv
+expect csv-huge 2 "^d-huge/experiments.csv: runs x \\(steps \\+ 1\\) x 1 optimizers = [0-9]+ curve points, over 67108864: too many to plot" plot d-huge
+
 # --- hostile benchmark names in a bench CSV (labels, never file names) ---
 printf 'benchmark,n,metric,value,unit\n%s,10,coord_steps_per_s,100,1/s\n%s,100,coord_steps_per_s,90,1/s\n' \
     "\"x'.system(\"\"touch pwned6\"\").'-eval\"" "\"\`touch pwned7\`\"" >bench.csv
