@@ -141,14 +141,16 @@ static int inline_svg(FILE *out, const char *dir, const char *name, int k)
         return -1;
     }
     static const char *const refs[] = {"id='", "id=\"", "href='#", "href=\"#", "url(#"};
+    int in_tag = 0; /* only inside <...>: a title's text is shown as written */
     while (*p) {
         size_t j, len = 0;
-        for (j = 0; j < sizeof refs / sizeof refs[0]; j++) {
+        in_tag = *p == '<' ? 1 : *p == '>' ? 0 : in_tag;
+        for (j = 0; in_tag && j < sizeof refs / sizeof refs[0]; j++) {
             len = strlen(refs[j]);
             if (!strncmp(p, refs[j], len))
                 break;
         }
-        if (j < sizeof refs / sizeof refs[0]) {
+        if (in_tag && j < sizeof refs / sizeof refs[0]) {
             fprintf(out, "%sf%d_", refs[j], k);
             p += len;
         } else {

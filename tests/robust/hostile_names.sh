@@ -142,7 +142,7 @@ T1='x".system("touch pwned1")."'
 T2='`touch pwned2` and "`touch pwned2b`"'
 T3="it's 'single' ''doubled'' '''' \$(touch pwned3) \${HOME} @macro \\n \\\\"
 T4='<script>alert(1)</script> & <b>bold</b> &amp;'
-T5='# *md* _em_ | cell | [link](http://x) ![i](y) `code` ~~s~~ $x$'
+T5='# *md* _em_ | cell | [link](http://x) ![i](y) `code` ~~s~~ $x$ id="x" href='"'#y'"' url(#z)'
 T6='a, b,, "c", ""'
 cat >hostile.ini <<EOF
 [suite]
@@ -212,6 +212,9 @@ for k in 1 2 3; do
     check "convergence_e$k.svg: title $k shown as written" grep -qF "<text>$t (2 runs)</text>" out/figures/convergence_e$k.svg
     check "tuning_e$k.svg: title $k shown as written" grep -qF "<text>Tuning on $t: mean" out/figures/tuning_e$k.svg
 done
+
+# index.html prefixes the ids of each inline SVG, not the text of a title
+check "index.html: SVG text with id= and url(# kept" grep -qF "<text>$T5 (2 runs)</text>" out/index.html
 
 # the saved scripts, run again as the README says, run nothing either
 for gp in out/figures/*.gp; do

@@ -15,7 +15,8 @@ ROBUST_TESTS += tests/robust/hostile_names.sh
 TESTS += $(ROBUST_TESTS)
 EXTRA_DIST += $(ROBUST_TESTS) tests/robust/common.sh docs/robustness.md \
 	tests/fuzz/build.sh tests/fuzz/fuzz_common.h tests/fuzz/fuzz_suite.c \
-	tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_checkpoint.c tests/fuzz/corpus \
+	tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_checkpoint.c tests/fuzz/fuzz_plot_csv.c \
+	tests/fuzz/corpus \
 	tests/valgrind.supp .ci/fuzz .ci/sanitize
 
 # Test-only plugins of the robustness tests (loaded by path, never
