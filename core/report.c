@@ -234,7 +234,7 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs)
                "<a href=\"figures/data/\">figures/data/</a>.</p>\n<h2>Summary</h2>\n",
             r->n_exp, r->n_opt);
     summary_table(f, r);
-    st_report(f, r, esc, 1);
+    st_report(f, r, l2l_esc_html, 1);
     fputs("<h2>Figures</h2>\n", f);
     figures(f, r, figs);
     fputs("<h2>Manifest</h2>\n<pre>", f);

@@ -63,7 +63,7 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
         }
     fputs("\nFinal loss: training loss at the last step of each evaluation run (a diverged run "
           "counts as +inf). Bold: the lowest median of its experiment.\n", f);
-    st_report(f, r, md, 0);
+    st_report(f, r, l2l_esc_md, 0);
     fputs("\n## Figures\n", f);
     static const char *const heads[] = {NULL, "Generalization", "Meta-training"};
     int missing = 0;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "log.h"
 #include "plot_scripts.h"
 #include "report.h"
@@ -40,7 +41,7 @@ static void plot_columns(FILE *f, const struct pr_results *r, const char *data, 
     for (int k = 0; k < n; k++) {
         fprintf(f, "%s  \"%s\" using 1:(fin(column(%d)) ? column(%d) : NaN) %s ls %d title ",
                 k ? ", \\\n" : "", data, k + 2, k + 2, style, cols[k] + 1);
-        pg_str(f, r->opt[cols[k]].name);
+        l2l_esc_gnuplot(f, r->opt[cols[k]].name);
     }
     fputc('\n', f);
 }
@@ -104,7 +105,7 @@ int sf_profile(const struct pr_results *r, const double *target, const double *r
     l2l_fmt(title, sizeof title, "Performance profile over %d experiments\ntarget: the reference's "
             "median final loss; tau: steps to it / the fewest of any optimizer", P);
     fputs("set title ", f);
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     fputs("\nset xlabel \"tau (steps to target / best steps)\"\nset ylabel \"fraction of "
           "experiments\"\nset xrange [1:4]\nset yrange [-0.03:1.03]\nunset logscale\n"
           "set xtics autofreq\nset ytics 0.25\nset format y \"%g\"\nset grid xtics ytics lc rgb "
@@ -203,7 +204,7 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
             "random; points: learned optimizers (one configuration)",
             r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
     fputs("set title ", f);
-    pg_str(f, title);
+    l2l_esc_gnuplot(f, title);
     fprintf(f, "\nset xlabel \"k: grid values tried\"\nset ylabel \"expected best mean final "
                "loss%s\"\n%s\nset xrange [0.5:%d.5]\nset yrange [%.6g:%.6g]\nset xtics 1\n"
                "set format y \"%%g\"\nset grid xtics ytics lc rgb \"#dddddd\"\n"
@@ -218,7 +219,7 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
         fprintf(f, "%s  \"%s\" using 1:(fin(column(%d)) ? column(%d) : NaN) with %s ls %d %s title ",
                 k ? ", \\\n" : "", data, k + 2, k + 2, r->opt[cols[k]].learned ? "points" : "linespoints",
                 cols[k] + 1, r->opt[cols[k]].learned ? "pt 7 ps 1.5" : "pt 6");
-        pg_str(f, r->opt[cols[k]].name);
+        l2l_esc_gnuplot(f, r->opt[cols[k]].name);
     }
     fputc('\n', f);
     if (pg_script_close(&a) < 0)
