@@ -223,6 +223,8 @@ static int times_to_target(const struct pr_results *r, const struct st_conf *con
         target[e] = c->target;
         if (isnan(target[e]) && c->ref >= 0)
             target[e] = r->sum[in_exp(r, e, c->ref)].final_median;
+        if (!isfinite(target[e])) /* a reference that mostly diverged sets no target */
+            target[e] = NAN;
         const struct pr_exp *x = &r->exp[e];
         double *tmp = malloc(sizeof *tmp * (size_t)x->runs);
         double *curve = malloc(sizeof *curve * (size_t)(x->steps + 1));

@@ -109,6 +109,32 @@ sed 's/^report_steps = 7, 13$/report_steps = 7, 99/' cmp.ini >bad2.ini
 expect bad-report-steps 2 "^bad2.ini:[0-9]+: \[experiment b\] report_steps: '7, 99': expected" run bad2.ini -o bad2
 sed 's/^steps = 20$/steps = 20\ntarget = low/' cmp.ini >bad3.ini
 expect bad-target 2 "^bad3.ini:[0-9]+: \[experiment b\] target: 'low': expected a finite loss" run bad3.ini -o bad3
+# A reference that diverges in every run sets no target, and every pair
+# is a win for the other side, outside the ratio.
+cat >div.ini <<'INI'
+[suite]
+seed = 5
+runs = 4
+[optimizee quad]
+plugin = quadratic
+dim = 5
+batch = 2
+[optimizer huge]
+plugin = sgd
+lr = 1000
+[optimizer ok]
+plugin = sgd
+lr = 0.01
+[experiment e]
+optimizee = quad
+optimizers = huge, ok
+steps = 30
+reference = huge
+INI
+expect div 0 "" run div.ini -o div --quiet
+check "diverged reference: no target" test "$(wc -l <div/targets.csv)" -eq 1
+check "diverged reference: ok wins every run, no ratio" grep -q '^e,quad,ok,huge,30,4,,,,1,.*,4,4,0,0,normal$' div/comparisons.csv
+
 # A results directory whose suite.ini was edited: l2l plot checks the keys.
 sed -i 's/^report_steps = 7, 13$/report_steps = 7, 13\ntarget = abc/' j1/suite.ini
 expect plot-bad-target 2 "^j1/suite.ini: \[experiment b\] target: 'abc': expected a finite loss" plot j1
