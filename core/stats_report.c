@@ -90,6 +90,8 @@ static void targets(FILE *f, const struct pr_results *r, void (*esc)(FILE *, con
         if (csv_num(&c, ix[3], 0, &target) < 0 || csv_long(&c, ix[4], 1, &step) < 0 ||
             csv_num(&c, ix[5], 1, &speedup) < 0)
             break;
+        if (!last[0]) /* a heading only when some experiment has a target */
+            fputs(html ? "<h3>Time to target</h3>\n" : "\n### Time to target\n", f);
         if (strcmp(last, csv_str(&c, ix[0]))) {
             fputs(last[0] ? (html ? ".</p>\n" : ".\n") : "", f);
             l2l_fmt(last, sizeof last, "%s", csv_str(&c, ix[0]));
@@ -125,6 +127,5 @@ void st_report(FILE *f, const struct pr_results *r, void (*esc)(FILE *, const ch
     fclose(probe);
     fputs(html ? "<h2>Comparisons</h2>\n<p class=\"note\">" NOTE "</p>\n" : "\n## Comparisons\n\n" NOTE "\n", f);
     comparisons(f, r, esc, html);
-    fputs(html ? "<h3>Time to target</h3>\n" : "\n### Time to target\n", f);
     targets(f, r, esc, html);
 }
