@@ -123,9 +123,11 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
               struct pg_list *list)
 {
     int cols[64], n = 0, maxN = 0, Ns[64];
-    static double L[64][L2L_ST_MAX_GRID], E[64][L2L_ST_MAX_GRID];
+    double (*E)[L2L_ST_MAX_GRID] = malloc(sizeof *E * 64), L[L2L_ST_MAX_GRID];
     double point[64], lo = INFINITY, hi = -INFINITY;
     int tuned = 0;
+    if (!E)
+        return L2L_ENOMEM;
     for (int k = 0; k < r->n_sum && n < 64; k++) {
         int o = r->sum[k].opt, N = 0;
         if (r->sum[k].exp != e)
@@ -144,11 +146,13 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
         } else {
             for (int j = 0; j < r->n_tune && N < L2L_ST_MAX_GRID; j++)
                 if (r->tune[j].exp == e && r->tune[j].opt == o)
-                    L[n][N++] = isnan(r->tune[j].mean_final_loss) ? INFINITY : r->tune[j].mean_final_loss;
+                    L[N++] = isnan(r->tune[j].mean_final_loss) ? INFINITY : r->tune[j].mean_final_loss;
             if (N < 2)
                 continue;
-            if (st_expected_best(L[n], N, E[n]) < 0)
+            if (st_expected_best(L, N, E[n]) < 0) {
+                free(E);
                 return L2L_ENOMEM;
+            }
             tuned++;
         }
         Ns[n] = N;
@@ -164,15 +168,19 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
         }
         cols[n++] = o;
     }
-    if (!tuned)
+    if (!tuned) {
+        free(E);
         return 0;
+    }
     char safe[PR_NAME], name[PR_NAME + 32], data[PR_NAME + 64], cap[512], title[512];
     pr_safe_name(r->exp[e].name, safe, sizeof safe);
     l2l_fmt(name, sizeof name, "budget_%s", safe);
     l2l_fmt(data, sizeof data, "%s.csv", name);
     struct atomic_file a;
-    if (l2l_afile_open(&a, datadir, data) < 0)
+    if (l2l_afile_open(&a, datadir, data) < 0) {
+        free(E);
         return L2L_EIO;
+    }
     fputs("k", a.f);
     for (int k = 0; k < n; k++)
         fprintf(a.f, ",%s", r->opt[cols[k]].name);
@@ -186,6 +194,7 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
         }
         fputc('\n', a.f);
     }
+    free(E);
     if (l2l_afile_commit(&a) < 0)
         return L2L_EIO;
     l2l_fmt(data, sizeof data, "data/%s.csv", name);

@@ -311,9 +311,6 @@ static int write_timing_targets(const struct pr_results *r, const struct st_conf
     return l2l_afile_commit(&a);
 }
 
-static int write_profile_files(const struct pr_results *r, const double *target, const double *ratio,
-                               int P);
-
 /* Experiments with a target that optimizer o ran in. */
 static int profiled(const struct pr_results *r, const double *target, int o)
 {
@@ -323,35 +320,8 @@ static int profiled(const struct pr_results *r, const double *target, int o)
     return n;
 }
 
-/* Across two or more experiments with a target: profiles.csv (ρ at every
- * breakpoint in [1, 4]) and profile_scores.csv. */
-static int write_profiles(const struct pr_results *r, const double *target, const double *step,
-                          const char *figdir, const char *datadir, struct pg_list *list)
-{
-    int P = 0, S = r->n_opt;
-    for (int e = 0; e < r->n_exp; e++)
-        P += !isnan(target[e]);
-    if (P < 2)
-        return 0;
-    double *ratio = malloc(sizeof(double) * (size_t)(P * S));
-    double *t = malloc(sizeof(double) * (size_t)(P * S));
-    if (!ratio || !t) {
-        free(t);
-        free(ratio);
-        return L2L_ENOMEM;
-    }
-    for (int e = 0, p = 0; e < r->n_exp; e++)
-        if (!isnan(target[e]))
-            memcpy(t + (p++) * S, step + e * S, sizeof(double) * (size_t)S);
-    st_profile_ratios(t, P, S, ratio);
-    free(t);
-    int rc = write_profile_files(r, target, ratio, P);
-    if (rc == 0)
-        rc = sf_profile(r, target, ratio, P, figdir, datadir, list);
-    free(ratio);
-    return rc;
-}
-
+/* profiles.csv: ρ of each optimizer at each of its breakpoints in [1, 4];
+ * profile_scores.csv: its AlgoPerf score. */
 static int write_profile_files(const struct pr_results *r, const double *target, const double *ratio,
                                int P)
 {
@@ -396,6 +366,35 @@ static int write_profile_files(const struct pr_results *r, const double *target,
         fputc('\n', a.f);
     }
     return l2l_afile_commit(&a);
+}
+
+/* Across two or more experiments with a target: the ratios to the best
+ * steps, their files and the profile figure. */
+static int write_profiles(const struct pr_results *r, const double *target, const double *step,
+                          const char *figdir, const char *datadir, struct pg_list *list)
+{
+    int P = 0, S = r->n_opt;
+    for (int e = 0; e < r->n_exp; e++)
+        P += !isnan(target[e]);
+    if (P < 2)
+        return 0;
+    double *ratio = malloc(sizeof(double) * (size_t)(P * S));
+    double *t = malloc(sizeof(double) * (size_t)(P * S));
+    if (!ratio || !t) {
+        free(t);
+        free(ratio);
+        return L2L_ENOMEM;
+    }
+    for (int e = 0, p = 0; e < r->n_exp; e++)
+        if (!isnan(target[e]))
+            memcpy(t + (p++) * S, step + e * S, sizeof(double) * (size_t)S);
+    st_profile_ratios(t, P, S, ratio);
+    free(t);
+    int rc = write_profile_files(r, target, ratio, P);
+    if (rc == 0)
+        rc = sf_profile(r, target, ratio, P, figdir, datadir, list);
+    free(ratio);
+    return rc;
 }
 
 /* Mean of the runs' final losses (+inf when one diverged). */
