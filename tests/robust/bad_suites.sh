@@ -40,7 +40,7 @@ printf '%s\n%s\n%s\n[experiment  e]\noptimizee = quad\noptimizers = sgd\nsteps =
 bad spaced-section "10: section \\[experiment  e\\] appears twice \\(first at line 6\\)"
 # A figure name is a column of experiments.csv and a file name.
 printf '%s\n%s\n%s\nfigure = a,b\n' "$Q" "$S" "$E" >figure-comma.ini
-bad figure-comma "10: \\[experiment e\\] figure: expected letters, digits, '-', '_' or '.', got 'a,b'"
+bad figure-comma "10: \\[experiment e\\] figure: expected a name \\(1 to 64 letters, digits, '_', '.', '\\+' or '-', the first a letter, a digit or '_'\\), got 'a,b': ',' is not allowed"
 
 # --- types, ranges, non-finite values
 printf '[suite]\nruns = ten\n%s\n%s\n%s\n' "$Q" "$S" "$E" >int-type.ini; bad int-type "2: \\[suite\\] runs: expected a whole number in \\[1, 100000\\], got 'ten'"

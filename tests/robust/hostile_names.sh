@@ -177,7 +177,8 @@ expect hostile-run 0 "" run hostile.ini -o out --quiet
 no_pwned "hostile titles: l2l run"
 check "hostile-run: summary.csv written" test -s out/summary.csv
 n_gp=$(ls out/figures/*.gp 2>/dev/null | wc -l)
-check "hostile-run: figures (13 scripts: 6 convergence, 6 tuning, 1 group)" test "$n_gp" -eq 13
+n_budget=$(ls out/figures/budget_*.gp out/figures/profile_*.gp 2>/dev/null | wc -l)
+check "hostile-run: figures (13 scripts: 6 convergence, 6 tuning, 1 group; and $n_budget tuning budgets and profiles)" test "$((n_gp - n_budget))" -eq 13
 for gp in out/figures/*.gp; do
     b=${gp%.gp}
     check "hostile-run: $(basename "$b") rendered" test -s "$b.png" -a -s "$b.svg"

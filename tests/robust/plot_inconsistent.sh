@@ -69,9 +69,9 @@ plot_case runs-cut-in-optimizer 'runs.csv:4: no row for run 1 of optimizer tuned
     'head -n 4 ../good/runs.csv >runs.csv'
 plot_case runs-row-twice 'runs.csv:6: run 0 of optimizer sgd in experiment e appears twice \(first at line 2\)' \
     'sed -n 2p ../good/runs.csv >>runs.csv'
-plot_case experiment-twice "experiments.csv:3: experiment 'e' appears twice" \
+plot_case experiment-twice "experiments.csv:3: experiment 'e' listed twice" \
     'sed -n 2p ../good/experiments.csv >>experiments.csv'
-plot_case optimizer-twice "optimizers.csv:4: optimizer 'sgd' appears twice" \
+plot_case optimizer-twice "optimizers.csv:4: optimizer 'sgd' listed twice" \
     'sed -n 2p ../good/optimizers.csv >>optimizers.csv'
 plot_case summary-cut 'summary.csv:2: no row for experiment e, optimizer tuned \(runs.csv has its runs\)' \
     'head -n 2 ../good/summary.csv >summary.csv'
