@@ -11,6 +11,7 @@
 #include "bench.h"
 #include "commands.h"
 #include "log.h"
+#include "numbers.h"
 
 static const char *const learned[] = {"lstm", "lstm-gac"};
 static const char *const hand[] = {"sgd", "nag", "rmsprop", "adam"};
@@ -134,10 +135,15 @@ static int parse_sizes(struct l2l_bench *b, const char *text)
     const char *s = text;
     b->n_sizes = 0;
     while (*s) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || errno || v < 1 || v > 100000000 || (*end && *end != ',') ||
+        char item[32];
+        size_t n = strcspn(s, ",");
+        long long v = 0;
+        if (n < sizeof item) {
+            memcpy(item, s, n);
+            item[n] = 0;
+        }
+        const char *end = s + n;
+        if (n >= sizeof item || l2l_parse_int(item, 1, 100000000, &v) < 0 || (*end && !end[1]) ||
             b->n_sizes == L2L_BENCH_MAX_SIZES) {
             l2l_error("l2l bench: --sizes expects up to %d whole numbers in [1, 1e8] separated by "
                       "commas, got '%s'", L2L_BENCH_MAX_SIZES, text);

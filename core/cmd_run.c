@@ -1,5 +1,4 @@
 /* cmd_run.c: `l2l run` and `l2l train`: arguments, suite, runner. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "out_dir.h"
+#include "numbers.h"
 #include "plot.h"
 #include "plot_gnuplot.h"
 #include "runner.h"
@@ -24,10 +24,8 @@ struct args {
 static int parse_long(const char *cmd, const char *flag, const char *text, long long lo,
                       long long hi, long long *out)
 {
-    char *end;
-    errno = 0;
-    long long v = text ? strtoll(text, &end, 10) : 0;
-    if (!text || *end || end == text || errno || v < lo || v > hi) {
+    long long v = 0;
+    if (!text || l2l_parse_int(text, lo, hi, &v) < 0) {
         l2l_error("l2l %s: %s expects a whole number in [%lld, %lld], got '%s'", cmd, flag, lo, hi,
                   text ? text : "(nothing)");
         return -1;
@@ -104,8 +102,9 @@ static int run_or_train(int argc, char **argv, int train_only)
         return L2L_EXIT_BADINPUT;
     l2l_set_quiet(a.quiet);
     struct suite s;
-    if (l2l_suite_load(a.suite, a.seed, &s) < 0)
-        return L2L_EXIT_BADINPUT;
+    int lrc = l2l_suite_load(a.suite, a.seed, &s);
+    if (lrc < 0)
+        return lrc == L2L_ENOMEM ? L2L_EXIT_NOMEM : L2L_EXIT_BADINPUT;
     char out[4096];
     if (a.out)
         l2l_fmt(out, sizeof out, "%s", a.out);
@@ -160,7 +159,7 @@ static int run_or_train(int argc, char **argv, int train_only)
         return 130; /* the shell's convention for an interrupt */
     if (rc == L2L_EPLUGIN)
         return L2L_EXIT_PLUGIN;
-    return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
+    return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : rc == L2L_ENOMEM ? L2L_EXIT_NOMEM : 1;
 }
 
 int l2l_cmd_run(int argc, char **argv) { return run_or_train(argc, argv, 0); }

@@ -8,6 +8,7 @@ libl2lcore_la_SOURCES = \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/commands.h core/commands.c core/cmd_plugins.c core/cmd_run.c core/cmd_checkpoint.c \
 	core/ini_read.c core/ini_read.h core/suite.c core/suite.h \
+	core/infile.c core/infile.h core/numbers.c core/numbers.h \
 	core/runner.c core/runner.h core/results.c core/results.h core/seeds.h \
 	core/partial.c core/partial.h core/blas_threads.h \
 	core/lock.c core/lock.h core/out_dir.c core/out_dir.h \

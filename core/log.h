@@ -8,6 +8,8 @@
 /* Exit status when a plugin's hook failed while running (not bad input, not
  * a write error, which is 1). */
 #define L2L_EXIT_PLUGIN 3
+/* Exit status when memory ran out ("l2l: out of memory (...)" said first). */
+#define L2L_EXIT_NOMEM 4
 
 /* Error codes returned by core functions (always negative). */
 enum { L2L_EINPUT = -2, L2L_ENOMEM = -3, L2L_EIO = -4, L2L_EPLUGIN = -5,

@@ -1,12 +1,13 @@
 /* options.c: option tables, declared once by each plugin, parsed and
  * validated here for every plugin alike. */
 #include <ctype.h>
-#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "log.h"
+#include "numbers.h"
 #include "options.h"
 
 int l2l_options_count(const struct l2l_option *table)
@@ -63,19 +64,14 @@ const char *l2l_options_suggest(const struct l2l_option *table, const char *name
     return best;
 }
 
-static int parse_real(const char *text, double *out)
+/* Bounds of an INT row as integers (the table keeps them as doubles). */
+static long long int_bound(double b)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(text, &end);
-    if (end == text)
-        return -1;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end || errno == ERANGE || !isfinite(x))
-        return -1;
-    *out = x;
-    return 0;
+    if (b <= -9.2e18)
+        return LLONG_MIN;
+    if (b >= 9.2e18)
+        return LLONG_MAX;
+    return (long long)b;
 }
 
 static int choice_ok(const char *choices, const char *s)
@@ -109,19 +105,21 @@ int l2l_option_parse(const struct l2l_option *row, const char *text,
     struct l2l_value nv;
     memset(&nv, 0, sizeof nv);
     double x;
+    long long ll;
     switch (row->type) {
     case L2L_OPT_INT:
-        if (parse_real(text, &x) || x != floor(x) || x < row->min || x > row->max) {
+        /* Digits only: "1e3", "3.0", "0x10" and " 3" are refused, not rounded. */
+        if (l2l_parse_int(text, int_bound(row->min), int_bound(row->max), &ll) < 0) {
             /* %.0f: %g would print 2^53 - 1 as 9.0072e+15, not a bound one can type */
             l2l_fmt(err, errlen, "expected a whole number in [%.0f, %.0f], got '%s'",
                     row->min, row->max, text);
             return L2L_EINPUT;
         }
-        nv.i = (long)x;
-        nv.r = x;
+        nv.i = (long)ll;
+        nv.r = (double)ll;
         break;
     case L2L_OPT_REAL:
-        if (parse_real(text, &x) || x < row->min || x > row->max) {
+        if (l2l_parse_real(text, &x) || x < row->min || x > row->max) {
             l2l_fmt(err, errlen, "expected a finite real in [%g, %g], got '%s'",
                     row->min, row->max, text);
             return L2L_EINPUT;
@@ -145,33 +143,45 @@ int l2l_option_parse(const struct l2l_option *row, const char *text,
         }
         break;
     case L2L_OPT_LIST: {
+        /* Items split at every comma; spaces around an item are allowed, an
+         * empty item ("1,,2", "1,") is not. */
         const char *p = text;
         char item[128];
-        while (*p) {
+        for (;;) {
             const char *comma = strchr(p, ',');
             size_t n = comma ? (size_t)(comma - p) : strlen(p);
-            if (n >= sizeof item || nv.n == L2L_LIST_MAX) {
+            while (n && (*p == ' ' || *p == '\t')) {
+                p++;
+                n--;
+            }
+            while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+                n--;
+            if (nv.n == L2L_LIST_MAX) {
                 l2l_fmt(err, errlen, "expected at most %d comma-separated items, got '%s'",
                         L2L_LIST_MAX, text);
                 return L2L_EINPUT;
             }
+            if (n >= sizeof item) {
+                l2l_fmt(err, errlen, "expected comma-separated reals, got '%s' (item %d is %zu characters long)",
+                        text, nv.n + 1, n);
+                return L2L_EINPUT;
+            }
             memcpy(item, p, n);
             item[n] = 0;
-            if (parse_real(item, &x) || x < row->min || x > row->max) {
-                l2l_fmt(err, errlen, "expected comma-separated reals in [%g, %g], got '%s'",
-                        row->min, row->max, text);
+            if (!n) {
+                l2l_fmt(err, errlen, "expected a comma-separated list of reals, got '%s' (item %d is empty)",
+                        text, nv.n + 1);
+                return L2L_EINPUT;
+            }
+            if (l2l_parse_real(item, &x) || x < row->min || x > row->max) {
+                l2l_fmt(err, errlen, "expected comma-separated reals in [%g, %g], got '%s' (item %d: '%s')",
+                        row->min, row->max, text, nv.n + 1, item);
                 return L2L_EINPUT;
             }
             nv.list[nv.n++] = x;
-            p += n + (comma != NULL);
-            if (comma && !*p)
-                nv.n = -1; /* trailing comma: an empty item */
-            if (nv.n < 0)
+            if (!comma)
                 break;
-        }
-        if (nv.n <= 0) {
-            l2l_fmt(err, errlen, "expected a non-empty comma-separated list, got '%s'", text);
-            return L2L_EINPUT;
+            p = comma + 1;
         }
         break;
     }

@@ -1,10 +1,14 @@
 /* plot_csv.c: the CSV reader of `l2l plot` (see plot_csv.h). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "infile.h"
+#include "l2l/plugin.h"
 #include "log.h"
 #include "names.h"
+#include "numbers.h"
 #include "plot_csv.h"
 
 /* Splits buf in place into fields; "..." quotes a field, "" inside quotes
@@ -87,11 +91,16 @@ int csv_open(struct csv *c, const char *dir, const char *name, const char *const
 {
     memset(c, 0, sizeof *c);
     l2l_fmt(c->path, sizeof c->path, "%s/%s", dir, name);
-    c->f = fopen(c->path, "r");
-    if (!c->f) {
-        l2l_error("l2l: cannot open %s: %s (is %s a results directory written by `l2l run`?)",
-                  c->path, strerror(errno), dir);
-        return errno == ENOENT ? L2L_EINPUT : L2L_EIO;
+    char why[L2L_ERRLEN];
+    int rc = l2l_fopen_input(c->path, &c->f, NULL, why, sizeof why);
+    if (rc < 0) {
+        if (rc == L2L_EIO) {
+            l2l_error("l2l: cannot open %s: %s (is %s a results directory written by `l2l run`?)",
+                      c->path, strerror(errno), dir);
+            return errno == ENOENT ? L2L_EINPUT : L2L_EIO;
+        }
+        l2l_error("l2l: %s (is %s a results directory written by `l2l run`?)", why, dir);
+        return rc;
     }
     int r = read_line(c);
     c->line = c->phys;
@@ -204,10 +213,13 @@ int csv_num(const struct csv *c, int i, int allow_empty, double *out)
         *out = NAN;
         return 0;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*s == 0 || *end != 0 || (errno == ERANGE && isfinite(v) && v != 0)) {
+    /* What results.c writes: %.9g, or nan, inf, -inf. */
+    double v;
+    if (!strcmp(s, "nan"))
+        v = NAN;
+    else if (!strcmp(s, "inf") || !strcmp(s, "-inf"))
+        v = s[0] == '-' ? -INFINITY : INFINITY;
+    else if (l2l_parse_real(s, &v) < 0) {
         char shown[96];
         l2l_show(shown, sizeof shown, s);
         l2l_error("%s:%ld: column '%s': '%s' is not a number", c->path, c->line,
@@ -225,17 +237,15 @@ int csv_long(const struct csv *c, int i, int allow_empty, long *out)
         *out = -1;
         return 0;
     }
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (*s == 0 || *end != 0 || errno == ERANGE || v < 0) {
+    long long v;
+    if (l2l_parse_int(s, 0, LONG_MAX, &v) < 0) {
         char shown[96];
         l2l_show(shown, sizeof shown, s);
         l2l_error("%s:%ld: column '%s': '%s' is not an integer >= 0", c->path, c->line,
                   i >= 0 ? c->header[i] : "?", shown);
         return L2L_EINPUT;
     }
-    *out = v;
+    *out = (long)v;
     return 0;
 }
 

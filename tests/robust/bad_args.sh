@@ -20,6 +20,11 @@ expect jobs-missing 2 "^l2l run: -j expects a whole number in \\[1, 64\\], got '
 expect seed-negative 2 "^l2l run: --seed expects a whole number in \\[0, 9007199254740991\\], got '-1'" run good.ini --seed -1
 expect seed-overflow 2 "^l2l run: --seed expects a whole number .*got '99999999999999999999'" run good.ini --seed 99999999999999999999
 expect seed-text 2 "^l2l train: --seed expects a whole number .*got '1x'" train good.ini --seed 1x
+# strictly whole numbers (issue 16, class 5): no exponent, sign or hex
+expect jobs-exponent 2 "^l2l run: -j expects a whole number in \\[1, 64\\], got '1e1'" run good.ini -j 1e1
+expect seed-plus 2 "^l2l run: --seed expects a whole number .*got '\\+5'" run good.ini --seed +5
+expect seed-hex 2 "^l2l run: --seed expects a whole number .*got '0x10'" run good.ini --seed 0x10
+expect seed-space 2 "^l2l run: --seed expects a whole number .*got ' 5'" run good.ini --seed " 5"
 expect output-missing 2 "^l2l run: -o expects a directory" run good.ini -o
 expect output-empty 2 "^l2l run: -o expects a directory" run good.ini -o ""
 expect describe-nothing 2 "^l2l describe: expected one plugin name" describe

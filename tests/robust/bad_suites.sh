@@ -25,19 +25,19 @@ optimizers = sgd
 steps = 5'
 
 # --- syntax
-printf '[suite\nseed = 1\n' >syntax.ini; bad syntax '1: syntax error'
+printf '[suite\nseed = 1\n' >syntax.ini; bad syntax "1: '\\[suite': expected a section header"
 printf 'seed = 1\n%s\n%s\n%s\n' "$Q" "$S" "$E" >key-outside.ini; bad key-outside "1: key 'seed' outside any section"
 printf '[bogus]\nx = 1\n' >unknown-section.ini; bad unknown-section "1: unknown section \\[bogus\\]"
 printf '[optimizer]\nplugin = sgd\n' >unnamed-section.ini; bad unnamed-section "1: \\[optimizer\\]: expected a name"
-printf '[optimizer a/b]\nplugin = sgd\n' >untame-name.ini; bad untame-name "1: \\[optimizer a/b\\]: expected a name"
+printf '[optimizer a/b]\nplugin = sgd\n' >untame-name.ini; bad untame-name "1: section header '\\[optimizer a/b\\]': a character other than letters"
 printf '[suite]\nname = ../x\n%s\n%s\n%s\n' "$Q" "$S" "$E" >suite-name.ini; bad suite-name "2: \\[suite\\] name: expected a name"
 printf '[suite]\nsed = 1\n%s\n%s\n%s\n' "$Q" "$S" "$E" >unknown-key.ini; bad unknown-key "2: \\[suite\\] unknown key 'sed' \\(did you mean 'seed'\\?\\)"
 printf '%s\nlearning_rate = 0.1\n%s\n%s\n' "$S" "$Q" "$E" >unknown-plugin-key.ini; bad unknown-plugin-key "3: \\[optimizer sgd\\] unknown key 'learning_rate'"
 printf '[suite]\nseed = 1\nseed = 2\n%s\n%s\n%s\n' "$Q" "$S" "$E" >duplicate-key.ini; bad duplicate-key "3: \\[suite\\] seed: duplicate key \\(first set at line 2\\)"
-printf '%s\n%s\n%s\n%s\n' "$Q" "$S" "$S" "$E" >duplicate-section.ini; bad duplicate-section "[0-9]+: \\[optimizer sgd\\] plugin: duplicate key"
+printf '%s\n%s\n%s\n%s\n' "$Q" "$S" "$S" "$E" >duplicate-section.ini; bad duplicate-section "6: section \\[optimizer sgd\\] appears twice \\(first at line 4\\)"
 # The same section spelt with more spaces: both would write rows of experiment e.
 printf '%s\n%s\n%s\n[experiment  e]\noptimizee = quad\noptimizers = sgd\nsteps = 3\n' "$Q" "$S" "$E" >spaced-section.ini
-bad spaced-section "10: section \\[experiment  e\\] appears twice \\(first at line 6\\)"
+bad spaced-section "10: section header '\\[experiment  e\\]': more than one space between the section kind and the name"
 # A figure name is a column of experiments.csv and a file name.
 printf '%s\n%s\n%s\nfigure = a,b\n' "$Q" "$S" "$E" >figure-comma.ini
 bad figure-comma "10: \\[experiment e\\] figure: expected a name \\(1 to 64 letters, digits, '_', '.', '\\+' or '-', the first a letter, a digit or '_'\\), got 'a,b': ',' is not allowed"
@@ -79,13 +79,50 @@ printf '' >empty-file.ini; bad empty-file " no \\[experiment NAME\\] section: no
 { printf '[suite]\ndescription = '; i=0; while [ $i -lt 30 ]; do printf 'ten chars '; i=$((i + 1)); done; printf '\n'; } >long-line.ini
 bad long-line "2: line longer than 198 characters"
 printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\003\000>\000\001\000\000\000' >binary.ini; bad binary "1: a NUL byte: this is not a text INI file"
-printf '\211PNG\r\n\032\n\000\000\000\rIHDR' >binary-png.ini; bad binary-png "[0-9]+: (syntax error|a NUL byte)"
+printf '\211PNG\r\n\032\n\000\000\000\rIHDR' >binary-png.ini; bad binary-png "1: byte 1 is not valid UTF-8"
+
+# --- read strictly (issue 16, class 5): one reading of every byte, numbers
+# exactly of their type. `[suite ]` once made the seed silently 1, and
+# `[optimizer  sgd]` a second section that the experiment silently ran.
+printf '[suite ]\nseed = 77\n%s\n%s\n%s\n' "$Q" "$S" "$E" >section-space.ini; bad section-space "1: section header '\\[suite \\]': a space before '\\]'"
+printf '%s\n[optimizer sgd]\nplugin = adam\n[optimizer  sgd]\nplugin = sgd\n%s\n' "$Q" "$E" >section-two-spaces.ini; bad section-two-spaces "6: section header '\\[optimizer  sgd\\]': more than one space"
+printf '%s\n[optimizer\tsgd]\nplugin = sgd\n%s\n' "$Q" "$E" >section-tab.ini; bad section-tab "4: section header '\\[optimizer.sgd\\]': a tab after the section kind"
+printf '%s\n%s\n  lr = 0.1\n%s\n' "$Q" "$S" "$E" >indented.ini; bad indented "6: indented line 'lr = 0.1'"
+printf '[suite]\nseed = 1\r\nruns = 2\n%s\n%s\n%s\n' "$Q" "$S" "$E" | tr '\n' '\r' >cr-only.ini; bad cr-only "1: a carriage return inside the line"
+printf '[suite]\ndescription = caf\351\n%s\n%s\n%s\n' "$Q" "$S" "$E" >latin1.ini; bad latin1 "2: byte 18 is not valid UTF-8"
+printf '%s\n%s\n%s\nruns = 1e3\n' "$Q" "$S" "$E" >int-exponent.ini; bad int-exponent "10: \\[experiment e\\] runs: expected a whole number in \\[0, 100000\\], got '1e3'"
+printf '%s\n%s\n%s\nruns = 0x10\n' "$Q" "$S" "$E" >int-hex.ini; bad int-hex "10: \\[experiment e\\] runs: expected a whole number .*got '0x10'"
+printf '%s\n%s\n%s\nruns = 3.0\n' "$Q" "$S" "$E" >int-point.ini; bad int-point "10: \\[experiment e\\] runs: expected a whole number .*got '3.0'"
+printf '%s\n%s\nlr = 3junk\n%s\n' "$Q" "$S" "$E" >real-junk.ini; bad real-junk "6: \\[optimizer sgd\\] lr: expected a finite real in \\[0, 1000\\], got '3junk'"
+printf '%s\n%s\nlr = 0x10\n%s\n' "$Q" "$S" "$E" >real-hex.ini; bad real-hex "6: \\[optimizer sgd\\] lr: expected a finite real .*got '0x10'"
+printf '%s\n%s\nlr = 1e-400\n%s\n' "$Q" "$S" "$E" >real-underflow.ini; bad real-underflow "6: \\[optimizer sgd\\] lr: expected a finite real .*got '1e-400'"
+printf '%s\n%s\nlr = logspace(0.1, 1, 3junk\n%s\n' "$Q" "$S" "$E" >logspace-junk.ini; bad logspace-junk "6: \\[optimizer sgd\\] lr: expected logspace\\(LO, HI, N\\) .*got 'logspace\\(0.1, 1, 3junk'"
+printf '%s\n%s\nlr = logspace(0.1,1,3)x\n%s\n' "$Q" "$S" "$E" >logspace-tail.ini; bad logspace-tail "6: \\[optimizer sgd\\] lr: expected logspace\\(LO, HI, N\\) .*nothing after '\\)', got 'logspace\\(0.1,1,3\\)x'"
+printf '%s\n%s\nlr = 0.1,,0.2\n%s\n' "$Q" "$S" "$E" >list-empty-item.ini; bad list-empty-item "6: \\[optimizer sgd\\] lr: expected a comma-separated list of reals, got '0.1,,0.2' \\(item 2 is empty\\)"
+# 10,000 optimizer sections, 50,000 keys, one mistake at the end: read
+# whole (in linear time: the time is not tested) and the mistake found.
+awk 'BEGIN { print "[optimizee quad]\nplugin = quadratic\ndim = 3";
+    for (k = 0; k < 10000; k++) printf "[optimizer s%d]\nplugin = sgd\nlr = 0.01\nmomentum = 0.5\nnesterov = false\n", k;
+    print "[experiment e]\noptimizee = quad\noptimizers = s0, s9999, s10000\nsteps = 5" }' >many-keys.ini
+bad many-keys "50006: \\[experiment e\\] optimizers: no section \\[optimizer s10000\\]"
+# Accepted, with the same results as the plain file: CR LF line ends, a
+# UTF-8 byte order mark, tabs around keys and values, a comment after ']'.
+write_good_suite plain.ini
+sed 's/$/\r/' plain.ini >crlf.ini
+{ printf '\357\273\277'; cat plain.ini; } >bom.ini
+sed 's/ = /\t=\t/; s/^\[optimizer sgd\]$/[optimizer sgd] ; the baseline/' plain.ini >tabs.ini
+for v in plain crlf bom tabs; do
+    expect "accepted-$v" 0 "" run "$v.ini" -o "out-$v" --quiet
+done
+for v in crlf bom tabs; do
+    check "accepted-$v: the same curves as plain.ini" cmp out-plain/curves.csv "out-$v/curves.csv"
+done
 
 # --- no file
 expect missing-file 2 "^nowhere\\.ini: cannot open the suite file: No such file or directory" run nowhere.ini -o out-missing
 check "missing-file: no results directory" test ! -e out-missing
 mkdir adir
-expect directory 2 "^adir: cannot read the suite file: Is a directory" run adir -o out-dir
+expect directory 2 "^adir: not a regular file: a directory \\(expected a suite file\\)" run adir -o out-dir
 check "directory: no results directory" test ! -e out-dir
 
 finish
