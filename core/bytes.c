@@ -8,7 +8,9 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "atomic_file.h"
+#include <stdint.h>
 #include "bytes.h"
+#include "infile.h"
 #include "log.h"
 
 void l2l_obuf_free(struct l2l_obuf *b)
@@ -174,17 +176,36 @@ int l2l_get_str(struct l2l_ibuf *b, char **s, size_t max)
     return 0;
 }
 
-int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
-                  char *err, size_t errlen)
+/* l2l_read_file, and when magic is given, its first bytes are compared
+ * before the rest is read. */
+static int read_file(const char *path, size_t max, const char *magic, const char *what,
+                     unsigned char **data, size_t *len, char *err, size_t errlen)
 {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        l2l_fmt(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return L2L_EIO;
+    off_t size;
+    FILE *f;
+    int orc = l2l_fopen_input(path, &f, &size, err, errlen);
+    if (orc < 0)
+        return orc;
+    /* The size is known before reading: a huge (or sparse) file is refused
+     * at once, with its real size. */
+    if ((uintmax_t)size > max) {
+        l2l_fmt(err, errlen, "%s: %jd bytes, more than the %zu a file this program writes can have",
+                path, (intmax_t)size, max);
+        fclose(f);
+        return L2L_EINPUT;
     }
-    size_t cap = 4096, n = 0;
+    if (magic) {
+        char head[8];
+        if (fread(head, 1, 8, f) != 8 || memcmp(head, magic, 8)) {
+            l2l_fmt(err, errlen, "%s: not %s (no %s magic at the start)", path, what, magic);
+            fclose(f);
+            return L2L_EINPUT;
+        }
+        rewind(f);
+    }
+    size_t cap = (size_t)size + 1, n = 0; /* + 1: sees a file that grew meanwhile */
     unsigned char *d = malloc(cap);
     int rc = 0;
     while (d) {
@@ -195,8 +216,11 @@ int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *le
                 break;
             }
             unsigned char *d2 = realloc(d, cap * 2);
-            if (!d2)
+            if (!d2) {
+                free(d);
+                d = NULL;
                 break;
+            }
             d = d2;
             cap *= 2;
         }
@@ -207,7 +231,7 @@ int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *le
     }
     if (!d) {
         rc = L2L_ENOMEM;
-        l2l_fmt(err, errlen, "%s: out of memory reading the file", path);
+        l2l_fmt(err, errlen, "%s: out of memory reading the file (%jd bytes)", path, (intmax_t)size);
     } else if (rc == 0 && ferror(f)) {
         rc = L2L_EIO;
         l2l_fmt(err, errlen, "%s: read error: %s", path, strerror(errno));
@@ -223,6 +247,18 @@ int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *le
     *data = d;
     *len = n;
     return 0;
+}
+
+int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
+                  char *err, size_t errlen)
+{
+    return read_file(path, max, NULL, NULL, data, len, err, errlen);
+}
+
+int l2l_read_file_magic(const char *path, size_t max, const char *magic, const char *what,
+                        unsigned char **data, size_t *len, char *err, size_t errlen)
+{
+    return read_file(path, max, magic, what, data, len, err, errlen);
 }
 
 int l2l_mkdirs(const char *dir, char *err, size_t errlen)

@@ -47,10 +47,18 @@ uint32_t l2l_crc32(const void *p, size_t n);
 /* Checks the trailing CRC-32 of data[len]: 1 when it matches. */
 int l2l_crc_ok(const unsigned char *data, size_t len);
 
-/* Reads a whole file (at most max bytes) into *data (caller frees).
- * Returns < 0 with err naming the file when it cannot be read. */
+/* Reads a whole file (at most max bytes) into *data (caller frees). Only a
+ * regular file is read (core/infile.h), and one larger than max is refused
+ * from its size, before anything is read or allocated. Returns < 0 with err
+ * naming the file when it cannot be read. */
 int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
                   char *err, size_t errlen);
+/* The same for a file whose first 8 bytes are magic (the core's binary
+ * files: "L2LCKPT\0", "L2LSTATE", "L2LTASK\0"): anything else is refused from its first bytes, "PATH:
+ * not WHAT (no MAGIC magic at the start)", so that a huge file of another
+ * kind is not read whole first. */
+int l2l_read_file_magic(const char *path, size_t max, const char *magic, const char *what,
+                        unsigned char **data, size_t *len, char *err, size_t errlen);
 /* mkdir -p: dir and every folder above it that is missing. Returns < 0
  * with err naming the folder that could not be made. */
 int l2l_mkdirs(const char *dir, char *err, size_t errlen);

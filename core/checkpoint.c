@@ -349,7 +349,8 @@ int l2l_checkpoint_read(const char *path, struct l2l_checkpoint *c, char *err, s
     unsigned char *data;
     size_t len;
     memset(c, 0, sizeof *c);
-    int rc = l2l_read_file(path, MAX_FILE, &data, &len, err, errlen);
+    int rc = l2l_read_file_magic(path, MAX_FILE, CKPT_MAGIC, "an l2l-bench checkpoint", &data, &len, err,
+                                 errlen);
     if (rc < 0)
         return rc;
     rc = ckpt_parse(path, data, len, c, err, errlen);

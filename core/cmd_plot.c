@@ -87,7 +87,7 @@ static int exit_status(int rc)
         l2l_error("l2l plot: interrupted: no index.html or report.md left; run it again");
         return 130;
     }
-    return rc == 0 ? 0 : rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : 1;
+    return rc == 0 ? 0 : rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : rc == L2L_ENOMEM ? L2L_EXIT_NOMEM : 1;
 }
 
 int l2l_cmd_plot(int argc, char **argv)

@@ -53,7 +53,51 @@ static void usage(FILE *f)
           "  help                      this text\n", f);
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define L2L_HAS_ASAN 1
+#endif
+#endif
+#ifndef L2L_HAS_ASAN
+#define L2L_HAS_ASAN 0
+#endif
+
+/* Set when main returns: an exit() before that came from a library. */
+static int main_returned;
+
+/* OpenBLAS, out of memory, prints "Program is Terminated" on stdout and
+ * calls exit(1): say so on stderr. _exit, because its own shutdown then
+ * joins a thread that retries the allocation for ever. */
+static void library_exit(void)
+{
+    if (main_returned)
+        return;
+    fflush(stdout);
+    fputs("l2l: out of memory (a library ended the program; OpenBLAS does so when an allocation "
+          "fails)\n", stderr);
+    _exit(L2L_EXIT_NOMEM);
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    atexit(library_exit);
+    int status = run(argc, argv);
+    main_returned = 1;
+#if !defined(__SANITIZE_ADDRESS__) && !L2L_HAS_ASAN
+    if (status != 0) {
+        /* Said already; skip the libraries' shutdown, which waits for ever
+         * for an OpenBLAS thread stuck retrying an allocation after memory
+         * ran out. (Not under ASan, whose leak check runs at exit.) */
+        fflush(NULL);
+        _exit(status);
+    }
+#endif
+    return status;
+}
+
+static int run(int argc, char **argv)
 {
     /* libgomp reads its environment when it loads, before main. Its
      * workers waiting between parallel regions: spinning long (libgomp's

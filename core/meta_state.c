@@ -12,6 +12,9 @@
 
 #define STATE_MAGIC "L2LSTATE"
 #define STATE_VERSION 3u
+/* φ, best φ and Adam's m and v of the largest learned optimizer, and a row
+ * per validation, are far below this; larger is not a state we wrote. */
+#define STATE_MAX_FILE ((size_t)1 << 32)
 
 int l2l_meta_state_init(struct l2l_meta_state *s, size_t n_meta, double lr)
 {
@@ -138,7 +141,8 @@ int l2l_meta_state_load(const char *path, const char *job, struct l2l_meta_state
 {
     unsigned char *data;
     size_t len;
-    int rc = l2l_read_file(path, (size_t)1 << 34, &data, &len, err, errlen);
+    int rc = l2l_read_file_magic(path, STATE_MAX_FILE, STATE_MAGIC, "an l2l-bench training state",
+                                 &data, &len, err, errlen);
     if (rc < 0)
         return rc;
     struct l2l_ibuf in = {data, len, 0, 0};

@@ -51,7 +51,8 @@ char *l2l_run_fingerprint(const struct suite *s, char *err, size_t errlen)
             continue;
         unsigned char *data;
         size_t n;
-        rc = l2l_read_file(o->checkpoint, (size_t)1 << 34, &data, &n, err, errlen);
+        rc = l2l_read_file_magic(o->checkpoint, (size_t)1 << 32, "L2LCKPT", "an l2l-bench checkpoint",
+                                 &data, &n, err, errlen);
         if (rc == 0) { /* a re-trained checkpoint changes every learned run */
             fprintf(f, "checkpoint %s = %s, %zu bytes, CRC-32 %08x\n", o->name, o->checkpoint, n,
                     (unsigned)l2l_crc32(data, n));
@@ -262,7 +263,8 @@ int l2l_partial_load(const struct l2l_partial *w, const struct l2l_task_key *key
         return 0;
     unsigned char *data;
     size_t len;
-    if (l2l_read_file(path, (size_t)1 << 34, &data, &len, err, sizeof err) < 0) {
+    size_t most = 100 + 8 * ((size_t)out->steps + 1); /* the layout above, n_loss <= steps + 1 */
+    if (l2l_read_file_magic(path, most, TASK_MAGIC, "a kept run", &data, &len, err, sizeof err) < 0) {
         l2l_warn("l2l: %s; that run is done again", err);
         return 0;
     }

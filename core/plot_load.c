@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include "infile.h"
 #include "log.h"
 #include "plot_csv.h"
 #include "plot_data.h"
@@ -388,10 +390,8 @@ static int load_timing(struct pr_results *r)
     struct csv c;
     char path[4096];
     l2l_fmt(path, sizeof path, "%s/timing.csv", r->dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    if (access(path, F_OK) != 0) /* optional; opening would wait on a FIFO */
         return 0;
-    fclose(f);
     if ((rc = csv_open(&c, r->dir, "timing.csv", cols, ix)) < 0)
         return rc;
     while ((rc = csv_next(&c)) > 0) {
@@ -460,10 +460,8 @@ static int load_meta(struct pr_results *r, struct pr_opt *o)
     char name[PR_NAME + 16], path[4096];
     l2l_fmt(name, sizeof name, "meta_%s.csv", o->name);
     l2l_fmt(path, sizeof path, "%s/%s", r->dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    if (access(path, F_OK) != 0) /* optional; opening would wait on a FIFO */
         return 0;
-    fclose(f);
     int ix[4], rc;
     long rows = 0;
     o->meta_lo = INFINITY;
@@ -494,8 +492,9 @@ static int load_meta(struct pr_results *r, struct pr_opt *o)
 
 static char *read_text(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    FILE *f;
+    char why[L2L_ERRLEN];
+    if (l2l_fopen_input(path, &f, NULL, why, sizeof why) < 0)
         return NULL;
     size_t n = 0, cap = 4096;
     char *buf = malloc(cap);

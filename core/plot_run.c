@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "interrupt.h"
+#include "infile.h"
 #include "log.h"
 #include "plot_gnuplot.h"
 
@@ -39,8 +40,9 @@ int pg_find_gnuplot(char *buf, size_t len)
 static void last_line(const char *path, char *out, size_t len)
 {
     out[0] = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
+    FILE *f;
+    char why[L2L_ERRLEN];
+    if (l2l_fopen_input(path, &f, NULL, why, sizeof why) < 0)
         return;
     char line[512];
     while (fgets(line, sizeof line, f)) {

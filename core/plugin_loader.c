@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include "infile.h"
 #include "log.h"
 #include "options.h"
 #include "names.h"
@@ -162,8 +164,9 @@ static int check_strings(const void *sym, enum l2l_kind kind, const char *path, 
 static int has_elf_magic(const char *path)
 {
     unsigned char m[4] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    FILE *f;
+    char why[L2L_ERRLEN];
+    if (l2l_fopen_input(path, &f, NULL, why, sizeof why) < 0)
         return 0;
     size_t got = fread(m, 1, sizeof m, f);
     fclose(f);
@@ -173,6 +176,15 @@ static int has_elf_magic(const char *path)
 int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
+    /* dlopen would wait forever on a FIFO: regular files only. */
+    char why[L2L_ERRLEN];
+    int fd = l2l_open_input(path, NULL, why, sizeof why);
+    if (fd == L2L_EINPUT) {
+        l2l_fmt(err, errlen, "cannot load plugin: %s (expected a shared object built against <l2l/plugin.h>)", why);
+        return L2L_EPLUGIN;
+    }
+    if (fd >= 0)
+        close(fd);
     /* NODELETE: a plugin that runs OpenMP (or BLAS) threads may leave idle
      * workers parked in its libraries; unmapping them under those threads
      * crashes. The symbols stay local; only the mapping outlives dlclose. */

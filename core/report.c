@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
+#include "infile.h"
 #include "log.h"
 #include "report.h"
 #include "stats_write.h"
@@ -112,8 +113,9 @@ static int inline_svg(FILE *out, const char *dir, const char *name, int k)
 {
     char path[4096];
     l2l_fmt(path, sizeof path, "%s/figures/%s.svg", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    FILE *f;
+    char why[L2L_ERRLEN];
+    if (l2l_fopen_input(path, &f, NULL, why, sizeof why) < 0) /* a FIFO would block */
         return -1;
     char *text = NULL;
     size_t cap = 0, n = 0;

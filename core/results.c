@@ -261,6 +261,7 @@ int l2l_results_write(const struct suite *s, const struct exp_result *res, const
         return L2L_EIO;
     if (write_summary(a.f, s, res) < 0) {
         l2l_afile_abort(&a);
+        l2l_error("l2l: out of memory (writing %s/summary.csv)", dir);
         return L2L_ENOMEM;
     }
     return l2l_afile_commit(&a);

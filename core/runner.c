@@ -471,8 +471,10 @@ static int load_phis(struct suite *s, float **phi, int before_training)
             phi[k] = malloc(sizeof(float) * (m ? m : 1));
             if (phi[k])
                 memcpy(phi[k], opt->learned->meta(self), sizeof(float) * m);
-            else
+            else {
+                l2l_error("l2l: out of memory (φ of optimizer %s)", o->name);
                 rc = L2L_ENOMEM;
+            }
         } else {
             l2l_error("%s:%d: [optimizer %s] %s", s->path, o->line, o->name, err);
             rc = L2L_EINPUT;
@@ -490,8 +492,10 @@ static int setup_results(struct suite *s, struct exp_result *res)
         const struct suite_experiment *x = &s->experiments[e];
         res[e].n = x->n_optimizers;
         res[e].opt = calloc((size_t)x->n_optimizers + 1, sizeof *res[e].opt);
-        if (!res[e].opt)
+        if (!res[e].opt) {
+            l2l_error("l2l: out of memory (results of experiment %s)", x->name);
             return L2L_ENOMEM;
+        }
         for (int j = 0; j < x->n_optimizers; j++) {
             struct opt_result *r = &res[e].opt[j];
             const struct suite_optimizer *o = &s->optimizers[x->optimizers[j]];
@@ -502,8 +506,12 @@ static int setup_results(struct suite *s, struct exp_result *res)
                 r->grid[g].value = o->grid[g];
             r->n_runs = x->runs;
             r->runs = alloc_runs(x->runs, x->steps);
-            if (!r->runs)
+            if (!r->runs) {
+                l2l_error("l2l: out of memory (experiment %s: %ld runs of %ld steps, %.3g bytes of "
+                          "loss curves for optimizer %s)", x->name, x->runs, x->steps,
+                          8.0 * (double)x->runs * (double)(x->steps + 1), o->name);
                 return L2L_ENOMEM;
+            }
         }
     }
     return 0;
@@ -524,8 +532,10 @@ static void free_results(struct suite *s, struct exp_result *res)
 static int take_kept(struct pool *p, const struct task *all, long n)
 {
     p->tasks = malloc(sizeof *p->tasks * (size_t)(n + 1));
-    if (!p->tasks)
+    if (!p->tasks) {
+        l2l_error("l2l: out of memory (a list of %ld runs)", n);
         return L2L_ENOMEM;
+    }
     long m = 0;
     for (long k = 0; k < n; k++) {
         const struct task *t = &all[k];
@@ -558,6 +568,7 @@ static int tune(struct pool *p, int jobs)
     if (!all || !outs) {
         free(all);
         free(outs);
+        l2l_error("l2l: out of memory (a list of %ld tuning runs)", n);
         return L2L_ENOMEM;
     }
     long k = 0;
@@ -601,8 +612,10 @@ static int evaluate(struct pool *p, int jobs)
     for (int e = 0; e < s->n_experiments; e++)
         n += (long)p->res[e].n * s->experiments[e].runs;
     struct task *all = calloc((size_t)n + 1, sizeof *all);
-    if (!all)
+    if (!all) {
+        l2l_error("l2l: out of memory (a list of %ld runs)", n);
         return L2L_ENOMEM;
+    }
     long k = 0;
     for (int e = 0; e < s->n_experiments; e++)
         for (int j = 0; j < p->res[e].n; j++)
@@ -691,6 +704,8 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
     long n_runs = 0;
     pthread_mutex_init(&p.lock, NULL);
     int rc = phi ? open_families(s) : L2L_ENOMEM;
+    if (!phi)
+        l2l_error("l2l: out of memory (results of %d optimizers)", s->n_optimizers);
     /* Checkpoints there are already are read before any meta-training, so
      * a bad one is refused before minutes of work, not after. */
     if (rc == 0 && !ro->train_only)
@@ -702,6 +717,8 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
 
     p.res = res = calloc((size_t)s->n_experiments + 1, sizeof *res);
     rc = !res ? L2L_ENOMEM : 0;
+    if (rc < 0)
+        l2l_error("l2l: out of memory (results of %d experiments)", s->n_experiments);
     if (rc == 0)
         rc = load_phis(s, phi, 0);
     if (rc == 0)

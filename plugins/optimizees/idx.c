@@ -2,6 +2,7 @@
  * files alike (transparent mode), so one code path serves both; for a
  * plain file the size is checked against the header before allocating. */
 #include "idx.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,8 +13,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* A header claiming more than this is corrupt rather than a data set. */
-#define IDX_MAX_BYTES ((size_t)1 << 32)
+/* A header claiming more than this is refused before anything is
+ * allocated (see idx.h): 256 MiB of pixels, 1 GiB once made floats. */
+#define IDX_MAX_BYTES ((size_t)1 << 28)
 #define IDX_CHUNK ((unsigned)1 << 30) /* gzread takes an unsigned length */
 #define IDX_GZ_START ((size_t)1 << 20) /* first buffer for compressed data */
 
@@ -37,7 +39,11 @@ static const char *zlib_msg(gzFile gz, const char *path, int *zerr)
 {
     const char *m = gzerror(gz, zerr);
     size_t n = strlen(path);
-    return strncmp(m, path, n) == 0 && m[n] == ':' && m[n + 1] == ' ' ? m + n + 2 : m;
+    if (strncmp(m, path, n) == 0 && m[n] == ':' && m[n + 1] == ' ')
+        return m + n + 2;
+    if (!strncmp(m, "<fd:", 4) && strstr(m, ">: ")) /* gzdopen names the descriptor */
+        return strstr(m, ">: ") + 3;
+    return m;
 }
 
 /* Reads up to len bytes; returns the count read (short at the end of the
@@ -80,20 +86,30 @@ static const char *kind_of(uint32_t magic)
          : magic == IDX_MAGIC_LABELS ? "a label file" : "not a known IDX file";
 }
 
-int idx_read(const char *path, uint32_t magic, const char *what,
-             struct idx_raw *out, char *err, size_t errlen)
+/* idx_read; a want_count > 0 is the count of labels read from count_from
+ * that dimension 1 must equal (checked before the data are read). */
+static int read_idx(const char *path, uint32_t magic, const char *what, uint32_t want_count,
+                    const char *count_from, struct idx_raw *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        say(err, errlen, "%s: is a directory, expected an IDX file", path);
+    off_t file_size = 0;
+    char why[256];
+    /* A FIFO or a device would block or never end: regular files only. */
+    int fd = input_file_open(path, &file_size, why, sizeof why);
+    if (fd < 0) {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            say(err, errlen, "%s: is a directory, expected an IDX file", path);
+        else
+            say(err, errlen, "%s", why);
         return -1;
     }
     errno = 0;
-    gzFile gz = gzopen(path, "rb");
+    gzFile gz = gzdopen(fd, "rb");
     if (!gz) {
         say(err, errlen, "%s: cannot open: %s", path,
             errno ? strerror(errno) : "out of memory");
+        close(fd);
         return -1;
     }
     int rc = -1;
@@ -133,15 +149,20 @@ int idx_read(const char *path, uint32_t magic, const char *what,
         }
         out->dims[d] = v;
         if (size > IDX_MAX_BYTES / v) {
-            say(err, errlen, "%s: header declares more than %zu bytes of %s data; corrupt header?",
-                path, IDX_MAX_BYTES, what);
+            say(err, errlen, "%s: header declares more than %zu bytes of %s data (the most this "
+                "reader takes); corrupt header?", path, IDX_MAX_BYTES, what);
             goto done;
         }
         size *= v;
     }
     /* A plain file's size is known: refuse a mismatch before allocating. */
-    if (gzdirect(gz) && stat(path, &st) == 0 && (size_t)st.st_size != head_len + size) {
-        long long found = (long long)st.st_size - (long long)head_len;
+    if (want_count && out->dims[0] != want_count) {
+        say(err, errlen, "%s: %u labels for %u images in %s; expected equal counts", count_from,
+            want_count, out->dims[0], path);
+        goto done;
+    }
+    if (gzdirect(gz) && (uintmax_t)file_size != head_len + size) {
+        long long found = (long long)file_size - (long long)head_len;
         say(err, errlen, "%s: expected %zu bytes of %s data, found %lld", path, size, what,
             found);
         goto done;
@@ -173,16 +194,19 @@ int idx_read(const char *path, uint32_t magic, const char *what,
         short_read(gz, path, size, what_data, (long long)have, err, errlen);
         goto done;
     }
-    /* Anything after the data means the header and the file disagree. */
+    /* Anything after the data means the header and the file disagree;
+     * inflating stops 64 KiB past it (a gzip bomb is not read to its end). */
     unsigned char extra[65536];
     long long more = 0, k;
-    while ((k = gz_read_all(gz, path, extra, sizeof extra, err, errlen)) > 0)
+    while (more < (long long)sizeof extra &&
+           (k = gz_read_all(gz, path, extra, sizeof extra - (size_t)more, err, errlen)) != 0) {
+        if (k < 0)
+            goto done;
         more += k;
-    if (k < 0)
-        goto done;
+    }
     if (more > 0) {
-        say(err, errlen, "%s: expected %zu bytes of %s data, found %lld", path, size, what,
-            (long long)size + more);
+        say(err, errlen, "%s: expected %zu bytes of %s data, found %s%lld", path, size, what,
+            more == (long long)sizeof extra ? "more than " : "", (long long)size + more);
         goto done;
     }
     out->magic = magic;
@@ -194,6 +218,12 @@ done:
     if (rc < 0)
         idx_raw_free(out);
     return rc;
+}
+
+int idx_read(const char *path, uint32_t magic, const char *what,
+             struct idx_raw *out, char *err, size_t errlen)
+{
+    return read_idx(path, magic, what, 0, NULL, out, err, errlen);
 }
 
 void idx_raw_free(struct idx_raw *r)
@@ -276,25 +306,21 @@ int idx_load_set(const char *images_path, const char *labels_path, int classes,
                  struct idx_set *s, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    struct idx_raw im, lb;
-    if (idx_read(images_path, IDX_MAGIC_IMAGES, "image", &im, err, errlen) < 0)
+    struct idx_raw im = {0}, lb;
+    /* Labels first (a few bytes each): the image header must then claim
+     * as many images, checked before any pixel is read. */
+    if (idx_read(labels_path, IDX_MAGIC_LABELS, "label", &lb, err, errlen) < 0)
         return -1;
-    if (idx_read(labels_path, IDX_MAGIC_LABELS, "label", &lb, err, errlen) < 0) {
-        idx_raw_free(&im);
-        return -1;
-    }
     int rc = -1;
-    if (im.dims[0] != lb.dims[0]) {
-        say(err, errlen, "%s: %u labels for %u images in %s; expected equal counts",
-            labels_path, lb.dims[0], im.dims[0], images_path);
-        goto done;
-    }
     for (size_t k = 0; k < lb.size; k++)
         if (lb.data[k] >= classes) {
             say(err, errlen, "%s: label %u at index %zu, expected a class in [0, %d)",
                 labels_path, lb.data[k], k, classes);
             goto done;
         }
+    if (read_idx(images_path, IDX_MAGIC_IMAGES, "image", lb.dims[0], labels_path, &im, err,
+                 errlen) < 0)
+        goto done;
     s->n = im.dims[0];
     s->rows = im.dims[1];
     s->cols = im.dims[2];

@@ -27,9 +27,12 @@ struct idx_raw {
 };
 
 /* Reads path (plain or gzip, detected by zlib) whose magic must equal
- * `magic`; `what` names the data in messages ("image", "label"). Checks
- * that the data is exactly as long as the header says. Returns 0, or < 0
- * with a one-line message "PATH: ..." in err. */
+ * `magic`; `what` names the data in messages ("image", "label"). Only a
+ * regular file is opened (a FIFO would block). A header claiming more than
+ * 256 MiB of data is refused before anything is allocated; gzip data are
+ * inflated no further than 64 KiB past what the header claims. Checks that
+ * the data is exactly as long as the header says. Returns 0, or < 0 with a
+ * one-line message "PATH: ..." in err. */
 int idx_read(const char *path, uint32_t magic, const char *what,
              struct idx_raw *out, char *err, size_t errlen);
 void idx_raw_free(struct idx_raw *r);
@@ -49,8 +52,9 @@ struct idx_set {
     uint8_t *labels; /* (n), owned */
 };
 
-/* Loads an image file and a label file: magic numbers, sizes, equal
- * counts and every label < classes are checked. Returns 0, or < 0 with err
+/* Loads a label file, then an image file: magic numbers, sizes, equal
+ * counts (from the image header, before its pixels are read) and every
+ * label < classes are checked. Returns 0, or < 0 with err
  * set ("PATH: ..."); *s is then empty. */
 int idx_load_set(const char *images_path, const char *labels_path, int classes,
                  struct idx_set *s, char *err, size_t errlen);

@@ -1,5 +1,6 @@
 # tests/robust/robust.mk: the robustness tests (bad suites, arguments,
-# plugins, data and checkpoints; divergence; real signals; write errors),
+# plugins, data and checkpoints; divergence; real signals; write errors;
+# FIFOs, devices, huge files and running out of memory),
 # shell scripts that run the built `l2l` from the top build directory; and
 # the fuzzing and sanitizer material used by .ci/fuzz and .ci/sanitize.
 # See docs/robustness.md.
@@ -12,6 +13,7 @@ ROBUST_TESTS += tests/robust/compare.sh
 ROBUST_TESTS += tests/robust/unsafe_writes.sh tests/robust/concurrent.sh
 ROBUST_TESTS += tests/robust/plot_inconsistent.sh
 ROBUST_TESTS += tests/robust/hostile_names.sh
+ROBUST_TESTS += tests/robust/resources.sh
 TESTS += $(ROBUST_TESTS)
 EXTRA_DIST += $(ROBUST_TESTS) tests/robust/common.sh docs/robustness.md \
 	tests/fuzz/build.sh tests/fuzz/fuzz_common.h tests/fuzz/fuzz_suite.c \
