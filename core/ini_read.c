@@ -108,12 +108,6 @@ const struct ini_entry *ini_find_key(const struct ini_doc *doc, int sec, const c
     return k < 0 ? NULL : &doc->e[k];
 }
 
-static int is_name_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
-}
-
 /* Why the header [inner] is refused, or NULL when it is well formed. */
 static const char *header_problem(const char *inner, size_t len)
 {
@@ -137,14 +131,10 @@ static const char *header_problem(const char *inner, size_t len)
     k++;
     if (inner[k] == ' ' || inner[k] == '\t')
         return "more than one space between the section kind and the name";
-    const char *name = inner + k;
-    size_t nlen = len - k;
-    if ((nlen == 1 && name[0] == '.') || (nlen == 2 && name[0] == '.' && name[1] == '.'))
-        return "the name '.' or '..'";
+    /* the name's own grammar is names.c's, checked by the suite reader */
     for (; k < len; k++)
-        if (!is_name_char(inner[k]))
-            return inner[k] == ' ' || inner[k] == '\t' ? "a space inside the name"
-                                                       : "a character other than letters, digits, '-', '_' or '.' in the name";
+        if (inner[k] == ' ' || inner[k] == '\t')
+            return "a space inside the name";
     return NULL;
 }
 

@@ -40,16 +40,16 @@ name_case() {
     expect "$1" 2 "^$1\\.ini:$2: $3" run "$1.ini" -o "out-$1" --quiet &&
         check "$1: no results directory" test ! -e "out-$1"
 }
-name_case optimizer-quotes 5 "\\[optimizer x\"\\.system\\(\"touch pwned\"\\)\\.\"\\]: expected a name .*got 'x\"\\.system\\(\"touch pwned\"\\)\\.\"': '\"' is not allowed" \
+name_case optimizer-quotes 5 "section header '\\[optimizer x\"\\.system\\(\"touch pwned\"\\)\\.\"\\]': a space inside the name" \
     "$Q
 [optimizer x\".system(\"touch pwned\").\"]
 plugin = sgd"
-name_case experiment-backquote 8 "\\[experiment \`touch pwned\`\\]: expected a name .*'\`' is not allowed" \
+name_case experiment-backquote 8 "section header '\\[experiment \`touch pwned\`\\]': a space inside the name" \
     "$Q
 $S
 [experiment \`touch pwned\`]
 $E"
-name_case optimizee-dollar 1 "\\[optimizee a\\\$\\(touch pwned\\)\\]: expected a name .*'\\\$' is not allowed" \
+name_case optimizee-dollar 1 "section header '\\[optimizee a\\\$\\(touch pwned\\)\\]': a space inside the name" \
     "[optimizee a\$(touch pwned)]
 plugin = quadratic"
 name_case experiment-comma 8 "\\[experiment a,b\\]: expected a name .*',' is not allowed" \
@@ -57,7 +57,7 @@ name_case experiment-comma 8 "\\[experiment a,b\\]: expected a name .*',' is not
 $S
 [experiment a,b]
 $E"
-name_case optimizer-space 5 "\\[optimizer a b\\]: expected a name .*' ' is not allowed" \
+name_case optimizer-space 5 "section header '\\[optimizer a b\\]': a space inside the name" \
     "$Q
 [optimizer a b]
 plugin = sgd"

@@ -4,7 +4,7 @@
 # (as suite, data, checkpoint, kept run of .partial), /dev/zero, a
 # directory are refused at once, naming the file and what it is. Sizes are
 # checked before reading: a sparse 15 GB checkpoint, a gzip bomb behind an
-# IDX header. Running out of memory says so on stderr, exit status 3.
+# IDX header. Running out of memory says so on stderr, exit status 4.
 # Each case runs under `timeout` (ROBUST_TIMEOUT) only to turn a hang into
 # a failure, and the big ones under `ulimit -v` so that reading a huge file
 # into memory fails instead of swapping.
@@ -100,9 +100,9 @@ expect plot-fifo 2 "^l2l: plot-fifo/runs\\.csv: not a regular file: a FIFO" plot
 cp -R out-ref plot-opt && rm plot-opt/timing.csv && mkfifo plot-opt/timing.csv
 expect plot-optional-fifo 2 "^l2l: plot-opt/timing\\.csv: not a regular file: a FIFO" plot plot-opt
 
-# --- out of memory: said on stderr, exit status 3 (not 1 with nothing said)
+# --- out of memory: said on stderr, exit status 4 (not 1 with nothing said)
 printf '[optimizee quad]\nplugin = quadratic\ndim = 3\nbatch = 2\n[optimizer sgd]\nplugin = sgd\n[experiment e]\noptimizee = quad\noptimizers = sgd\nsteps = 10000000\nruns = 100000\n' >huge-runs.ini
-with_limit 2000000 out-of-memory 3 "^l2l: out of memory \\(experiment e: 100000 runs of 10000000 steps" run huge-runs.ini -o out-oom --quiet
+with_limit 2000000 out-of-memory 4 "^l2l: out of memory \\(experiment e: 100000 runs of 10000000 steps" run huge-runs.ini -o out-oom --quiet
 check "out-of-memory: no summary.csv" test ! -e out-oom/summary.csv
 
 finish
