@@ -9,7 +9,7 @@ EXTRA_DIST += docs/performance.md bench/torch_reference.py bench/plot_bench.sh
 # n = 1e6 for the peak RSS); `./l2l bench --quick` for a short one.
 .PHONY: bench
 bench: all
-	./l2l bench -o bench.csv
+	./l2l bench
 
 check_PROGRAMS += tests/test_bench
 TESTS += tests/test_bench
@@ -17,4 +17,4 @@ tests_test_bench_SOURCES = tests/test_bench.c
 tests_test_bench_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_bench_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 EXTRA_tests_test_bench_DEPENDENCIES = $(optimizers_LTLIBRARIES) $(optimizees_LTLIBRARIES)
-CLEANFILES += bench.csv
+CLEANFILES += results/bench/bench.csv results/bench/bench.png

@@ -3,12 +3,14 @@
  * mlp, trajectory; all by default):
  * runs every measurement of bench.h in one process, adds the ratios
  * against the references measured in the same run, prints a table and a
- * summary, and writes the rows as CSV (default bench.csv). */
+ * summary, and writes the rows as CSV (default results/bench/bench.csv:
+ * like `l2l run`, under results/, never loose in the working folder). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bench.h"
+#include "bytes.h"
 #include "commands.h"
 #include "log.h"
 #include "numbers.h"
@@ -225,7 +227,7 @@ static int run_all(struct l2l_bench *b, unsigned mask, char *err, size_t errlen)
 
 int l2l_cmd_bench(int argc, char **argv)
 {
-    const char *out = "bench.csv", *sizes = NULL;
+    const char *out = "results/bench/bench.csv", *sizes = NULL;
     unsigned mask = (1u << S_COUNT) - 1;
     int quick = 0, quiet = 0;
     for (int k = 1; k < argc; k++) {
@@ -268,7 +270,9 @@ int l2l_cmd_bench(int argc, char **argv)
     if (rc == 0) {
         l2l_bench_print(&b, stdout);
         summary(&b, stdout);
-        rc = l2l_bench_write_csv(&b, out, err, sizeof err);
+        rc = l2l_mkdir_parent(out, err, sizeof err);
+        if (rc == 0)
+            rc = l2l_bench_write_csv(&b, out, err, sizeof err);
         if (rc == 0)
             printf("\nwrote %s (%d rows: %s)\n", out, b.n_rows, L2L_BENCH_CSV_HEADER);
     }
