@@ -23,9 +23,8 @@ int l2l_cmd_describe(int argc, char **argv)
         return L2L_EXIT_BADINPUT;
     }
     struct l2l_plugin p;
-    char err[L2L_ERRLEN], err2[L2L_ERRLEN];
-    if (l2l_plugin_open(L2L_OPTIMIZER, argv[1], &p, err, sizeof err) < 0 &&
-        l2l_plugin_open(L2L_OPTIMIZEE, argv[1], &p, err2, sizeof err2) < 0) {
+    char err[L2L_ERRLEN];
+    if (l2l_plugin_open_any(argv[1], &p, err, sizeof err) < 0) {
         l2l_error("l2l describe: %s", err);
         return L2L_EXIT_BADINPUT;
     }

@@ -6,7 +6,7 @@ libl2lcore_la_SOURCES = \
 	core/names.c core/names.h core/escape.c core/escape.h \
 	core/options.c core/options.h \
 	core/plugin_loader.c core/plugin_loader.h \
-	core/commands.h core/commands.c core/cmd_plugins.c core/cmd_run.c core/cmd_checkpoint.c \
+	core/commands.h core/commands.c core/cmd_plugins.c core/cmd_run.c core/cmd_checkpoint.c core/version.c \
 	core/ini_read.c core/ini_read.h core/suite.c core/suite.h \
 	core/infile.c core/infile.h core/numbers.c core/numbers.h \
 	core/runner.c core/runner.h core/results.c core/results.h core/seeds.h \

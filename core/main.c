@@ -32,25 +32,22 @@ static int self_is_argv0(const char *argv0)
     return strcmp(base ? base + 1 : path, argv0) == 0;
 }
 
-static void usage(FILE *f)
+/* GNU's convention: --help and --version, on the program and on every
+ * command, print to standard output and exit 0, whatever else is on the
+ * line (up to a "--"). Returns 1 when one was found and answered. */
+static int help_or_version(const struct l2l_command *c, int argc, char **argv)
 {
-    fputs("usage: l2l COMMAND [ARGS]\n"
-          "  list                      plugins on the search path\n"
-          "  describe NAME             a plugin's options table\n"
-          "  run SUITE.ini [-o DIR] [--seed N] [-j N] [--quiet] [--require-figures]\n"
-          "                            meta-train what is missing, evaluate, write CSV and figures\n"
-          "  train SUITE.ini [-o DIR] [--seed N] [--quiet]\n"
-          "                            meta-train the suite's learned optimizers\n"
-          "  plot RESULTS_DIR|BENCH.csv [--require-figures] [-o OUT.png]\n"
-          "                            render the figures again from the CSV files\n"
-          "  bench [-o FILE.csv] [--quick] [--sizes N,...] [--only SECTION,...]\n"
-          "                            throughput against this machine's sgemm and memcpy\n"
-          "  checkpoint show PATH...   what a checkpoint holds: options, finished or not, cost\n"
-          "  checkpoint upgrade SUITE [--log OPTIMIZER=META.csv | --seconds OPTIMIZER=S]...\n"
-          "                            re-save a suite's format 1 checkpoints as format 2\n"
-          "  compare OLD_DIR NEW_DIR [--tolerance T]\n"
-          "                            exit 1 when an optimizer got worse (a regression gate)\n"
-          "  help                      this text\n", f);
+    for (int k = 1; k < argc && strcmp(argv[k], "--"); k++) {
+        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+            l2l_command_help(c, stdout);
+            return 1;
+        }
+        if (!strcmp(argv[k], "--version")) {
+            l2l_version(stdout);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 #if defined(__has_feature)
@@ -114,17 +111,32 @@ static int run(int argc, char **argv)
         setenv("GOMP_SPINCOUNT", L2L_GOMP_SPINCOUNT, 1) == 0)
         execv("/proc/self/exe", argv); /* on failure, go on as we are */
     if (argc < 2) {
-        usage(stderr);
+        l2l_usage(stderr);
         return L2L_EXIT_BADINPUT;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        usage(stdout);
+    if (!strcmp(cmd, "--version")) {
+        l2l_version(stdout);
         return 0;
     }
-    for (const struct l2l_command *c = l2l_commands; c->name; c++)
-        if (!strcmp(c->name, cmd))
-            return c->run(argc - 1, argv + 1);
-    l2l_error("l2l: unknown command '%s' (try `l2l help`)", cmd);
-    return L2L_EXIT_BADINPUT;
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        const struct l2l_command *c = argc > 2 ? l2l_command_find(argv[2]) : NULL;
+        if (argc > 2 && !c) {
+            l2l_error("l2l help: unknown command '%s' (try `l2l help`)", argv[2]);
+            return L2L_EXIT_BADINPUT;
+        }
+        if (c)
+            l2l_command_help(c, stdout);
+        else
+            l2l_usage(stdout);
+        return 0;
+    }
+    const struct l2l_command *c = l2l_command_find(cmd);
+    if (!c) {
+        l2l_error("l2l: unknown command '%s' (try `l2l help`)", cmd);
+        return L2L_EXIT_BADINPUT;
+    }
+    if (help_or_version(c, argc - 1, argv + 1))
+        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+    return c->run(argc - 1, argv + 1);
 }

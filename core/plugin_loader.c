@@ -2,6 +2,7 @@
  * before any hook is called. */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,36 +15,99 @@
 #include "plugin_loader.h"
 
 #define MAX_DIRS 32
+#define KIND_BIT(k) (1u << (k))
+
+/* One folder of the search path and the kinds of plugin looked for in it:
+ * the user's folders hold either kind, the built-in ones one each. */
+struct search_dir {
+    char *path;
+    unsigned kinds;
+    int user; /* from L2L_PLUGIN_PATH */
+};
 
 static const char *kind_dir(enum l2l_kind kind)
 {
     return kind == L2L_OPTIMIZER ? "optimizers" : "optimizees";
 }
 
-int l2l_plugin_dirs(enum l2l_kind kind, char **dirs, int max)
+static const char *kind_name(enum l2l_kind kind)
+{
+    return kind == L2L_OPTIMIZER ? "optimizer" : "optimizee";
+}
+
+/* Whether this process is the installed `l2l` ($(bindir)/l2l): then the
+ * build tree, which may be gone or newer, is not searched. Tests, tools
+ * and an l2l run from its build tree (or under valgrind) are not. */
+static int running_installed(void)
+{
+    struct stat self, inst;
+    return stat("/proc/self/exe", &self) == 0 && stat(L2L_BINDIR "/l2l", &inst) == 0 &&
+           self.st_dev == inst.st_dev && self.st_ino == inst.st_ino;
+}
+
+static int add_dir(struct search_dir *d, int n, int max, const char *path, unsigned kinds, int user)
+{
+    if (n >= max)
+        return n;
+    d[n].path = strdup(path);
+    d[n].kinds = kinds;
+    d[n].user = user;
+    return d[n].path ? n + 1 : -1;
+}
+
+static void free_dirs(struct search_dir *d, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(d[k].path);
+}
+
+/* The search path, in order: each folder of $L2L_PLUGIN_PATH (both kinds),
+ * then, when not running installed, the build tree, then $(pkglibdir).
+ * The user's folders come first so that a plugin there can shadow a
+ * built-in one (announced). Returns the count, or 0 out of memory. */
+static int search_dirs(struct search_dir *d, int max)
 {
     int n = 0;
     char buf[4096];
-    l2l_fmt(buf, sizeof buf, "%s/%s/.libs", L2L_BUILD_PLUGIN_DIR, kind_dir(kind));
-    if (n < max) dirs[n++] = strdup(buf);
-    l2l_fmt(buf, sizeof buf, "%s/%s", L2L_PKGLIBDIR, kind_dir(kind));
-    if (n < max) dirs[n++] = strdup(buf);
     const char *env = getenv("L2L_PLUGIN_PATH");
-    while (env && *env && n < max) {
+    while (env && *env && n >= 0) {
         const char *colon = strchr(env, ':');
         size_t len = colon ? (size_t)(colon - env) : strlen(env);
         if (len > 0 && len < sizeof buf) {
             memcpy(buf, env, len);
             buf[len] = 0;
-            dirs[n++] = strdup(buf);
+            n = add_dir(d, n, max, buf, KIND_BIT(L2L_OPTIMIZER) | KIND_BIT(L2L_OPTIMIZEE), 1);
         }
         env += len + (colon != NULL);
     }
-    for (int k = 0; k < n; k++)
-        if (!dirs[k]) { /* strdup failed: drop everything */
-            l2l_plugin_dirs_free(dirs, n);
-            return 0;
+    for (int kind = L2L_OPTIMIZER; kind <= L2L_OPTIMIZEE && n >= 0; kind++)
+        if (!running_installed()) {
+            l2l_fmt(buf, sizeof buf, "%s/%s/.libs", L2L_BUILD_PLUGIN_DIR, kind_dir(kind));
+            n = add_dir(d, n, max, buf, KIND_BIT(kind), 0);
         }
+    for (int kind = L2L_OPTIMIZER; kind <= L2L_OPTIMIZEE && n >= 0; kind++) {
+        l2l_fmt(buf, sizeof buf, "%s/%s", L2L_PKGLIBDIR, kind_dir(kind));
+        n = add_dir(d, n, max, buf, KIND_BIT(kind), 0);
+    }
+    if (n < 0) { /* strdup failed: drop everything */
+        for (int k = 0; k < max && d[k].path; k++)
+            free(d[k].path);
+        return 0;
+    }
+    return n;
+}
+
+int l2l_plugin_dirs(enum l2l_kind kind, char **dirs, int max)
+{
+    struct search_dir d[MAX_DIRS] = {{0}};
+    int nd = search_dirs(d, MAX_DIRS), n = 0;
+    for (int k = 0; k < nd; k++) {
+        if ((d[k].kinds & KIND_BIT(kind)) && n < max) {
+            dirs[n++] = d[k].path;
+            d[k].path = NULL;
+        }
+    }
+    free_dirs(d, nd);
     return n;
 }
 
@@ -250,48 +314,123 @@ int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size
     return 0;
 }
 
-int l2l_plugin_open(enum l2l_kind kind, const char *name, struct l2l_plugin *p,
-                    char *err, size_t errlen)
+/* Says once per plugin that a folder of L2L_PLUGIN_PATH shadows a plugin
+ * found later on the path, so that results are never silently made with
+ * another plugin than the built-in one. */
+static void announce_shadow(enum l2l_kind kind, const char *name, const char *path,
+                            const char *shadowed)
 {
-    int rc;
-    if (strchr(name, '/')) {
-        rc = l2l_plugin_open_file(name, p, err, errlen);
-    } else if (l2l_name_check(name, err, errlen, "%s", "") < 0) {
-        /* a plugin name is a file name on the search path: no "..", no spaces */
-        memset(p, 0, sizeof *p);
-        return L2L_EPLUGIN;
-    } else {
-        char *dirs[MAX_DIRS];
-        int nd = l2l_plugin_dirs(kind, dirs, MAX_DIRS);
-        rc = 1;
-        for (int k = 0; k < nd && rc > 0; k++) {
-            char path[4096];
-            struct stat st;
-            l2l_fmt(path, sizeof path, "%s/%s.so", dirs[k], name);
-            if (stat(path, &st) == 0)
-                rc = l2l_plugin_open_file(path, p, err, errlen);
-        }
-        l2l_plugin_dirs_free(dirs, nd);
-        if (rc > 0) {
-            l2l_fmt(err, errlen, "no %s plugin '%s' on the search path (see `l2l list`; set L2L_PLUGIN_PATH for plugins elsewhere)",
-                    kind == L2L_OPTIMIZER ? "optimizer" : "optimizee", name);
-            return L2L_EPLUGIN;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char said[16][64];
+    static int n_said;
+    char key[64];
+    l2l_fmt(key, sizeof key, "%d:%s", (int)kind, name);
+    pthread_mutex_lock(&lock);
+    int seen = 0;
+    for (int k = 0; k < n_said && !seen; k++)
+        seen = !strcmp(said[k], key);
+    if (!seen && n_said < 16)
+        memcpy(said[n_said++], key, sizeof key);
+    pthread_mutex_unlock(&lock);
+    if (!seen)
+        l2l_warn("l2l: %s plugin '%s' from L2L_PLUGIN_PATH: %s (it shadows %s)", kind_name(kind),
+                 name, path, shadowed);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* The first NAME.so of kind on the search path (see search_dirs); a
+ * NAME.so of the other kind in a user's folder is passed over. Returns 0
+ * with p loaded, 1 when there is none (2 when only one of the other kind,
+ * err saying so), < 0 with err when the one found cannot be used. */
+static int find_open(enum l2l_kind kind, const char *name, struct l2l_plugin *p, char *err,
+                     size_t errlen)
+{
+    struct search_dir d[MAX_DIRS] = {{0}};
+    int nd = search_dirs(d, MAX_DIRS), rc = 1;
+    char path[4096];
+    for (int k = 0; k < nd && rc > 0; k++) {
+        if (!(d[k].kinds & KIND_BIT(kind)))
+            continue;
+        l2l_fmt(path, sizeof path, "%s/%s.so", d[k].path, name);
+        if (!file_exists(path))
+            continue;
+        int r = l2l_plugin_open_file(path, p, err, errlen);
+        if (r < 0) {
+            rc = r;
+        } else if (p->kind != kind) { /* a user's folder holds both kinds */
+            if (rc == 1)
+                l2l_fmt(err, errlen, "%s: is an %s plugin, expected an %s", path,
+                        kind_name(p->kind), kind_name(kind));
+            rc = 2;
+            l2l_plugin_close(p);
+        } else {
+            rc = 0;
+            for (int j = k + 1; j < nd && d[k].user; j++) {
+                char later[4096];
+                l2l_fmt(later, sizeof later, "%s/%s.so", d[j].path, name);
+                if ((d[j].kinds & KIND_BIT(kind)) && file_exists(later)) {
+                    announce_shadow(kind, name, path, later);
+                    break;
+                }
+            }
         }
     }
-    if (rc == 0 && p->kind != kind) {
-        l2l_fmt(err, errlen, "%s: is an %s plugin, expected an %s", p->path,
-                p->kind == L2L_OPTIMIZER ? "optimizer" : "optimizee",
-                kind == L2L_OPTIMIZER ? "optimizer" : "optimizee");
-        l2l_plugin_close(p);
-        return L2L_EPLUGIN;
-    }
-    if (rc == 0 && strcmp(l2l_plugin_name(p), name) && !strchr(name, '/')) {
+    free_dirs(d, nd);
+    if (rc == 0 && strcmp(l2l_plugin_name(p), name)) {
         l2l_fmt(err, errlen, "%s: declares the name '%s', expected '%s'", p->path,
                 l2l_plugin_name(p), name);
         l2l_plugin_close(p);
         return L2L_EPLUGIN;
     }
     return rc;
+}
+
+int l2l_plugin_open(enum l2l_kind kind, const char *name, struct l2l_plugin *p,
+                    char *err, size_t errlen)
+{
+    if (strchr(name, '/')) {
+        int rc = l2l_plugin_open_file(name, p, err, errlen);
+        if (rc == 0 && p->kind != kind) {
+            l2l_fmt(err, errlen, "%s: is an %s plugin, expected an %s", p->path,
+                    kind_name(p->kind), kind_name(kind));
+            l2l_plugin_close(p);
+            return L2L_EPLUGIN;
+        }
+        return rc;
+    }
+    /* a plugin name is a file name on the search path: no "..", no spaces */
+    if (l2l_name_check(name, err, errlen, "%s", "") < 0) {
+        memset(p, 0, sizeof *p);
+        return L2L_EPLUGIN;
+    }
+    int rc = find_open(kind, name, p, err, errlen);
+    if (rc == 1)
+        l2l_fmt(err, errlen, "no %s plugin '%s' on the search path (see `l2l list`; set L2L_PLUGIN_PATH for plugins elsewhere)",
+                kind_name(kind), name);
+    return rc > 0 ? L2L_EPLUGIN : rc;
+}
+
+int l2l_plugin_open_any(const char *name, struct l2l_plugin *p, char *err, size_t errlen)
+{
+    if (strchr(name, '/'))
+        return l2l_plugin_open_file(name, p, err, errlen);
+    if (l2l_name_check(name, err, errlen, "%s", "") < 0) {
+        memset(p, 0, sizeof *p);
+        return L2L_EPLUGIN;
+    }
+    int rc = find_open(L2L_OPTIMIZER, name, p, err, errlen);
+    if (rc <= 0)
+        return rc;
+    rc = find_open(L2L_OPTIMIZEE, name, p, err, errlen);
+    if (rc > 0)
+        l2l_fmt(err, errlen, "no plugin '%s' on the search path, optimizer or optimizee (see `l2l list`; set L2L_PLUGIN_PATH for plugins elsewhere)",
+                name);
+    return rc > 0 ? L2L_EPLUGIN : rc;
 }
 
 void l2l_plugin_close(struct l2l_plugin *p)
@@ -319,54 +458,116 @@ const char *l2l_plugin_description(const struct l2l_plugin *p)
     return p->kind == L2L_OPTIMIZER ? p->u.opt->description : p->u.obj->description;
 }
 
-static int name_cmp(const void *a, const void *b)
+/* One line of `l2l list`: the first NAME.so of a kind on the search path,
+ * and the next one it shadows. Files on L2L_PLUGIN_PATH that do not load
+ * have no kind (kind < 0). */
+struct listed {
+    int kind;
+    char *name, *path, *shadows, *err;
+};
+
+static int listed_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const struct listed *x = a, *y = b;
+    return x->kind != y->kind ? x->kind - y->kind : strcmp(x->name, y->name);
 }
 
-/* Lists one kind: the first plugin of each name wins, as when loading. */
-static void list_kind(FILE *f, enum l2l_kind kind)
+/* Adds dir/file (a .so) to the list; returns < 0 out of memory. */
+static int list_add(struct listed *l, int *n, int max, const struct search_dir *d,
+                    const char *file)
 {
-    char *dirs[MAX_DIRS], *seen[256];
-    int nd = l2l_plugin_dirs(kind, dirs, MAX_DIRS), ns = 0;
-    for (int k = 0; k < nd; k++) {
-        DIR *d = opendir(dirs[k]);
-        struct dirent *e;
-        while (d && (e = readdir(d)) && ns < 256) {
-            size_t len = strlen(e->d_name);
-            if (len < 4 || strcmp(e->d_name + len - 3, ".so"))
-                continue;
-            char *name = strndup(e->d_name, len - 3);
-            int dup = 0;
-            for (int j = 0; name && j < ns; j++)
-                dup |= !strcmp(seen[j], name);
-            if (!name || dup) {
-                free(name);
-                continue;
-            }
-            seen[ns++] = name;
-        }
-        if (d)
-            closedir(d);
-    }
-    qsort(seen, (size_t)ns, sizeof *seen, name_cmp);
-    fprintf(f, "%s:\n", kind == L2L_OPTIMIZER ? "optimizers" : "optimizees");
-    for (int j = 0; j < ns; j++) {
+    size_t len = strlen(file);
+    char path[4096], err[L2L_ERRLEN] = "";
+    l2l_fmt(path, sizeof path, "%s/%s", d->path, file);
+    int kind = d->kinds == KIND_BIT(L2L_OPTIMIZER) ? L2L_OPTIMIZER
+             : d->kinds == KIND_BIT(L2L_OPTIMIZEE) ? L2L_OPTIMIZEE : -1;
+    if (kind < 0) { /* a user's folder: the file says which kind it is */
         struct l2l_plugin p;
-        char err[L2L_ERRLEN];
-        if (l2l_plugin_open(kind, seen[j], &p, err, sizeof err) == 0) {
-            fprintf(f, "  %-12s %s  (%s)\n", seen[j], l2l_plugin_description(&p), p.path);
+        if (l2l_plugin_open_file(path, &p, err, sizeof err) == 0) {
+            kind = (int)p.kind;
             l2l_plugin_close(&p);
-        } else {
-            fprintf(f, "  %-12s (broken: %s)\n", seen[j], err);
         }
-        free(seen[j]);
     }
-    l2l_plugin_dirs_free(dirs, nd);
+    for (int j = 0; j < *n; j++)
+        if (l[j].kind == kind && strlen(l[j].name) == len - 3 && !strncmp(l[j].name, file, len - 3)) {
+            if (!l[j].shadows && !(l[j].shadows = strdup(path)))
+                return L2L_ENOMEM;
+            return 0;
+        }
+    if (*n >= max)
+        return 0;
+    struct listed *e = &l[(*n)++];
+    e->kind = kind;
+    e->name = strndup(file, len - 3);
+    e->path = strdup(path);
+    e->shadows = NULL;
+    e->err = kind < 0 ? strdup(err) : NULL;
+    return e->name && e->path && (kind >= 0 || e->err) ? 0 : L2L_ENOMEM;
 }
 
+static void list_print(FILE *f, const struct listed *e)
+{
+    if (e->err) {
+        fprintf(f, "  %-12s (broken: %s)\n", e->name, e->err);
+        return;
+    }
+    struct l2l_plugin p;
+    char err[L2L_ERRLEN];
+    int rc = l2l_plugin_open_file(e->path, &p, err, sizeof err);
+    if (rc == 0 && strcmp(l2l_plugin_name(&p), e->name)) {
+        l2l_fmt(err, sizeof err, "%s: declares the name '%s', expected '%s'", e->path,
+                l2l_plugin_name(&p), e->name);
+        l2l_plugin_close(&p);
+        rc = L2L_EPLUGIN;
+    }
+    if (rc < 0) {
+        fprintf(f, "  %-12s (broken: %s)\n", e->name, err);
+        return;
+    }
+    fprintf(f, "  %-12s %s  (%s%s%s)\n", e->name, l2l_plugin_description(&p), e->path,
+            e->shadows ? "; shadows " : "", e->shadows ? e->shadows : "");
+    l2l_plugin_close(&p);
+}
+
+/* Every folder is read once; a user's folder lists each plugin under its
+ * own kind. The first of each kind and name wins, as when loading. */
 void l2l_plugin_list(FILE *f)
 {
-    list_kind(f, L2L_OPTIMIZER);
-    list_kind(f, L2L_OPTIMIZEE);
+    struct search_dir d[MAX_DIRS] = {{0}};
+    struct listed l[512];
+    int nd = search_dirs(d, MAX_DIRS), n = 0, rc = 0;
+    for (int k = 0; k < nd && rc == 0; k++) {
+        DIR *dir = opendir(d[k].path);
+        struct dirent *e;
+        while (dir && rc == 0 && (e = readdir(dir))) {
+            size_t len = strlen(e->d_name);
+            if (len >= 4 && !strcmp(e->d_name + len - 3, ".so"))
+                rc = list_add(l, &n, (int)(sizeof l / sizeof l[0]), &d[k], e->d_name);
+        }
+        if (dir)
+            closedir(dir);
+    }
+    static const char *const heading[] = {"not loadable (on L2L_PLUGIN_PATH)", "optimizers", "optimizees"};
+    if (rc < 0)
+        l2l_error("l2l: out of memory listing the plugins");
+    else
+        qsort(l, (size_t)n, sizeof *l, listed_cmp);
+    for (int kind = L2L_OPTIMIZER; kind <= L2L_OPTIMIZEE && rc == 0; kind++) {
+        fprintf(f, "%s:\n", heading[kind + 1]);
+        for (int j = 0; j < n; j++)
+            if (l[j].kind == kind)
+                list_print(f, &l[j]);
+    }
+    if (rc == 0 && n && l[0].kind < 0) {
+        fprintf(f, "%s:\n", heading[0]);
+        for (int j = 0; j < n && l[j].kind < 0; j++)
+            list_print(f, &l[j]);
+    }
+    for (int j = 0; j < n; j++) {
+        free(l[j].name);
+        free(l[j].path);
+        free(l[j].shadows);
+        free(l[j].err);
+    }
+    free_dirs(d, nd);
 }

@@ -17,8 +17,10 @@ struct l2l_plugin {
     } u;
 };
 
-/* Directories searched for kind, in order: the build tree, $(pkglibdir)/KIND,
- * then each entry of $L2L_PLUGIN_PATH (colon-separated). Returns the count
+/* Directories searched for kind, in order: each entry of $L2L_PLUGIN_PATH
+ * (colon-separated; either kind), the build tree (only when this is not the
+ * installed l2l), then $(pkglibdir)/KIND. A plugin on L2L_PLUGIN_PATH that
+ * shadows a later one is announced on stderr when loaded. Returns the count
  * written into dirs (each malloc'd; free with l2l_plugin_dirs_free). */
 int l2l_plugin_dirs(enum l2l_kind kind, char **dirs, int max);
 void l2l_plugin_dirs_free(char **dirs, int n);
@@ -28,11 +30,15 @@ void l2l_plugin_dirs_free(char **dirs, int n);
  * naming the file and what is wrong. */
 int l2l_plugin_open(enum l2l_kind kind, const char *name, struct l2l_plugin *p,
                     char *err, size_t errlen);
+/* Loads NAME as an optimizer, else as an optimizee (`l2l describe`); err
+ * gives the real reason when one is found but cannot be used. */
+int l2l_plugin_open_any(const char *name, struct l2l_plugin *p, char *err, size_t errlen);
 /* Loads a plugin from an explicit file (either kind). */
 int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size_t errlen);
 void l2l_plugin_close(struct l2l_plugin *p);
 
-/* Prints every plugin on the search path with its description. */
+/* Prints every plugin on the search path with its description, each under
+ * its kind, and what it shadows. */
 void l2l_plugin_list(FILE *f);
 
 /* Options table, name, version and description, whatever the kind. */

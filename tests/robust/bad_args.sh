@@ -28,7 +28,7 @@ expect seed-space 2 "^l2l run: --seed expects a whole number .*got ' 5'" run goo
 expect output-missing 2 "^l2l run: -o expects a directory" run good.ini -o
 expect output-empty 2 "^l2l run: -o expects a directory" run good.ini -o ""
 expect describe-nothing 2 "^l2l describe: expected one plugin name" describe
-expect describe-unknown 2 "^l2l describe: no optimizer plugin 'nosuch' on the search path" describe nosuch
+expect describe-unknown 2 "^l2l describe: no plugin 'nosuch' on the search path" describe nosuch
 expect list-extra 2 "^l2l list: takes no arguments" list extra
 expect plot-nothing 2 "^l2l plot: expected a results directory" plot
 expect plot-not-results 2 "^l2l: cannot open nowhere/experiments.csv: No such file or directory" plot nowhere

@@ -1,0 +1,111 @@
+#!/bin/sh
+# tests/robust/cli.sh: the command-line conventions. --help and --version
+# on the program and on every command (standard output, status 0); the
+# manual page names every command and option of the usage texts; the bash
+# completion completes commands, options, suite files and plugin names;
+# the plugin search path (L2L_PLUGIN_PATH first, each plugin under its own
+# kind, a shadowed built-in announced); `l2l describe` giving the real
+# reason; `l2l bench` writing under results/, not into the working folder.
+. "$(dirname "$0")/common.sh"
+
+man_page=$top_srcdir/docs/l2l.1
+completion=$top_srcdir/docs/bash-completion/l2l
+commands="list describe run train plot bench"
+
+# answers NAME REGEX ARGS...: status 0, nothing on stderr, the first line
+# of stdout matching REGEX.
+answers() {
+    local name=$1 regex=$2
+    shift 2
+    n_cases=$((n_cases + 1))
+    run_l2l "$@"
+    if [ "$status" -ne 0 ] || [ -s "$tmp/.stderr" ]; then
+        fail "$name: status $status (l2l $*), expected 0 and nothing on stderr:"
+        sed 's/^/    /' "$tmp/.stderr" | head -n 5
+    elif ! head -n 1 "$tmp/.stdout" | grep -q -E -e "$regex"; then
+        fail "$name: first line of stdout does not match /$regex/: $(head -n 1 "$tmp/.stdout")"
+    else
+        say "ok $name: $(head -n 1 "$tmp/.stdout")"
+    fi
+}
+
+version='^l2l \(l2l-bench\) [0-9]+\.[0-9]+'
+answers version "$version" --version
+for what in "revision: " "plugin ABI: " "BLAS: " "OpenMP: " "sanitizers: "; do
+    check "version names the $what" grep -q "^$what" "$tmp/.stdout"
+done
+answers help "^usage: l2l COMMAND" help
+answers --help "^usage: l2l COMMAND" --help
+for c in $commands; do
+    answers "$c --help" "^usage: l2l $c" "$c" --help
+    answers "$c -h" "^usage: l2l $c" "$c" -h
+    answers "$c --version" "$version" "$c" --version
+    answers "help $c" "^usage: l2l $c" help "$c"
+done
+answers "run --help after arguments" "^usage: l2l run" run nosuch.ini -j 0 --help
+expect help-unknown 2 "^l2l help: unknown command 'nosuch'" help nosuch
+
+# Every command and option of the usage texts in the manual page.
+"$L2L" help >usage.txt 2>&1
+for c in $commands; do "$L2L" "$c" --help >>usage.txt 2>&1; done
+sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$man_page" >page.txt
+for c in $commands help; do
+    check "man page: command $c" grep -q -E "^\\.(B|BI|BR) \"?$c\\b" page.txt
+done
+opts=$(grep -o -E -e '(^|[][ ,])--?[a-z][a-z-]*' usage.txt | sed 's/^[][ ,]*//' | sort -u)
+check "usage texts name options" test -n "$opts"
+for o in $opts; do
+    check "man page: option $o" grep -q -E -e "(^|[^a-z-])$o([^a-z-]|\$)" page.txt
+done
+
+# Bash completion, run as bash-completion would.
+complete_words() { # WORD... (the last one is completed): prints COMPREPLY
+    bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _l2l; printf "%s\n" "${COMPREPLY[@]}"' \
+        _ "$completion" "$@" 2>&1
+}
+if command -v bash >/dev/null; then
+    touch suite-a.ini notes.txt
+    check "completion: commands" test "$(complete_words l2l r | tr '\n' ' ')" = "run "
+    check "completion: run's options" test "$(complete_words l2l run --re | tr '\n' ' ')" = "--require-figures "
+    check "completion: suite files" test "$(complete_words l2l run s | tr '\n' ' ')" = "suite-a.ini "
+    check "completion: plugin names from l2l list" test "$(complete_words "$L2L" describe sg | tr '\n' ' ')" = "sgd "
+    check "completion: bench sections" test "$(complete_words l2l bench --only lstm,re | tr '\n' ' ')" = "lstm,refs "
+    rm -f suite-a.ini notes.txt
+else
+    say "skipped: completion (no bash)"
+fi
+
+# Plugin search path: a plugin on L2L_PLUGIN_PATH shadows the built-in one
+# of the same name, and says so once; an optimizee there is listed once,
+# under optimizees; describe names the real reason.
+libs=$builddir/plugins
+mkdir pdir
+cp "$libs/optimizers/.libs/sgd.so" pdir/sgd.so
+cp "$builddir/tests/plugins/.libs/linear.so" pdir/linear.so
+cp "$libs/optimizees/.libs/quadratic.so" pdir/other.so
+L2L_PLUGIN_PATH=$tmp/pdir
+export L2L_PLUGIN_PATH
+max_lines=1
+expect shadow-describe 0 "^warning: l2l: optimizer plugin 'sgd' from L2L_PLUGIN_PATH: $tmp/pdir/sgd.so \\(it shadows .*/sgd.so\\)" describe sgd
+check "shadow-describe: the user's plugin" grep -q "^sgd .*$tmp/pdir/sgd.so" "$tmp/.stdout"
+write_good_suite good.ini
+expect shadow-run 0 "^warning: l2l: optimizer plugin 'sgd' from L2L_PLUGIN_PATH" run good.ini -o out --quiet
+max_lines=2
+expect list-path 0 "" list
+check "list: sgd from the path, shadowing" grep -q "^  sgd .*($tmp/pdir/sgd.so; shadows .*/sgd.so)" "$tmp/.stdout"
+check "list: linear once" test "$(grep -c '^  linear ' "$tmp/.stdout")" -eq 1
+check "list: linear under optimizees" sh -c "sed -n '/^optimizees:/,\$p' '$tmp/.stdout' | grep -q '^  linear .*$tmp/pdir/linear.so'"
+check "list: nothing wrong-kind" sh -c "! grep -q 'expected an optimizer' '$tmp/.stdout'"
+expect describe-optimizee 0 "" describe linear
+check "describe-optimizee: an optimizee" grep -q "^linear .*(optimizee plugin" "$tmp/.stdout"
+expect describe-misnamed 2 "^l2l describe: $tmp/pdir/other.so: declares the name 'quadratic', expected 'other'" describe other
+unset L2L_PLUGIN_PATH
+expect describe-none 2 "^l2l describe: no plugin 'nosuch' on the search path, optimizer or optimizee" describe nosuch
+
+# l2l bench's CSV goes under results/ by default.
+mkdir benchdir
+(cd benchdir && "$L2L" bench --quick --only mlp --sizes 100 --quiet >/dev/null 2>&1)
+check "bench: results/bench/bench.csv" test -s benchdir/results/bench/bench.csv
+check "bench: nothing in the working folder" test "$(ls benchdir)" = results
+
+finish
