@@ -1,4 +1,7 @@
 /* cmd_run.c: `l2l run` and `l2l train`: arguments, suite, runner. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +98,62 @@ static void interrupted_late(const char *out)
               "finish", out);
 }
 
+/* Whether the file at path could be written by us and lies outside the
+ * installed data ($(pkgdatadir)): judged on its nearest existing folder. */
+static int may_write(const char *path)
+{
+    char dir[PATH_MAX], real[PATH_MAX], inst[PATH_MAX];
+    l2l_fmt(dir, sizeof dir, "%s", path);
+    for (;;) { /* the parent, then its parent, until one exists */
+        char *slash = strrchr(dir, '/');
+        if (!slash) {
+            l2l_fmt(dir, sizeof dir, ".");
+            break;
+        }
+        if (slash == dir) {
+            dir[1] = 0; /* "/" */
+            break;
+        }
+        *slash = 0;
+        if (access(dir, F_OK) == 0)
+            break;
+    }
+    if (access(dir, W_OK) != 0 || !realpath(dir, real))
+        return 0;
+    if (!realpath(L2L_PKGDATADIR, inst))
+        return 1;
+    size_t n = strlen(inst);
+    return !(strncmp(real, inst, n) == 0 && (real[n] == '/' || real[n] == 0));
+}
+
+/* A learned optimizer to train whose checkpoint would go into the
+ * installation (an installed suite) or into a folder we cannot write: it
+ * is trained, or found from an earlier run, in OUT/checkpoints/ instead,
+ * and we say so. */
+static int redirect_checkpoints(struct suite *s, const char *out)
+{
+    for (int k = 0; k < s->n_optimizers; k++) {
+        struct suite_optimizer *o = &s->optimizers[k];
+        struct stat st;
+        if (!o->learned || o->train_on < 0 || !o->checkpoint || stat(o->checkpoint, &st) == 0 ||
+            may_write(o->checkpoint))
+            continue;
+        const char *base = strrchr(o->checkpoint, '/');
+        char path[PATH_MAX];
+        l2l_fmt(path, sizeof path, "%s/checkpoints/%s", out, base ? base + 1 : o->checkpoint);
+        char *moved = strdup(path);
+        if (!moved)
+            return L2L_ENOMEM;
+        l2l_warn("l2l: [optimizer %s] %s is missing and that folder is not ours to write (an "
+                 "installed suite?): φ %s %s", o->name, o->checkpoint,
+                 stat(moved, &st) == 0 ? "trained by an earlier run is read from" : "is trained into",
+                 moved);
+        free(o->checkpoint);
+        o->checkpoint = moved;
+    }
+    return 0;
+}
+
 static int run_or_train(int argc, char **argv, int train_only)
 {
     struct args a;
@@ -118,6 +177,11 @@ static int run_or_train(int argc, char **argv, int train_only)
                   getenv("L2L_GNUPLOT") ? " at " : "", getenv("L2L_GNUPLOT") ? gnuplot : "");
         l2l_suite_free(&s);
         return L2L_EXIT_BADINPUT;
+    }
+    if (redirect_checkpoints(&s, out) < 0) {
+        l2l_error("l2l: out of memory");
+        l2l_suite_free(&s);
+        return L2L_EXIT_NOMEM;
     }
     struct run_options ro = {.out_dir = out, .jobs = a.jobs, .train_only = train_only,
                              .quiet = a.quiet, .require_figures = a.require_figures,

@@ -10,6 +10,8 @@
  * Matching the reference code (deepmind/learning-to-learn, problems.py):
  * weights and biases start IID N(0, 0.01^2) (init=normal, init_std=0.01),
  * minibatches of 128 drawn uniformly with replacement (sampling=replace). */
+#define _GNU_SOURCE /* dladdr: where this plugin was loaded from */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,12 @@
 
 #ifndef L2L_SRCDIR
 #define L2L_SRCDIR "."
+#endif
+#ifndef L2L_PKGLIBDIR
+#define L2L_PKGLIBDIR "/nonexistent"
+#endif
+#ifndef L2L_PKGDATADIR
+#define L2L_PKGDATADIR "/nonexistent"
 #endif
 
 #define EVAL_CHUNK 256 /* test examples per forward pass in evaluate() */
@@ -34,7 +42,7 @@ static const struct l2l_option mlp_options[] = {
     [O_ACT] = { "activation", L2L_OPT_STRING, "sigmoid", 0, 0, "sigmoid|relu|tanh",
                 "activation of the hidden layers" },
     [O_TRI] = { "train_images", L2L_OPT_STRING, "data/mnist/train-images-idx3-ubyte", 0, 0, NULL,
-                "IDX images for training (.gz also tried; relative paths also under the source tree)" },
+                "IDX images for training (.gz also tried; data/... also under L2L_DATA_DIR, ~/.local/share/l2l-bench/data, the installed data/)" },
     [O_TRL] = { "train_labels", L2L_OPT_STRING, "data/mnist/train-labels-idx1-ubyte", 0, 0, NULL,
                 "IDX labels for training" },
     [O_TEI] = { "test_images", L2L_OPT_STRING, "data/mnist/t10k-images-idx3-ubyte", 0, 0, NULL,
@@ -76,21 +84,63 @@ struct problem {
     struct mlp_work work;
 };
 
-/* First of PATH, PATH.gz, SRCDIR/PATH, SRCDIR/PATH.gz that exists, so that
- * the defaults work from the source tree and from a build directory. */
+/* Whether this plugin is the installed one ($(pkglibdir)): then the
+ * source tree, which may be gone, is not searched for data. */
+static int installed(void)
+{
+    extern const struct l2l_optimizee_ops l2l_optimizee;
+    Dl_info info;
+    size_t n = strlen(L2L_PKGLIBDIR);
+    return dladdr(&l2l_optimizee, &info) && info.dli_fname &&
+           !strncmp(info.dli_fname, L2L_PKGLIBDIR "/", n + 1);
+}
+
+/* The folders holding the data sets (mnist/, fashion-mnist/), in the order
+ * searched for a relative path "data/...": $L2L_DATA_DIR, the source
+ * tree's data/ (not when installed), the user's
+ * ${XDG_DATA_HOME:-~/.local/share}/l2l-bench/data (where the installed
+ * l2l-get-data puts them), $(pkgdatadir)/data. The same as scripts/get-data. */
+static int data_dirs(char dirs[4][2048])
+{
+    int n = 0;
+    const char *env = getenv("L2L_DATA_DIR"), *xdg = getenv("XDG_DATA_HOME"),
+               *home = getenv("HOME");
+    if (env && env[0])
+        snprintf(dirs[n++], 2048, "%s", env);
+    if (!installed())
+        snprintf(dirs[n++], 2048, "%s/data", L2L_SRCDIR);
+    if (xdg && xdg[0] == '/')
+        snprintf(dirs[n++], 2048, "%s/l2l-bench/data", xdg);
+    else if (home && home[0])
+        snprintf(dirs[n++], 2048, "%s/.local/share/l2l-bench/data", home);
+    snprintf(dirs[n++], 2048, "%s/data", L2L_PKGDATADIR);
+    return n;
+}
+
+/* PATH or PATH.gz; for a relative PATH, first as given (from the working
+ * folder), then "data/REST" in each data folder (see data_dirs). */
 static int resolve(const char *key, const char *path, char *out, size_t len,
                    char *err, size_t errlen)
 {
-    const char *fmt[4] = { "%s%s", "%s%s.gz", L2L_SRCDIR "/%s%s", L2L_SRCDIR "/%s%s.gz" };
-    int tries = path[0] == '/' ? 2 : 4;
-    for (int k = 0; k < tries; k++) {
-        snprintf(out, len, fmt[k], "", path);
-        if (access(out, R_OK) == 0)
-            return 0;
+    char dirs[4][2048], tried[1024] = "";
+    int nd = path[0] != '/' && !strncmp(path, "data/", 5) ? data_dirs(dirs) : 0;
+    for (int k = -1; k < nd; k++) {
+        for (int gz = 0; gz < 2; gz++) {
+            if (k < 0)
+                snprintf(out, len, "%s%s", path, gz ? ".gz" : "");
+            else
+                snprintf(out, len, "%s/%s%s", dirs[k], path + 5, gz ? ".gz" : "");
+            if (access(out, R_OK) == 0)
+                return 0;
+        }
+        if (k >= 0) {
+            size_t used = strlen(tried);
+            snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : " and in ", dirs[k]);
+        }
     }
     snprintf(err, errlen, "mlp: %s: %s not found (also tried %s.gz%s); run scripts/get-data "
-             "(or make data) to fetch MNIST, or set %s", key, path, path,
-             tries == 4 ? " and under " L2L_SRCDIR : "", key);
+             "(or make data; l2l-get-data when installed) to fetch MNIST, or set %s",
+             key, path, path, tried, key);
     return -1;
 }
 

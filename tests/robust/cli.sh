@@ -5,7 +5,9 @@
 # completion completes commands, options, suite files and plugin names;
 # the plugin search path (L2L_PLUGIN_PATH first, each plugin under its own
 # kind, a shadowed built-in announced); `l2l describe` giving the real
-# reason; `l2l bench` writing under results/, not into the working folder.
+# reason; `l2l bench` writing under results/, not into the working folder;
+# the mlp's data found in L2L_DATA_DIR and the user's data folder; a
+# checkpoint to train in a folder we may not write trained beside the results.
 . "$(dirname "$0")/common.sh"
 
 man_page=$top_srcdir/docs/l2l.1
@@ -108,4 +110,43 @@ mkdir benchdir
 check "bench: results/bench/bench.csv" test -s benchdir/results/bench/bench.csv
 check "bench: nothing in the working folder" test "$(ls benchdir)" = results
 
+# The mlp's default data/mnist/... found in L2L_DATA_DIR, then in the
+# user's ~/.local/share/l2l-bench/data (where l2l-get-data puts them).
+put_mnist() { # DIR: a 2-image 2x2 set with 2 classes as DIR/mnist/*
+    mkdir -p "$1/mnist"
+    for set in train t10k; do
+        printf '\0\0\10\3\0\0\0\2\0\0\0\2\0\0\0\2\1\2\3\4\5\6\7\10' >"$1/mnist/$set-images-idx3-ubyte"
+        printf '\0\0\10\1\0\0\0\2\0\1' >"$1/mnist/$set-labels-idx1-ubyte"
+    done
+}
+printf '[optimizee m]\nplugin = mlp\nhidden = 3\nclasses = 2\nbatch = 2\n[optimizer sgd]\nplugin = sgd\n[experiment e]\noptimizee = m\noptimizers = sgd\nsteps = 3\nruns = 1\n' >mlp.ini
+put_mnist "$tmp/datadir"
+L2L_DATA_DIR=$tmp/datadir
+export L2L_DATA_DIR
+expect data-dir 0 "" run mlp.ini -o out-data-dir --quiet
+unset L2L_DATA_DIR
+put_mnist "$tmp/home/.local/share/l2l-bench/data"
+saved_home=$HOME saved_xdg=${XDG_DATA_HOME-}
+HOME=$tmp/home
+export HOME
+unset XDG_DATA_HOME
+expect user-data 0 "" run mlp.ini -o out-user-data --quiet
+HOME=$saved_home
+[ -z "$saved_xdg" ] || export XDG_DATA_HOME="$saved_xdg"
+
+# A checkpoint to train whose folder we may not write goes beside the
+# results (root writes anywhere: not testable then).
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir ro
+    printf '[suite]\nseed = 5\nruns = 2\n[optimizee quad]\nplugin = quadratic\ndim = 3\nbatch = 4\n[optimizer l]\nplugin = %s\ncheckpoint = ck/l.l2l\ntrain_on = quad\nepochs = 2\nsteps = 10\nunroll = 5\nvalid_every = 2\nvalid_problems = 2\n[experiment e]\noptimizee = quad\noptimizers = l\nsteps = 10\n' \
+        "$LSGD" >ro/learned.ini
+    chmod a-w ro
+    expect readonly-checkpoint 0 "^warning: l2l: \\[optimizer l\\] ro/ck/l.l2l is missing .*is trained into out-ro/checkpoints/l.l2l" \
+        train ro/learned.ini -o out-ro --quiet
+    check "readonly-checkpoint: trained beside the results" test -s out-ro/checkpoints/l.l2l
+    check "readonly-checkpoint: nothing in the suite's folder" test "$(ls ro)" = learned.ini
+    chmod u+w ro
+else
+    say "skipped: read-only checkpoint folder (running as root)"
+fi
 finish
