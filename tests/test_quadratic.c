@@ -12,6 +12,7 @@
 #include "plugin_loader.h"
 #include "quadratic.h"
 #include "test_main.h"
+#include "hvp_check.h"
 
 #define DATA L2L_SRCDIR "/tests/data/"
 
@@ -116,6 +117,47 @@ static void test_gradient_fd(void)
 {
     check_fd("uniform", "128", "10"); /* the paper's setting */
     check_fd("normal", "3", "7");
+}
+
+struct grad_ctx { struct fix *f; void *p; };
+static int grad_of(void *ctx, const float *theta, float *grad)
+{
+    struct grad_ctx *c = ctx;
+    double l;
+    return c->f->ops->loss_grad(c->p, theta, &l, grad);
+}
+
+/* H·v = (2/B) Wᵀ W v against central differences of ∇f (exact for a
+ * quadratic up to the gradient's float32 rounding), at any ago. */
+static void check_hvp(const char *dist, const char *batch, const char *dim)
+{
+    struct fix f;
+    char err[L2L_ERRLEN];
+    CU_ASSERT_FATAL(fix_open(&f, err, sizeof err, "dist", dist, "batch", batch, "dim", dim, NULL) == 0);
+    CU_ASSERT_FATAL(f.ops->hvp && f.ops->replay_depth);
+    size_t n = f.ops->n_params(f.family);
+    float *theta = malloc(n * sizeof *theta);
+    struct l2l_rng rng;
+    l2l_rng_seed(&rng, 43);
+    void *p = f.ops->problem_new(f.family, &rng, theta, err, sizeof err);
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT(f.ops->replay_depth(p, 4) == 0);
+    for (size_t k = 0; k < n; k++)
+        theta[k] = (float)l2l_rng_normal(&rng);
+    struct grad_ctx c = {&f, p};
+    char what[96];
+    snprintf(what, sizeof what, "dist=%s B=%s d=%s: Hv vs central differences", dist, batch, dim);
+    for (int ago = 0; ago < 2; ago++)
+        CU_ASSERT(l2l_check_hvp(what, f.ops, p, ago, theta, n, 1.0 / 64, &rng, grad_of, &c) < 1e-5);
+    f.ops->problem_free(p);
+    free(theta);
+    fix_close(&f);
+}
+
+static void test_hvp_fd(void)
+{
+    check_hvp("uniform", "128", "10");
+    check_hvp("normal", "3", "7");
 }
 
 /* tests/data/quadratic-2x2.txt: W = [1 2; 3 4], y = (1, 1), θ0 = (1, −1).
@@ -333,6 +375,7 @@ static void test_file_options(void)
 
 static const struct l2l_test tests[] = {
     {"gradient vs central differences", test_gradient_fd},
+    {"Hessian-vector product vs central differences of the gradient", test_hvp_fd},
     {"hand-worked 2x2 file", test_hand_file},
     {"loss is the mean over b of the sum over rows", test_mean_of_sums},
     {"same seed, same problem; other seed, other problem", test_seeds},

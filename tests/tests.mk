@@ -2,7 +2,7 @@
 # run); each plugin's tests live in its own fragment.
 CORE_TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 CORE_TEST_LIBS = libl2lcore.la $(CUNIT_LIBS)
-EXTRA_DIST += tests/test_main.h tests/capture.h
+EXTRA_DIST += tests/test_main.h tests/capture.h tests/hvp_check.h
 
 check_PROGRAMS += tests/test_suite tests/test_run
 TESTS += tests/test_suite tests/test_run

@@ -208,6 +208,43 @@ static int quad_loss_grad(void *problem, const float *theta, double *loss, float
     return 0;
 }
 
+/* hv_b = (2/B) W_bᵀ (W_b v_b): the Hessian is constant, so θ and the
+ * minibatch (`ago`) do not matter. Sums in double as loss_grad's. */
+static int quad_hvp(void *problem, int ago, const float *theta, const float *v, float *hv)
+{
+    (void)ago; (void)theta;
+    struct quad_problem *p = problem;
+    size_t d = (size_t)p->d, B = (size_t)p->B;
+    double *r = p->r, *acc = p->r + d, scale = 2.0 / (double)B;
+    for (size_t b = 0; b < B; b++) {
+        const float *W = p->W + b * d * d, *Wt = p->Wt + b * d * d, *x = v + b * d;
+        for (size_t i = 0; i < d; i++)
+            r[i] = 0;
+        for (size_t j = 0; j < d; j++) { /* r_i += W_ij v_j */
+            double xj = x[j];
+            for (size_t i = 0; i < d; i++)
+                r[i] += (double)Wt[j * d + i] * xj;
+        }
+        for (size_t j = 0; j < d; j++)
+            acc[j] = 0;
+        for (size_t i = 0; i < d; i++) { /* acc_j += W_ij r_i */
+            double ri = r[i];
+            for (size_t j = 0; j < d; j++)
+                acc[j] += (double)W[i * d + j] * ri;
+        }
+        for (size_t j = 0; j < d; j++)
+            hv[b * d + j] = (float)(scale * acc[j]);
+    }
+    return 0;
+}
+
+/* No minibatches: any depth of replay is free. */
+static int quad_replay_depth(void *problem, int depth)
+{
+    (void)problem;
+    return depth >= 0 ? 0 : -1;
+}
+
 /* The exact loss: there is no minibatch noise to remove, no accuracy. */
 static int quad_evaluate(void *problem, const float *theta, struct l2l_eval *out)
 {
@@ -229,4 +266,6 @@ const struct l2l_optimizee_ops l2l_optimizee = {
     .problem_free = quad_problem_free,
     .loss_grad = quad_loss_grad,
     .evaluate = quad_evaluate,
+    .replay_depth = quad_replay_depth,
+    .hvp = quad_hvp,
 };
