@@ -59,7 +59,37 @@ void l2l_meta_inst_free(struct l2l_meta_inst *in)
     free(in->update);
     free(in->grads);
     free(in->dg);
+    free(in->thetas);
+    free(in->lam);
+    free(in->dgrad);
+    free(in->hv);
     memset(in, 0, sizeof *in);
+}
+
+int l2l_meta_inst_second_order(struct l2l_meta_inst *in, char *err, size_t errlen)
+{
+    if (!in->opt->learned || !in->opt->learned->backward_step) {
+        l2l_fmt(err, errlen, "optimizer %s has no backward_step: second_order = true needs it",
+                in->opt->name);
+        return L2L_EINPUT;
+    }
+    if (!in->obj->hvp || !in->obj->replay_depth) {
+        l2l_fmt(err, errlen, "optimizee %s has no Hessian-vector product (hvp, replay_depth): "
+                "second_order = true needs it", in->obj->name);
+        return L2L_EINPUT;
+    }
+    size_t n = in->n ? in->n : 1;
+    in->thetas = malloc(sizeof(float) * n * (size_t)in->cap);
+    in->lam = malloc(sizeof(float) * n);
+    in->dgrad = malloc(sizeof(float) * n);
+    in->hv = malloc(sizeof(float) * n);
+    if (!in->thetas || !in->lam || !in->dgrad || !in->hv) {
+        l2l_fmt(err, errlen, "out of memory for second-order unrolls of %d steps of %zu parameters",
+                in->cap, in->n);
+        return L2L_ENOMEM;
+    }
+    in->second_order = 1;
+    return 0;
 }
 
 int l2l_meta_inst_start(struct l2l_meta_inst *in, struct l2l_rng *rng, char *err, size_t errlen)
@@ -70,9 +100,47 @@ int l2l_meta_inst_start(struct l2l_meta_inst *in, struct l2l_rng *rng, char *err
     if (!in->problem)
         return L2L_EPLUGIN;
     in->opt->reset(in->self);
+    /* Step t's minibatch is needed again u − t ≤ cap − 1 calls later. */
+    if (in->second_order && in->obj->replay_depth(in->problem, in->cap) < 0) {
+        l2l_fmt(err, errlen, "%s: cannot replay the minibatches of %d steps (replay_depth)",
+                in->obj->name, in->cap);
+        return L2L_EPLUGIN;
+    }
     if (in->obj->loss_grad(in->problem, in->theta, &in->loss, in->grad) < 0) {
         l2l_fmt(err, errlen, "%s: loss_grad failed at θ0", in->obj->name);
         return L2L_EPLUGIN;
+    }
+    return 0;
+}
+
+/* The recursion of meta_unroll.h, λ in float summed in the order of the
+ * first-order suffix sum. */
+static int backward_second_order(struct l2l_meta_inst *in, int u, double scale, float *dphi,
+                                 char *err, size_t errlen)
+{
+    const struct l2l_learned_ops *l = in->opt->learned;
+    size_t n = in->n;
+    float *lam = in->lam, *dgrad = in->dgrad, *hv = in->hv;
+    const float *gr = in->grads;
+    for (size_t k = 0; k < n; k++)
+        lam[k] = (float)(scale * gr[(size_t)(u - 1) * n + k]);
+    for (int t = u - 1; t >= 0; t--) {
+        if (l->backward_step(in->self, t, lam, dgrad, dphi) < 0) {
+            l2l_fmt(err, errlen, "%s: backward_step failed at step %d", in->opt->name, t);
+            return L2L_EPLUGIN;
+        }
+        if (t == 0)
+            break;
+        /* θ_t is thetas[t − 1], ∇_t is grads[t − 1]: the loss_grad call
+         * made u − t calls before the latest (at θ_u). */
+        if (in->obj->hvp(in->problem, u - t, in->thetas + (size_t)(t - 1) * n, dgrad, hv) < 0) {
+            l2l_fmt(err, errlen, "%s: hvp failed for step %d (ago %d)", in->obj->name, t, u - t);
+            return L2L_EPLUGIN;
+        }
+        const float *g = gr + (size_t)(t - 1) * n;
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+        for (size_t k = 0; k < n; k++)
+            lam[k] = (lam[k] + (float)(scale * g[k])) + hv[k];
     }
     return 0;
 }
@@ -108,6 +176,8 @@ int l2l_meta_unroll(struct l2l_meta_inst *in, int u, double scale, float *dphi,
             l2l_fmt(err, errlen, "%s: loss_grad failed", in->obj->name);
             return L2L_EPLUGIN;
         }
+        if (in->second_order)
+            memcpy(in->thetas + (size_t)t * n, in->theta, sizeof(float) * n);
         if (losses)
             losses[t] = f;
         L += f;
@@ -117,6 +187,8 @@ int l2l_meta_unroll(struct l2l_meta_inst *in, int u, double scale, float *dphi,
     *meta_loss += L;
     if (!dphi)
         return 0;
+    if (in->second_order)
+        return backward_second_order(in, u, scale, dphi, err, errlen);
     /* dg_t = scale · Σ_{s=t+1..u} ∇_s, built from the back: the suffix sum
      * of grads (grads[t] holds ∇_{t+1}). Accumulated in float as the
      * plugins' buffers are float; u is small. */

@@ -7,6 +7,9 @@
  * where, for j > 1, the state carried into unroll j (θ and the optimizer's
  * state) is a constant: FD re-runs unrolls 1..j−1 with the unperturbed φ0
  * and perturbs φ only for the steps of unroll j.
+ * With second order (l2l_meta_inst_second_order) the same check holds on
+ * a curved optimizee (the quadratic with a non-trivial W), where first
+ * order must fail it.
  * L2L_TEST_SMALL=1 (set by .ci/sanitize for valgrind) checks fewer LSTM
  * meta-parameters (40 instead of 400, still spread over all of φ). */
 #include <math.h>
@@ -48,20 +51,34 @@ static double loss_of_unroll(struct l2l_meta_inst *in, const float *phi0, const 
     return L;
 }
 
-/* Checks dφ of unrolls 1..N_UNROLLS of optimizer `name` (options kv) on
- * the linear optimizee; at most max_check meta-parameters (spread evenly). */
-static void check_plugin(const char *name, const char *const *kv, double eps, double tol,
-                         size_t max_check)
+/* The optimizee of a check: plugin name or path, and its options. */
+struct target { const char *name; const char *const *kv; int second_order; };
+static const char *const linear_kv[] = {"n=5", "quad=0", NULL};
+static const struct target LINEAR = {LINEAR_PATH, linear_kv, 0};
+/* Curved: H = (2/B) W_bᵀ W_b with uniform W, θ0 of unit size so that the
+ * gradient moves along the trajectory. */
+static const char *const quad_kv[] = {"dim=3", "batch=2", "init_std=1", NULL};
+static const struct target QUAD_FIRST = {"quadratic", quad_kv, 0};
+static const struct target QUAD_SECOND = {"quadratic", quad_kv, 1};
+
+/* dφ of unrolls 1..N_UNROLLS of optimizer `name` (options kv) on the
+ * target, against FD; at most max_check meta-parameters (spread evenly).
+ * Returns the largest error relative to max |FD| over the unrolls. */
+static double plugin_error(const char *name, const char *const *kv, const struct target *tg,
+                           double eps, double tol, size_t max_check)
 {
     struct fx_plugin o, f;
-    const char *lin[] = {"n=5", "quad=0", NULL};
     CU_ASSERT_FATAL(fx_open(&o, L2L_OPTIMIZER, name, kv) == 0);
-    CU_ASSERT_FATAL(fx_open(&f, L2L_OPTIMIZEE, LINEAR_PATH, lin) == 0);
+    CU_ASSERT_FATAL(fx_open(&f, L2L_OPTIMIZEE, tg->name, tg->kv) == 0);
     char err[L2L_ERRLEN];
     void *fam = f.p.u.obj->open(f.v, err, sizeof err);
     CU_ASSERT_FATAL(fam != NULL);
     struct l2l_meta_inst in;
     CU_ASSERT_FATAL(l2l_meta_inst_init(&in, o.p.u.opt, o.v, f.p.u.obj, fam, U, err, sizeof err) == 0);
+    if (tg->second_order && l2l_meta_inst_second_order(&in, err, sizeof err) < 0) {
+        printf("  %s\n", err);
+        CU_FAIL_FATAL("second order refused");
+    }
     const struct l2l_learned_ops *l = o.p.u.opt->learned;
     size_t m = l->n_meta(in.self);
     float *phi0 = malloc(sizeof(float) * m), *dphi = malloc(sizeof(float) * m);
@@ -76,7 +93,9 @@ static void check_plugin(const char *name, const char *const *kv, double eps, do
         phi0[1] = 0.5f;
     }
     size_t stride = m > max_check ? m / max_check : 1;
-    printf("\n  %s: %zu meta-parameters, checking every %zu-th\n", name, m, stride);
+    printf("\n  %s on %s (%s order): %zu meta-parameters, checking every %zu-th\n", name, tg->name,
+           tg->second_order ? "second" : "first", m, stride);
+    double worst = 0;
     for (int j = 1; j <= N_UNROLLS; j++) {
         /* Analytic: unrolls 1..j with backward, keep unroll j's dφ. */
         CU_ASSERT_FATAL(start(&in, phi0, m) == 0);
@@ -108,19 +127,99 @@ static void check_plugin(const char *name, const char *const *kv, double eps, do
         }
         char what[128];
         snprintf(what, sizeof what, "%s unroll %d dphi vs FD (relative to max |dphi| %.3g)", name, j, scale);
-        CU_ASSERT(l2l_maxdiff(what, a, fd, c, tol) <= tol);
+        double e = l2l_maxdiff(what, a, fd, c, tol);
+        worst = e > worst || e != e ? e : worst;
     }
     l2l_meta_inst_free(&in);
     f.p.u.obj->close(fam);
     free(phi0); free(dphi); free(a); free(fd); free(phi);
     fx_close(&o);
     fx_close(&f);
+    return worst;
+}
+
+static void check_plugin(const char *name, const char *const *kv, double eps, double tol,
+                         size_t max_check)
+{
+    CU_ASSERT(plugin_error(name, kv, &LINEAR, eps, tol, max_check) <= tol);
+}
+
+/* On the curved quadratic: second order matches FD, first order must not
+ * (else the test could not tell them apart). */
+static void check_curved(const char *name, const char *const *kv, double eps, double tol,
+                         size_t max_check)
+{
+    CU_ASSERT(plugin_error(name, kv, &QUAD_SECOND, eps, tol, max_check) <= tol);
+    double e1 = plugin_error(name, kv, &QUAD_FIRST, eps, tol, max_check);
+    printf("  first order: error %.3g, must be > %.3g\n", e1, 5 * tol);
+    CU_ASSERT(e1 > 5 * tol);
 }
 
 static void test_learned_sgd(void)
 {
     const char *kv[] = {"terms=2", NULL};
     check_plugin(LSGD_PATH, kv, 1e-2, 1e-3, 100);
+}
+
+static void test_learned_sgd_second(void)
+{
+    const char *kv[] = {"terms=2", NULL};
+    check_curved(LSGD_PATH, kv, 1e-2, 1e-3, 100);
+}
+
+/* Second order on the linear optimizee (H = 0): the same dφ as first order,
+ * bit for bit (the same sums in the same order). */
+static void test_second_order_flat(void)
+{
+    static const struct target LIN2 = {LINEAR_PATH, linear_kv, 1};
+    const char *kv[] = {"terms=2", NULL};
+    float d[2][2];
+    for (int so = 0; so < 2; so++) {
+        struct fx_plugin o, f;
+        CU_ASSERT_FATAL(fx_open(&o, L2L_OPTIMIZER, LSGD_PATH, kv) == 0);
+        CU_ASSERT_FATAL(fx_open(&f, L2L_OPTIMIZEE, LIN2.name, LIN2.kv) == 0);
+        char err[L2L_ERRLEN];
+        void *fam = f.p.u.obj->open(f.v, err, sizeof err);
+        struct l2l_meta_inst in;
+        CU_ASSERT_FATAL(l2l_meta_inst_init(&in, o.p.u.opt, o.v, f.p.u.obj, fam, U, err, sizeof err) == 0);
+        if (so)
+            CU_ASSERT_FATAL(l2l_meta_inst_second_order(&in, err, sizeof err) == 0);
+        float phi0[2] = {logf(0.1f), 0.5f};
+        CU_ASSERT_FATAL(start(&in, phi0, 2) == 0);
+        for (int k = 0; k < 2; k++) {
+            double L = 0;
+            d[so][0] = d[so][1] = 0;
+            CU_ASSERT(l2l_meta_unroll(&in, U, 0.5, d[so], &L, NULL, err, sizeof err) == 0);
+        }
+        l2l_meta_inst_free(&in);
+        f.p.u.obj->close(fam);
+        fx_close(&o);
+        fx_close(&f);
+    }
+    printf("\n  dphi first %.9g %.9g, second %.9g %.9g\n", d[0][0], d[0][1], d[1][0], d[1][1]);
+    CU_ASSERT(memcmp(d[0], d[1], sizeof d[0]) == 0);
+}
+
+/* Second order refused, naming the hook, when a plugin lacks it. */
+static void test_second_order_refused(void)
+{
+    struct fx_plugin o, f;
+    const char *kv[] = {"terms=2", NULL};
+    CU_ASSERT_FATAL(fx_open(&o, L2L_OPTIMIZER, LSGD_PATH, kv) == 0);
+    CU_ASSERT_FATAL(fx_open(&f, L2L_OPTIMIZEE, LINEAR_PATH, linear_kv) == 0);
+    char err[L2L_ERRLEN];
+    void *fam = f.p.u.obj->open(f.v, err, sizeof err);
+    struct l2l_optimizee_ops obj = *f.p.u.obj;
+    obj.hvp = NULL;
+    struct l2l_meta_inst in;
+    CU_ASSERT_FATAL(l2l_meta_inst_init(&in, o.p.u.opt, o.v, &obj, fam, U, err, sizeof err) == 0);
+    CU_ASSERT(l2l_meta_inst_second_order(&in, err, sizeof err) < 0);
+    printf("\n  %s\n", err);
+    CU_ASSERT(strstr(err, "optimizee linear has no Hessian-vector product") != NULL);
+    l2l_meta_inst_free(&in);
+    f.p.u.obj->close(fam);
+    fx_close(&o);
+    fx_close(&f);
 }
 
 /* The real LSTM plugins: a build dependency of this test (core/meta.mk),
@@ -134,6 +233,47 @@ static void lstm_case(const char *name, const char *const *kv)
     }
     const char *small = getenv("L2L_TEST_SMALL");
     check_plugin(name, kv, 1e-2, 2e-3, small && *small && strcmp(small, "0") ? 40 : 400);
+}
+
+/* Second order on the curved quadratic; first order must fail there when
+ * first_off (checked once per variant: it doubles the test's time). */
+static void lstm_curved(const char *name, const char *const *kv, int first_off)
+{
+    if (!fx_have_optimizer(name)) { /* a build dependency: missing is a failure */
+        printf("\n  plugin %s is not in the build tree\n", name);
+        CU_FAIL_FATAL("the LSTM plugin this test checks is missing");
+    }
+    const char *small = getenv("L2L_TEST_SMALL");
+    size_t max_check = small && *small && strcmp(small, "0") ? 40 : 400;
+    if (first_off)
+        check_curved(name, kv, 1e-2, 2e-3, max_check);
+    else
+        CU_ASSERT(plugin_error(name, kv, &QUAD_SECOND, 1e-2, 2e-3, max_check) <= 2e-3);
+}
+
+static void test_lstm_second(void)
+{
+    const char *none[] = {"preprocess=none", "scale=1", NULL};
+    lstm_curved("lstm", none, 1);
+    lstm_curved("lstm", NULL, 0); /* logsign, p = 10, scale 0.1 */
+    const char *ref[] = {"preprocess=logsign-ref", "p=5", NULL};
+    lstm_curved("lstm", ref, 0);
+}
+
+static void test_lstm_linear_rule_second(void)
+{
+    const char *kv[] = {"layers=0", "preprocess=none", "scale=1", NULL};
+    lstm_curved("lstm", kv, 1);
+    const char *lg[] = {"layers=0", NULL};
+    lstm_curved("lstm", lg, 0);
+}
+
+static void test_lstm_gac_second(void)
+{
+    const char *none[] = {"preprocess=none", "scale=1", NULL};
+    lstm_curved("lstm-gac", none, 1);
+    const char *ref[] = {"preprocess=logsign-ref", "p=5", NULL};
+    lstm_curved("lstm-gac", ref, 0);
 }
 
 static void test_lstm(void) { lstm_case("lstm", NULL); }
@@ -174,9 +314,15 @@ static void test_scale(void)
 static const struct l2l_test tests[] = {
     {"learned_sgd: dphi of 3 carried unrolls vs FD", test_learned_sgd},
     {"scale averages instances", test_scale},
+    {"learned_sgd second order on a curved quadratic: dphi vs FD, first order off", test_learned_sgd_second},
+    {"second order with H = 0 is first order, bit for bit", test_second_order_flat},
+    {"second order refused without hvp", test_second_order_refused},
     {"lstm: dphi of 3 carried unrolls vs FD", test_lstm},
     {"lstm preprocess=none scale=1: dphi vs FD", test_lstm_quadratic_config},
     {"lstm-gac: dphi of 3 carried unrolls vs FD", test_lstm_gac},
+    {"lstm second order on a curved quadratic: dphi vs FD", test_lstm_second},
+    {"lstm layers=0 (a learned linear rule) second order: dphi vs FD", test_lstm_linear_rule_second},
+    {"lstm-gac second order on a curved quadratic: dphi vs FD", test_lstm_gac_second},
     {NULL, NULL},
 };
 

@@ -304,7 +304,10 @@ struct l2l_learned_ops {
      * t = T−1 down to 0 after an unroll of T recorded steps, in that order
      * and exactly once each: given dg_t (n) = dL/dg_t, accumulates (+=)
      * dL/dφ into dphi and writes dL/d∇_t into dgrad (n). The carried state
-     * (dL/dh of step t) stays inside the object between calls. Not
+     * (dL/dh of step t) stays inside the object between calls. The core
+     * passes the same dphi to every call of one backward and reads it only
+     * after the call for t = 0, so a plugin may keep its partial sums until
+     * then (the LSTM does, to sum in the order of its backward). Not
      * required; without it second_order is refused for this plugin. */
     int (*backward_step)(void *self, int t, const float *dg_t, float *dgrad, float *dphi);
 };

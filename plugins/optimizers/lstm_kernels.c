@@ -50,6 +50,33 @@ void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
     }
 }
 
+void lstm_preprocess_backward(float *dgrad, const float *dx, size_t ld, const float *grad,
+                              size_t n, enum lstm_pre pre, float p)
+{
+    const float ep = expf(p), lo = expf(-p), inv_p = 1.0f / p;
+    for (size_t k = 0; k < n; k++) {
+        float g = grad[k], a = fabsf(g);
+        const float *d = dx + k * ld;
+        switch (pre) {
+        case LSTM_PRE_NONE:
+            dgrad[k] = d[0];
+            break;
+        case LSTM_PRE_LOGSIGN:
+            dgrad[k] = a >= lo ? d[0] * inv_p / g : ep * d[1];
+            break;
+        case LSTM_PRE_LOGSIGN_REF: {
+            float l = logf(a + FLT_EPSILON) * inv_p, s = g * ep, r = 0.0f;
+            if (!(l < -1.0f))
+                r += d[0] * inv_p * (float)((g > 0) - (g < 0)) / (a + FLT_EPSILON);
+            if (s > -1.0f && s < 1.0f)
+                r += ep * d[1];
+            dgrad[k] = r;
+            break;
+        }
+        }
+    }
+}
+
 /* Compiled twice, for x86-64-v3 (AVX2, FMA) and for the baseline, chosen
  * at load time by CPU features ("arch=haswell" would go by CPU model and
  * miss AMD); the same bits in both (FP contraction is off). */

@@ -52,6 +52,14 @@ size_t lstm_phi_size(const struct lstm_dims *d);
 void lstm_preprocess(float *x, size_t ld, const float *grad, size_t n,
                      enum lstm_pre pre, float p);
 
+/* Its derivative: dgrad (n) = Σ_u dx[k·ld + u]·∂x_u/∂∇_k at grad (n). The
+ * sign and the clamped or constant pieces have derivative 0:
+ *   none: dx_0;   logsign: dx_0/(p·∇) if |∇| ≥ e^−p, else e^p·dx_1;
+ *   logsign-ref: dx_0·sign(∇)/(p·(|∇|+ε)) where the log is not clamped,
+ *                plus e^p·dx_1 where e^p·∇ is inside (−1, 1). */
+void lstm_preprocess_backward(float *dgrad, const float *dx, size_t ld, const float *grad,
+                              size_t n, enum lstm_pre pre, float p);
+
 /* The gates work on planes (lstm_gates.h).
  * rows_to_planes: P ← A (m, 4H; row stride lda); planes_to_rows back. */
 void lstm_rows_to_planes(float *P, size_t ps, const float *A, size_t lda, size_t m, int H);

@@ -245,3 +245,15 @@ int lstm_net_backward(struct lstm_net *net, const float *dg, float *dphi)
     lstm_net_pass_backward(net, dg, dphi);
     return 0;
 }
+
+int lstm_net_backward_step(struct lstm_net *net, int t, const float *dgt, float *dgrad, float *dphi)
+{
+    if (t == net->T - 1)
+        net->bnext = t;
+    if (t != net->bnext || t < 0 || !net->dstate)
+        return -1;
+    net->bnext--;
+    if (net->n)
+        lstm_net_pass_backward_step(net, t, dgt, dgrad, dphi);
+    return 0;
+}

@@ -58,6 +58,7 @@ struct lstm_net {
     float *tape;      /* (cap+1, L, 2, n, H) states */
     float *tgrad;     /* (cap, n) gradient inputs */
     float *dstate;    /* (L, 2, n, H) dL/dh_l and dL/dc_l during backward */
+    int bnext;        /* the step backward_step expects next */
 };
 
 /* Rows per chunk for n coordinates. */
@@ -90,6 +91,13 @@ int lstm_net_step_record(struct lstm_net *net, int t, const float *grad, float *
 /* dphi (n_meta) += dL/dφ given dg (T, n) = dL/dg_t over the recorded steps.
  * The carried state is left as it is (the state after the last step). */
 int lstm_net_backward(struct lstm_net *net, const float *dg, float *dphi);
+/* The same one step at a time, t = T−1 down to 0 (second-order
+ * meta-gradients): dgt (n) = dL/dg_t; writes dgrad (n) = dL/d∇_t; dL/dh, dL/dc
+ * carry in dstate between calls; dphi += dL/dφ at the call for t = 0 (the
+ * sums of chunks stay in part until then, summed in the full backward's
+ * order). Returns < 0 for a step out of order. */
+int lstm_net_backward_step(struct lstm_net *net, int t, const float *dgt, float *dgrad,
+                           float *dphi);
 
 /* lstm_pass.c: the passes over all coordinates. forward: one step, and
  * its record as step t when t ≥ 0 (the tape has room). backward: dphi +=
@@ -97,4 +105,6 @@ int lstm_net_backward(struct lstm_net *net, const float *dg, float *dphi);
 void lstm_net_prepare(struct lstm_net *net);
 void lstm_net_pass_forward(struct lstm_net *net, const float *grad, float *update, int t);
 void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi);
+void lstm_net_pass_backward_step(struct lstm_net *net, int t, const float *dgt, float *dgrad,
+                                 float *dphi);
 #endif

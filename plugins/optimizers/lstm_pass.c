@@ -243,9 +243,10 @@ void lstm_net_pass_forward(struct lstm_net *net, const float *grad, float *updat
 
 /* ----------------------------------------------------------- backward */
 
-/* Step t, rows [k0, k0+m): x0 again from the recorded ∇; the output layer:
+/* Step t, rows [k0, k0+m): x0 again from the recorded ∇; the output layer
+ * (dgt: dL/dg_t of all n rows):
  * part_out += Σ dg·[x_L, 1],  dh_top += scale·dg·w_out. */
-static void bwd_begin(struct lstm_net *net, const float *dg, int t, size_t k0, size_t m,
+static void bwd_begin(struct lstm_net *net, const float *dgt, int t, size_t k0, size_t m,
                       float *part)
 {
     const struct lstm_dims *d = &net->d;
@@ -255,7 +256,7 @@ static void bwd_begin(struct lstm_net *net, const float *dg, int t, size_t k0, s
     float *Sc = net->tape + (size_t)(t + 1) * st_len(net);
     const float *X = d->L ? st_h(net, Sc, d->L - 1, k0) : net->x0 + k0 * (size_t)d->D;
     lstm_output_backward(part + net->pt_out, d->L ? st_h(net, net->dstate, d->L - 1, k0) : NULL,
-                         dg + (size_t)t * n + k0, X, net->phi + lstm_phi_offset(d, d->L), m,
+                         dgt + k0, X, net->phi + lstm_phi_offset(d, d->L), m,
                          lstm_out_in(d), net->scale);
 }
 
@@ -366,7 +367,7 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
             FOR_SUBBLOCKS(net, k0, m) {
                 float *part = net->part + (k0 / net->chunk) * net->plen;
                 for (int t = T - 1; t >= 0; t--) {
-                    bwd_begin(net, dg, t, k0, m, part);
+                    bwd_begin(net, dg + (size_t)t * net->n, t, k0, m, part);
                     for (int l = d->L - 1; l >= 0; l--)
                         bwd_layer(net, l, t, k0, m, s, part);
                 }
@@ -375,7 +376,8 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
                   * summed where dh is complete, applied where it is read */
             for (int t = T - 1; t >= 0; t--) {
                 FOR_SUBBLOCKS(net, k0, m) {
-                    bwd_begin(net, dg, t, k0, m, net->part + (k0 / net->chunk) * net->plen);
+                    bwd_begin(net, dg + (size_t)t * net->n, t, k0, m,
+                              net->part + (k0 / net->chunk) * net->plen);
                     lstm_gmean_add(&net->gm, st_h(net, net->dstate, d->L - 1, k0), H, k0, m);
                 }
                 for (int l = d->L - 1; l >= 0; l--) {
@@ -391,5 +393,95 @@ void lstm_net_pass_backward(struct lstm_net *net, const float *dg, float *dphi)
             }
         }
         reduce(net, dphi);
+    }
+}
+
+/* ------------------------------------------ backward one step at a time */
+
+/* dL/d∇_t on rows [k0, k0+m) after layer 0's backward of step t: dx_0 =
+ * dA·W_0[0..D)ᵀ from the dA planes still in the scratch s (L > 0), or
+ * scale·dg·w_out[0..D) (L = 0), then through the preprocessing. */
+static void bwd_input(struct lstm_net *net, int t, const float *dgt, size_t k0, size_t m,
+                      float *s, float *dgrad)
+{
+    const struct lstm_dims *d = &net->d;
+    int D = d->D, H = d->H;
+    float *dx = net->x0 + k0 * (size_t)D; /* x0 is read no more at step t */
+    if (d->L > 0) {
+        const float *P = sl_p(net, s), *W = net->phi + lstm_phi_offset(d, 0);
+        size_t ps = lstm_round_up(m, LSTM_MR) * (size_t)H, G = 4 * (size_t)H;
+        for (size_t i = 0; i < m; i++)
+            for (int u = 0; u < D; u++) {
+                double acc = 0;
+                for (int g = 0; g < 4; g++) {
+                    const float *a = P + (size_t)g * ps + i * (size_t)H;
+                    const float *w = W + (size_t)u * G + (size_t)g * (size_t)H;
+                    for (int v = 0; v < H; v++)
+                        acc += (double)a[v] * w[v];
+                }
+                dx[i * (size_t)D + (size_t)u] = (float)acc;
+            }
+    } else {
+        const float *w = net->phi + lstm_phi_offset(d, d->L);
+        for (size_t i = 0; i < m; i++)
+            for (int u = 0; u < D; u++)
+                dx[i * (size_t)D + (size_t)u] = net->scale * dgt[k0 + i] * w[u];
+    }
+    lstm_preprocess_backward(dgrad + k0, dx, (size_t)D, net->tgrad + (size_t)t * net->n + k0, m,
+                             net->pre, net->p);
+}
+
+void lstm_net_pass_backward_step(struct lstm_net *net, int t, const float *dgt, float *dgrad,
+                                 float *dphi)
+{
+    const struct lstm_dims *d = &net->d;
+    size_t H = (size_t)d->H;
+    lstm_net_prepare(net);
+    int nt = team(net, net->nchunk);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        float *s = slot(net);
+        if (t == net->T - 1) { /* the first call: sums and dh, dc from 0 */
+#pragma omp for schedule(static)
+            for (size_t c = 0; c < net->nchunk; c++) {
+                memset(net->part + c * net->plen, 0, sizeof(float) * net->plen);
+                size_t k0 = c * net->chunk, m = net->n - k0 < net->chunk ? net->n - k0 : net->chunk;
+                for (int l = 0; l < d->L; l++) {
+                    memset(st_h(net, net->dstate, l, k0), 0, sizeof(float) * m * H);
+                    memset(st_c(net, net->dstate, l, k0), 0, sizeof(float) * m * H);
+                }
+            }
+        }
+        if (!d->gac) {
+            FOR_SUBBLOCKS(net, k0, m) {
+                float *part = net->part + (k0 / net->chunk) * net->plen;
+                bwd_begin(net, dgt, t, k0, m, part);
+                for (int l = d->L - 1; l >= 0; l--)
+                    bwd_layer(net, l, t, k0, m, s, part);
+                bwd_input(net, t, dgt, k0, m, s, dgrad);
+            }
+        } else { /* as the full backward's step t */
+            FOR_SUBBLOCKS(net, k0, m) {
+                bwd_begin(net, dgt, t, k0, m, net->part + (k0 / net->chunk) * net->plen);
+                if (d->L > 0)
+                    lstm_gmean_add(&net->gm, st_h(net, net->dstate, d->L - 1, k0), H, k0, m);
+                else
+                    bwd_input(net, t, dgt, k0, m, s, dgrad);
+            }
+            for (int l = d->L - 1; l >= 0; l--) {
+#pragma omp single
+                lstm_gmean_finish(&net->gm);
+                FOR_SUBBLOCKS(net, k0, m) {
+                    lstm_gmean_apply(&net->gm, st_h(net, net->dstate, l, k0), H, k0, m);
+                    bwd_layer(net, l, t, k0, m, s, net->part + (k0 / net->chunk) * net->plen);
+                    if (l > 0)
+                        lstm_gmean_add(&net->gm, st_h(net, net->dstate, l - 1, k0), H, k0, m);
+                    else
+                        bwd_input(net, t, dgt, k0, m, s, dgrad);
+                }
+            }
+        }
+        if (t == 0) /* the last call: the sums into dφ, as the full backward */
+            reduce(net, dphi);
     }
 }

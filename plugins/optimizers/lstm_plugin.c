@@ -192,6 +192,11 @@ static double state_bytes(const void *self)
     return sizeof(float) * (2.0 * d->L * d->H + d->D + 1);
 }
 
+static int backward_step(void *self, int t, const float *dg_t, float *dgrad, float *dphi)
+{
+    return lstm_net_backward_step(&((struct lstm_opt *)self)->net, t, dg_t, dgrad, dphi);
+}
+
 /* What a checkpoint must have been trained with (init only sets the
  * starting φ, so it is not among them). */
 static const char *const update_options[] = {"layers", "hidden", "preprocess", "p", "scale",
@@ -203,7 +208,7 @@ static const char *const update_options[] = {"layers", "hidden", "preprocess", "
 static const struct l2l_learned_ops learned = {
     .n_meta = n_meta, .meta = meta, .meta_init = meta_init, .shape = shape, .shape_names = shape_names,
     .tape_begin = tape_begin, .step_record = step_record, .backward = backward,
-    .update_options = update_options,
+    .update_options = update_options, .backward_step = backward_step,
 };
 
 const struct l2l_optimizer_ops l2l_optimizer = {

@@ -24,6 +24,8 @@ struct lsgd {
     int cap, T;       /* tape capacity and steps recorded */
     float *tgrad;     /* (cap, n) ∇_t */
     float *tprev;     /* (cap, n) g_{t−1} as seen by step t */
+    float *G;         /* (n) dL/dg_t carried between backward_step calls */
+    int next;         /* the step backward_step expects next */
 };
 
 static void *create(const struct l2l_value *opts, size_t n, const struct l2l_group *groups,
@@ -51,6 +53,7 @@ static void destroy(void *self)
     free(s->prev);
     free(s->tgrad);
     free(s->tprev);
+    free(s->G);
     free(s);
 }
 
@@ -108,9 +111,11 @@ static int tape_begin(void *self, int U)
     if (U > s->cap) {
         free(s->tgrad);
         free(s->tprev);
+        free(s->G);
         s->tgrad = malloc(sizeof(float) * (size_t)U * s->n);
         s->tprev = malloc(sizeof(float) * (size_t)U * s->n);
-        s->cap = (s->tgrad && s->tprev) ? U : 0;
+        s->G = malloc(sizeof(float) * (s->n ? s->n : 1));
+        s->cap = (s->tgrad && s->tprev && s->G) ? U : 0;
         if (!s->cap)
             return -1;
     }
@@ -156,6 +161,33 @@ static int backward(void *self, const float *dg, float *dphi)
     return 0;
 }
 
+/* One step of backward, t = T−1 down to 0: G_t = dg_t + φ1·G_{t+1} with
+ * G_T = 0, dφ as backward, and dL/d∇_t = −exp(φ0)·G_t. */
+static int backward_step(void *self, int t, const float *dg_t, float *dgrad, float *dphi)
+{
+    struct lsgd *s = self;
+    if (t == s->T - 1) {
+        memset(s->G, 0, sizeof(float) * s->n);
+        s->next = t;
+    }
+    if (t != s->next || t < 0)
+        return -1;
+    s->next--;
+    double lr = exp((double)s->phi[0]), mom = s->terms > 1 ? s->phi[1] : 0.0;
+    double d0 = 0, d1 = 0;
+    const float *gr = s->tgrad + (size_t)t * s->n, *pv = s->tprev + (size_t)t * s->n;
+    for (size_t k = 0; k < s->n; k++) {
+        s->G[k] = dg_t[k] + (float)mom * s->G[k];
+        d0 += (double)s->G[k] * (-lr * gr[k]);
+        d1 += (double)s->G[k] * pv[k];
+        dgrad[k] = (float)(-lr * s->G[k]);
+    }
+    dphi[0] += (float)d0;
+    if (s->terms > 1)
+        dphi[1] += (float)d1;
+    return 0;
+}
+
 /* terms is a shape word too; recorded as an update option so that the
  * checkpoint tests see one. */
 static const char *const update_options[] = {"terms", NULL};
@@ -163,7 +195,7 @@ static const char *const update_options[] = {"terms", NULL};
 static const struct l2l_learned_ops learned = {
     .n_meta = n_meta, .meta = meta, .meta_init = meta_init, .shape = shape, .shape_names = shape_names,
     .tape_begin = tape_begin, .step_record = step_record, .backward = backward,
-    .update_options = update_options,
+    .update_options = update_options, .backward_step = backward_step,
 };
 
 const struct l2l_optimizer_ops l2l_optimizer = {

@@ -84,10 +84,26 @@ static int loss_grad(void *problem, const float *theta, double *loss, float *gra
     return 0;
 }
 
+/* H·v = q·a⊙v: no data, so every minibatch is the same one. */
+static int hvp(void *problem, int ago, const float *theta, const float *v, float *hv)
+{
+    (void)ago; (void)theta;
+    const struct problem *p = problem;
+    for (size_t k = 0; k < p->f->n; k++)
+        hv[k] = (float)(p->f->q * p->a[k] * v[k]);
+    return 0;
+}
+
+static int replay_depth(void *problem, int depth)
+{
+    (void)problem;
+    return depth >= 0 ? 0 : -1;
+}
+
 const struct l2l_optimizee_ops l2l_optimizee = {
     .abi_version = L2L_ABI_VERSION, .name = "linear", .version = "1",
     .description = "test-only: linear (+ quadratic) function with random coefficients",
     .options = options, .open = open_family, .close = close_family, .n_params = n_params,
     .groups = NULL, .problem_new = problem_new, .problem_free = problem_free,
-    .loss_grad = loss_grad, .evaluate = NULL,
+    .loss_grad = loss_grad, .evaluate = NULL, .replay_depth = replay_depth, .hvp = hvp,
 };
