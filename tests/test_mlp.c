@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "test_main.h"
+#include "hvp_check.h"
 #include "idx.h"
 #include "options.h"
 #include "plugin_loader.h"
@@ -259,6 +260,75 @@ static void test_fd_same_minibatch(void)
     close_family(fam, v);
 }
 
+/* H·v of the minibatch `ago` calls back, against central differences of
+ * the gradient on that minibatch: problems re-created from the same seed
+ * draw the same minibatches, so skipping (2 − ago) calls gives it. */
+struct replay { void *fam; struct l2l_rng r0; int skip; };
+
+static int grad_on_replayed(void *ctx, const float *theta, float *grad)
+{
+    struct replay *c = ctx;
+    char err[256];
+    size_t n = ops->n_params(c->fam);
+    float *th0 = malloc(n * sizeof *th0);
+    struct l2l_rng r = c->r0;
+    void *p = ops->problem_new(c->fam, &r, th0, err, sizeof err);
+    double loss;
+    int rc = p && th0 ? 0 : -1;
+    for (int k = 0; rc == 0 && k < c->skip; k++)
+        rc = ops->loss_grad(p, th0, &loss, NULL);
+    if (rc == 0)
+        rc = ops->loss_grad(p, theta, &loss, grad);
+    ops->problem_free(p);
+    free(th0);
+    return rc;
+}
+
+static void check_hvp(const char *hidden, const char *act)
+{
+    struct l2l_value v[32];
+    char err[256], opts[128];
+    snprintf(opts, sizeof opts, "hidden=%s;activation=%s;init_std=0.5;batch=5", hidden, act);
+    void *fam = open_family(opts, v, err, sizeof err);
+    CU_ASSERT_FATAL(fam != NULL);
+    CU_ASSERT_FATAL(ops->hvp && ops->replay_depth);
+    size_t n = ops->n_params(fam);
+    float *th = malloc(n * sizeof *th);
+    struct replay c = {fam, {{0}}, 0};
+    l2l_rng_seed(&c.r0, 99);
+    struct l2l_rng r = c.r0, rv;
+    l2l_rng_seed(&rv, 5);
+    void *p = ops->problem_new(fam, &r, th, err, sizeof err);
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT(ops->replay_depth(p, 3) == 0);
+    double loss;
+    for (int k = 0; k < 3; k++) /* three minibatches, all at θ0 */
+        CU_ASSERT(ops->loss_grad(p, th, &loss, NULL) == 0);
+    for (int ago = 0; ago < 3; ago++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s %s ago %d: Hv vs central differences (h 3e-3)", hidden, act, ago);
+        c.skip = 2 - ago;
+        double e = l2l_check_hvp(what, ops, p, ago, th, n, 3e-3, &rv, grad_on_replayed, &c);
+        CU_ASSERT(e < 2e-3);
+    }
+    float *hv = malloc(n * sizeof *hv);
+    CU_ASSERT(ops->hvp(p, 3, th, th, hv) < 0); /* beyond the depth */
+    free(hv);
+    ops->problem_free(p);
+    free(th);
+    close_family(fam, v);
+}
+
+static void test_hvp_sigmoid(void) { check_hvp("4", "sigmoid"); }
+static void test_hvp_relu(void) { check_hvp("4", "relu"); }
+static void test_hvp_tanh(void) { check_hvp("4", "tanh"); }
+static void test_hvp_layers(void)
+{
+    check_hvp("5,4", "sigmoid");
+    check_hvp("5,4", "tanh");
+    check_hvp("5,4,3", "relu");
+}
+
 /* sampling=shuffle: three minibatches of 4 are one epoch of the 12 images,
  * so their mean loss is the full-batch loss. Also eval_samples. */
 static void test_epochs(void)
@@ -386,6 +456,10 @@ static const struct l2l_test tests[] = {
     { "two hidden layers", test_grad_two_layers },
     { "finite differences on the same minibatch", test_fd_same_minibatch },
     { "epoch sampling and eval_samples", test_epochs },
+    { "sigmoid: Hessian-vector product vs FD of the gradient, replayed minibatches", test_hvp_sigmoid },
+    { "relu: Hessian-vector product", test_hvp_relu },
+    { "tanh: Hessian-vector product", test_hvp_tanh },
+    { "Hessian-vector product, two and three hidden layers", test_hvp_layers },
     { "open errors", test_open_errors },
     { NULL, NULL }
 };

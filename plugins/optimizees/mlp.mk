@@ -3,7 +3,7 @@
 
 optimizees_LTLIBRARIES += plugins/optimizees/mlp.la
 plugins_optimizees_mlp_la_SOURCES = plugins/optimizees/mlp.c \
-	plugins/optimizees/mlp_net.c plugins/optimizees/mlp_net.h \
+	plugins/optimizees/mlp_net.c plugins/optimizees/mlp_net.h plugins/optimizees/mlp_hvp.c \
 	plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
 plugins_optimizees_mlp_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) $(ZLIB_CFLAGS)
 plugins_optimizees_mlp_la_LIBADD = $(BLAS_LIBS) $(ZLIB_LIBS) -lm

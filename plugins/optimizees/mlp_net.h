@@ -50,4 +50,22 @@ double mlp_forward(const struct mlp_shape *s, struct mlp_work *w, const float *t
  * accumulate) d(mean loss)/dθ into grad (n_params). */
 void mlp_backward(const struct mlp_shape *s, struct mlp_work *w, const float *theta,
                   const float *x, const uint8_t *y, int B, float *grad);
+
+/* mlp_hvp.c: workspace of the R-operator for up to `rows` examples. */
+struct mlp_rwork {
+    int rows;
+    float *rz[MLP_MAX_LAYERS + 1]; /* (rows, width[l]) R z_l */
+    float *ra[MLP_MAX_LAYERS + 1]; /* (rows, width[l]) R a_l, l < L */
+    float *d[4];                   /* (rows, max width) δ, R δ and the next ones */
+};
+
+int mlp_rwork_alloc(struct mlp_rwork *r, const struct mlp_shape *s, int rows);
+void mlp_rwork_free(struct mlp_rwork *r);
+
+/* hv (n_params) = ∇²(mean loss)(θ)·v on the examples x (B, width[0]), y (B),
+ * B ≤ the rows of w and r (Pearlmutter's R-operator; runs mlp_forward into w
+ * first). */
+void mlp_hvp(const struct mlp_shape *s, struct mlp_work *w, struct mlp_rwork *r,
+             const float *theta, const float *v, const float *x, const uint8_t *y, int B,
+             float *hv);
 #endif
