@@ -103,6 +103,10 @@ int l2l_bench_refs(struct l2l_bench *b, char *err, size_t errlen);   /* sgemm, c
 int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
 int l2l_bench_tape(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
 int l2l_bench_memory(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
+/* One meta-training unroll on quadratics of tape_n parameters, first and
+ * second order (second_order = true), each in a child: median seconds of 5
+ * unrolls and peak RSS, and their ratios. */
+int l2l_bench_second(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
 int l2l_bench_hand(struct l2l_bench *b, char *err, size_t errlen);
 int l2l_bench_mlp(struct l2l_bench *b, char *err, size_t errlen);
 int l2l_bench_trajectory(struct l2l_bench *b, char *err, size_t errlen);

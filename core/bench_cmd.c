@@ -163,8 +163,8 @@ static int parse_sizes(struct l2l_bench *b, const char *text)
 
 /* The sections of a run, in order. The ones in child processes come
  * first, before this process starts OpenMP threads (fork keeps only one). */
-enum { S_TAPE, S_MEMORY, S_REFS, S_LSTM, S_HAND, S_MLP, S_TRAJ, S_COUNT };
-static const char *const section_names[S_COUNT] = {"tape", "memory", "refs", "lstm",
+enum { S_TAPE, S_MEMORY, S_SECOND, S_REFS, S_LSTM, S_HAND, S_MLP, S_TRAJ, S_COUNT };
+static const char *const section_names[S_COUNT] = {"tape", "memory", "second", "refs", "lstm",
                                                    "hand", "mlp", "trajectory"};
 
 /* "lstm,refs" into a mask of sections. */
@@ -181,7 +181,7 @@ static int parse_only(const char *text, unsigned *mask)
                 found = 1;
             }
         if (!found) {
-            l2l_error("l2l bench: --only expects sections among tape,memory,refs,lstm,hand,mlp,"
+            l2l_error("l2l bench: --only expects sections among tape,memory,second,refs,lstm,hand,mlp,"
                       "trajectory separated by commas, got '%s'", text);
             return -1;
         }
@@ -201,6 +201,8 @@ static int run_all(struct l2l_bench *b, unsigned mask, char *err, size_t errlen)
         rc = l2l_bench_tape(b, learned[p], err, errlen);
     for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_MEMORY); p++)
         rc = l2l_bench_memory(b, learned[p], err, errlen);
+    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_SECOND); p++)
+        rc = l2l_bench_second(b, learned[p], err, errlen);
     if (rc == 0 && (mask & 1u << S_REFS))
         rc = l2l_bench_refs(b, err, errlen);
     for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_LSTM); p++)

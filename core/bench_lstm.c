@@ -217,9 +217,11 @@ static int plugin_unroll_rss(struct l2l_bench_plugin *bp, size_t n, int u, doubl
 
 /* The same through the core's meta-trainer (meta_unroll.h) on quadratics
  * of n = 10·(n/10) parameters: the trainer's own buffers included. Also
- * gives the peak RSS and the unroll's seconds. */
-static int trainer_unroll(struct l2l_bench_plugin *opt, size_t n, int u, double *rss,
-                          double *seconds, char *err, size_t errlen)
+ * gives the peak RSS and the unroll's seconds (the median of reps unrolls
+ * one after another, the state carried), with second-order meta-gradients
+ * when second is set. */
+static int trainer_unroll_opt(struct l2l_bench_plugin *opt, size_t n, int u, int second, int reps,
+                              double *rss, double *seconds, char *err, size_t errlen)
 {
     char batch[48];
     l2l_fmt(batch, sizeof batch, "batch=%zu", n / 10);
@@ -238,12 +240,20 @@ static int trainer_unroll(struct l2l_bench_plugin *opt, size_t n, int u, double 
         l2l_rng_seed(&rng, 2);
         opt->p.u.opt->learned->meta_init(in.self, &rng);
         dphi = calloc(opt->p.u.opt->learned->n_meta(in.self), sizeof(float));
-        rc = dphi ? l2l_meta_inst_start(&in, &rng, msg, sizeof msg) : L2L_ENOMEM;
+        if (second)
+            rc = l2l_meta_inst_second_order(&in, msg, sizeof msg);
+        if (rc == 0)
+            rc = dphi ? l2l_meta_inst_start(&in, &rng, msg, sizeof msg) : L2L_ENOMEM;
     }
-    if (rc == 0) {
+    double times[16];
+    reps = reps < 1 ? 1 : reps > 16 ? 16 : reps;
+    for (int r = 0; rc == 0 && r < reps; r++) {
         double loss = 0, t0 = l2l_bench_now();
         rc = l2l_meta_unroll(&in, u, 1.0, dphi, &loss, NULL, msg, sizeof msg);
-        *seconds = l2l_bench_now() - t0;
+        times[r] = l2l_bench_now() - t0;
+    }
+    if (rc == 0) {
+        *seconds = l2l_bench_median(times, reps);
         *rss = l2l_bench_rss_now();
     }
     if (rc < 0)
@@ -253,6 +263,12 @@ static int trainer_unroll(struct l2l_bench_plugin *opt, size_t n, int u, double 
     free(dphi);
     l2l_bench_plugin_close(&quad);
     return rc;
+}
+
+static int trainer_unroll(struct l2l_bench_plugin *opt, size_t n, int u, double *rss,
+                          double *seconds, char *err, size_t errlen)
+{
+    return trainer_unroll_opt(opt, n, u, 0, 1, rss, seconds, err, errlen);
 }
 
 /* In a child: bytes per coordinate per unrolled step, the slope of RSS
@@ -352,5 +368,45 @@ int l2l_bench_memory(struct l2l_bench *b, const char *plugin, char *err, size_t 
     rc |= l2l_bench_add(b, name, n, "unroll_seconds", out[3], "s");
     l2l_bench_progress(b, "%s n=%lld U=%d: peak RSS %.3f GiB (%.2f of 8 GiB), unroll %.1f s", name,
                        n, a.u1, out[2] / 1073741824.0, out[2] / 8589934592.0, out[3]);
+    return rc ? L2L_ENOMEM : 0;
+}
+
+/* In a child: u1 (the unroll) steps at n, first order (u2 = 0) or second
+ * order (u2 = 1), 5 unrolls. out = {peak RSS, median seconds of an unroll}. */
+static int second_child(void *p, double *out, char *err, size_t errlen)
+{
+    const struct mem_arg *a = p;
+    struct l2l_bench_plugin bp;
+    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, a->plugin, NULL, err, errlen);
+    double rss;
+    if (rc == 0)
+        rc = trainer_unroll_opt(&bp, a->n, a->u1, a->u2, 5, &rss, &out[1], err, errlen);
+    out[0] = fmax(l2l_bench_rss_peak(), rss);
+    l2l_bench_plugin_close(&bp);
+    return rc;
+}
+
+int l2l_bench_second(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+{
+    double o[2][2];
+    for (int k = 0; k < 2; k++) {
+        struct mem_arg a = {plugin, b->tape_n, b->unroll, k};
+        int rc = l2l_bench_in_child(second_child, &a, o[k], 2, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    char name[48];
+    l2l_fmt(name, sizeof name, "%s-second-order", plugin);
+    long long n = (long long)(b->tape_n / 10 * 10);
+    int rc = l2l_bench_add(b, name, n, "unroll", b->unroll, "steps");
+    rc |= l2l_bench_add(b, name, n, "first_order_seconds", o[0][1], "s");
+    rc |= l2l_bench_add(b, name, n, "second_order_seconds", o[1][1], "s");
+    rc |= l2l_bench_add(b, name, n, "time_ratio", o[1][1] / o[0][1], "");
+    rc |= l2l_bench_add(b, name, n, "first_order_peak_rss", o[0][0], "B");
+    rc |= l2l_bench_add(b, name, n, "second_order_peak_rss", o[1][0], "B");
+    rc |= l2l_bench_add(b, name, n, "memory_ratio", o[1][0] / o[0][0], "");
+    l2l_bench_progress(b, "%s n=%lld U=%d on quadratics: unroll %.4f s second order against %.4f s "
+                       "first (x%.2f), peak RSS %.1f against %.1f MB", name, n, b->unroll, o[1][1],
+                       o[0][1], o[1][1] / o[0][1], o[1][0] / 1048576.0, o[0][0] / 1048576.0);
     return rc ? L2L_ENOMEM : 0;
 }

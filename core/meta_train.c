@@ -20,7 +20,8 @@
 #include "seeds.h"
 
 enum { M_EPOCHS, M_STEPS, M_UNROLL, M_PROBLEMS, M_LR, M_BETA1, M_BETA2, M_EPS, M_CLIP,
-       M_VALID_EVERY, M_VALID_PROBLEMS, M_VALID_LOSS, M_KEEP, M_COUNT };
+       M_VALID_EVERY, M_VALID_PROBLEMS, M_VALID_LOSS, M_KEEP,
+       M_SECOND_ORDER, M_COUNT };
 
 const struct l2l_option l2l_meta_options[] = {
     [M_EPOCHS] = {"epochs", L2L_OPT_INT, "100", 1, 1e9, NULL, "meta-training epochs (one trajectory on fresh problems each)"},
@@ -40,6 +41,9 @@ const struct l2l_option l2l_meta_options[] = {
     [M_KEEP] = {"keep", L2L_OPT_STRING, "best", 0, 0, "best|last",
      "φ the checkpoint keeps when training ends: best = the lowest validation loss (the paper); "
      "last = the φ of the last epoch"},
+    [M_SECOND_ORDER] = {"second_order", L2L_OPT_BOOL, "false", 0, 1, NULL,
+     "follow ∇_t = ∇f(θ_t) in the meta-gradient (Hessian-vector products; needs the optimizer's "
+     "backward_step and the optimizee's hvp); false: ∇_t a constant (the paper)"},
     [M_COUNT] = {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -63,6 +67,7 @@ void l2l_meta_config_from_values(const struct l2l_value *v, struct l2l_meta_conf
                       : strcmp(vl, "final") == 0    ? L2L_VALID_FINAL
                                                     : L2L_VALID_LAST_UNROLL;
     cfg->keep_last = v[M_KEEP].s && strcmp(v[M_KEEP].s, "last") == 0;
+    cfg->second_order = (int)v[M_SECOND_ORDER].i;
 }
 
 volatile sig_atomic_t meta_stop_requested;
@@ -104,6 +109,12 @@ static void describe_job(struct meta_trainer *tr)
             (unsigned long long)j->seed, c->steps, c->unroll, c->problems, c->lr, c->beta1, c->beta2,
             c->eps, c->clip, c->valid_every, c->valid_problems, valid_names[c->valid_loss],
             c->keep_last ? "last" : "best");
+    /* only when set: first-order jobs keep the description (and the
+     * .state files and checkpoint notes) they had before the key */
+    if (c->second_order) {
+        size_t len = strlen(tr->job_desc);
+        l2l_fmt(tr->job_desc + len, sizeof tr->job_desc - len, "; second_order=true");
+    }
 }
 
 static int check_config(const struct l2l_meta_job *job, char *err, size_t errlen)
@@ -118,6 +129,16 @@ static int check_config(const struct l2l_meta_job *job, char *err, size_t errlen
         c->valid_problems < 1 || !(c->lr > 0)) {
         l2l_fmt(err, errlen, "%s: meta-training needs epochs, steps, unroll, problems, valid_every, "
                 "valid_problems >= 1 and meta_lr > 0", job->name);
+        return L2L_EINPUT;
+    }
+    if (c->second_order && !job->opt->learned->backward_step) {
+        l2l_fmt(err, errlen, "%s: second_order = true, but optimizer %s has no backward_step "
+                "(set second_order = false)", job->name, job->opt->name);
+        return L2L_EINPUT;
+    }
+    if (c->second_order && (!job->obj->hvp || !job->obj->replay_depth)) {
+        l2l_fmt(err, errlen, "%s: second_order = true, but optimizee %s has no Hessian-vector "
+                "product (hvp) (set second_order = false)", job->name, job->obj->name);
         return L2L_EINPUT;
     }
     if (!job->checkpoint_path || !job->checkpoint_path[0]) {
@@ -170,6 +191,8 @@ static int trainer_init(struct meta_trainer *tr, const struct l2l_meta_job *job,
     for (long k = 0; k < tr->P; k++) {
         int rc = l2l_meta_inst_init(&tr->inst[k], job->opt, job->opt_values, job->obj, job->family, U,
                                     err, errlen);
+        if (rc >= 0 && c->second_order)
+            rc = l2l_meta_inst_second_order(&tr->inst[k], err, errlen);
         if (rc < 0)
             return rc;
     }

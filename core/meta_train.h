@@ -33,6 +33,7 @@ struct l2l_meta_config {
     long valid_problems;/* held-out instances for validation */
     int valid_loss;     /* enum l2l_valid_loss */
     int keep_last;      /* keep = last: the checkpoint ends with the last φ, not the best */
+    int second_order;   /* follow ∂∇_t/∂φ through Hessian-vector products */
 };
 
 /* Fills cfg from values of l2l_meta_options (same order as the table). */
