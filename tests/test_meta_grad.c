@@ -222,6 +222,68 @@ static void test_second_order_refused(void)
     fx_close(&f);
 }
 
+/* ---- the mlp optimizee, where H_t depends on θ_t and on step t's own
+ * minibatch (so the core's ago = u − t must pick the right one): a tiny
+ * IDX data set written here, as tests/test_mlp.c does. */
+static char mlp_dir[64];
+
+static int write_idx(const char *name, int ndims, const uint32_t *dims, const uint8_t *data)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", mlp_dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    uint8_t head[4] = {0, 0, 8, (uint8_t)ndims};
+    size_t n = 1;
+    fwrite(head, 1, 4, f);
+    for (int k = 0; k < ndims; k++) {
+        uint8_t be[4] = {(uint8_t)(dims[k] >> 24), (uint8_t)(dims[k] >> 16), (uint8_t)(dims[k] >> 8),
+                         (uint8_t)dims[k]};
+        fwrite(be, 1, 4, f);
+        n *= dims[k];
+    }
+    size_t w = fwrite(data, 1, n, f);
+    return fclose(f) == 0 && w == n ? 0 : -1;
+}
+
+static void check_mlp(const char *opt, const char *const *kv, double tol)
+{
+    strcpy(mlp_dir, "/tmp/l2l-meta-grad-XXXXXX");
+    CU_ASSERT_FATAL(mkdtemp(mlp_dir) != NULL);
+    enum { NTR = 12, SIDE = 3 };
+    uint8_t x[NTR * SIDE * SIDE], y[NTR];
+    struct l2l_rng r;
+    l2l_rng_seed(&r, 11);
+    for (int k = 0; k < NTR * SIDE * SIDE; k++)
+        x[k] = (uint8_t)l2l_rng_below(&r, 256);
+    for (int k = 0; k < NTR; k++)
+        y[k] = (uint8_t)(k % 3);
+    uint32_t di[3] = {NTR, SIDE, SIDE}, dl = NTR;
+    CU_ASSERT_FATAL(write_idx("img", 3, di, x) == 0 && write_idx("lab", 1, &dl, y) == 0);
+    char o[4][160];
+    snprintf(o[0], sizeof o[0], "train_images=%s/img", mlp_dir);
+    snprintf(o[1], sizeof o[1], "train_labels=%s/lab", mlp_dir);
+    snprintf(o[2], sizeof o[2], "test_images=%s/img", mlp_dir);
+    snprintf(o[3], sizeof o[3], "test_labels=%s/lab", mlp_dir);
+    const char *mkv[] = {o[0], o[1], o[2], o[3], "classes=3", "hidden=4", "activation=tanh",
+                         "init_std=0.5", "batch=5", NULL};
+    const struct target second = {"mlp", mkv, 1}, first = {"mlp", mkv, 0};
+    CU_ASSERT(plugin_error(opt, kv, &second, 1e-2, tol, 100) <= tol);
+    double e1 = plugin_error(opt, kv, &first, 1e-2, tol, 100);
+    printf("  first order: error %.3g, must be > %.3g\n", e1, 5 * tol);
+    CU_ASSERT(e1 > 5 * tol);
+    fx_rmdir(mlp_dir);
+}
+
+static void test_mlp_second(void)
+{
+    const char *kv[] = {"terms=2", NULL};
+    check_mlp(LSGD_PATH, kv, 2e-3);
+    const char *l0[] = {"layers=0", "preprocess=none", "scale=1", NULL};
+    check_mlp("lstm", l0, 2e-3); /* a build dependency (core/meta.mk) */
+}
+
 /* The real LSTM plugins: a build dependency of this test (core/meta.mk),
  * so a missing one is a failure, not a skip. */
 static void lstm_case(const char *name, const char *const *kv)
@@ -317,6 +379,7 @@ static const struct l2l_test tests[] = {
     {"learned_sgd second order on a curved quadratic: dphi vs FD, first order off", test_learned_sgd_second},
     {"second order with H = 0 is first order, bit for bit", test_second_order_flat},
     {"second order refused without hvp", test_second_order_refused},
+    {"second order on the mlp (replayed minibatches): dphi vs FD, first order off", test_mlp_second},
     {"lstm: dphi of 3 carried unrolls vs FD", test_lstm},
     {"lstm preprocess=none scale=1: dphi vs FD", test_lstm_quadratic_config},
     {"lstm-gac: dphi of 3 carried unrolls vs FD", test_lstm_gac},
