@@ -364,6 +364,44 @@ static void test_checkpoint_folders(void)
     teardown(&s);
 }
 
+/* second_order = true: trains (learned_sgd on the linear+quad optimizee,
+ * whose Hessian is q·diag(a)), the job line says so; without an hvp or a
+ * backward_step it is refused before anything is written. */
+static void test_second_order(void)
+{
+    struct setup s;
+    CU_ASSERT_FATAL(setup(&s, "second", "lr=0.01", 4) == 0);
+    s.job.cfg.second_order = 1;
+    char err[L2L_ERRLEN] = "";
+    int rc = l2l_meta_train(&s.job, err, sizeof err);
+    if (rc < 0)
+        printf("\n  %s\n", err);
+    CU_ASSERT(rc == 0);
+    CU_ASSERT(access(s.ckpt, F_OK) == 0);
+    CU_ASSERT(log_value(s.log, 4, 2) < log_value(s.log, 0, 2)); /* it learns */
+    struct l2l_optimizee_ops obj = *s.job.obj;
+    obj.hvp = NULL;
+    s.job.obj = &obj;
+    snprintf(s.ckpt, sizeof s.ckpt, "%s/second-nohvp.l2l", dir);
+    rc = l2l_meta_train(&s.job, err, sizeof err);
+    printf("\n  %s\n", err);
+    CU_ASSERT(rc == L2L_EINPUT);
+    ASSERT_MSG(err, "second: second_order = true, but optimizee linear has no Hessian-vector product");
+    CU_ASSERT(access(s.ckpt, F_OK) != 0);
+    struct l2l_learned_ops l = *s.job.opt->learned;
+    struct l2l_optimizer_ops opt = *s.job.opt;
+    l.backward_step = NULL;
+    opt.learned = &l;
+    s.job.opt = &opt;
+    s.job.obj = s.f.p.u.obj;
+    rc = l2l_meta_train(&s.job, err, sizeof err);
+    printf("  %s\n", err);
+    CU_ASSERT(rc == L2L_EINPUT);
+    ASSERT_MSG(err, "second: second_order = true, but optimizer learned_sgd has no backward_step");
+    CU_ASSERT(access(s.ckpt, F_OK) != 0);
+    teardown(&s);
+}
+
 /* Validation at epoch 0, recomputed here from its definition: the initial
  * φ (INIT stream), the held-out problems (VALID stream, index k), plain
  * step() for T steps; mean, final, and last-unroll mean of f. */
@@ -480,6 +518,7 @@ static const struct l2l_test tests[] = {
     {"a diverging run is reported, meta lr halved", test_diverges},
     {"the checkpoint's folders made when missing, a file in the way refused", test_checkpoint_folders},
     {"validation loss: mean, final, last_unroll as defined", test_validation_definitions},
+    {"second_order = true trains; refused without hvp or backward_step", test_second_order},
     {"lstm on quadratic: validation loss goes down; runs repeat byte for byte", test_lstm_quadratic},
     {NULL, NULL},
 };
