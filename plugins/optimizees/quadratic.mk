@@ -4,7 +4,8 @@
 optimizees_LTLIBRARIES += plugins/optimizees/quadratic.la
 plugins_optimizees_quadratic_la_SOURCES = \
 	plugins/optimizees/quadratic.c plugins/optimizees/quadratic.h \
-	plugins/optimizees/quadratic_file.c plugins/optimizees/input_file.h
+	plugins/optimizees/quadratic_file.c plugins/common/input_file.h
+plugins_optimizees_quadratic_la_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
 plugins_optimizees_quadratic_la_LDFLAGS = $(MODULE_FLAGS)
 plugins_optimizees_quadratic_la_LIBADD = -lm
 

@@ -29,8 +29,8 @@ cflags="-g -O1 $san -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -I$b -I$src
 mkdir -p "$b/tests/fuzz"
 cd "$b"
 echo "fuzz build: targets"
-$CC $cflags -I"$src/plugins/optimizees" -o tests/fuzz/fuzz_idx \
-    "$src/tests/fuzz/fuzz_idx.c" "$src/plugins/optimizees/idx.c" -lz
+$CC $cflags -I"$src/plugins/common" -o tests/fuzz/fuzz_idx \
+    "$src/tests/fuzz/fuzz_idx.c" "$src/plugins/common/idx.c" -lz
 # libtool adds what the core library needs (inih, BLAS, zlib, pthread, dl).
 ./libtool --quiet --tag=CC --mode=link $CC $cflags $openmp -o tests/fuzz/fuzz_suite \
     "$src/tests/fuzz/fuzz_suite.c" libl2lcore.la

@@ -1,4 +1,4 @@
-/* fuzz_idx.c: libFuzzer target for the IDX loader (plugins/optimizees/idx.c),
+/* fuzz_idx.c: libFuzzer target for the IDX loader (plugins/common/idx.c),
  * plain and gzip. The first byte picks what is done with the rest:
  *   0: read as an image file        1: read as a label file
  *   2: gzip the rest, read as images (structured headers behind gzip)

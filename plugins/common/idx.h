@@ -6,8 +6,9 @@
  * sizes, then the elements. Images are 0x00000803 (count, rows, cols),
  * labels 0x00000801 (count). Only unsigned bytes are supported.
  *
- * Compiled into the mlp plugin and the mnist-json-to-idx converter (a
- * plugin cannot call core code). Errors are one line naming the file. */
+ * In the plugin-side library plugins/common (linked into the mlp and conv
+ * optimizees and the mnist-json-to-idx converter; a plugin cannot call
+ * core code). Errors are one line naming the file. */
 #ifndef L2L_IDX_H
 #define L2L_IDX_H
 #include <stddef.h>
