@@ -1,6 +1,6 @@
 # plugins/optimizees/conv.mk: the `conv` optimizee (a convolutional
-# classifier with batch norm, the paper's CIFAR-10 network) and its test.
-# The IDX loader comes from plugins/common.
+# classifier with batch norm, the paper's CIFAR-10 network), its test and
+# its benchmark. The IDX loader comes from plugins/common.
 
 # -z nodelete: the plugin uses OpenMP; unloading it (dlclose) would unload
 # libgomp under its idle worker threads (as for the lstm plugin).
@@ -22,3 +22,9 @@ tests_test_conv_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(BLAS_CFLAGS)
 tests_test_conv_LDADD = plugins/common/libl2lplugin.la libl2lcore.la $(CUNIT_LIBS) $(BLAS_LIBS) -lm
 EXTRA_tests_test_conv_DEPENDENCIES = plugins/optimizees/conv.la
 
+# One training step timed, for docs/performance.md (a tool, not a test):
+#   bench/conv_bench [CALLS [DATA_DIR]]
+noinst_PROGRAMS += bench/conv_bench
+bench_conv_bench_SOURCES = bench/conv_bench.c
+bench_conv_bench_LDADD = libl2lcore.la -lm
+EXTRA_bench_conv_bench_DEPENDENCIES = plugins/optimizees/conv.la

@@ -1,13 +1,14 @@
 /* conv_net.c: the convolutional classifier's forward and backward passes
- * (see conv_net.h). A convolution is im2col and cblas_sgemm over fixed
- * chunks of CONV_CHUNK examples, the chunks shared out among OpenMP
- * threads; the other loops are threaded over channels or (channel,
- * example) planes. The bits do not depend on the number of OpenMP
- * threads: every task writes its own outputs, sums run in a fixed order
- * (the weight gradient is summed over chunks in chunk order), and the
- * chunks do not depend on the thread count. OpenBLAS itself is expected on
- * one thread, as the core runs optimizees (core/blas_threads.h): its
- * results do change with its own thread count (tests/test_conv.c).
+ * (see conv_net.h). A convolution is im2col and cblas_sgemm one example at
+ * a time (its im2col stays in cache), over fixed chunks of CONV_CHUNK
+ * examples shared out among OpenMP threads; the other loops are threaded
+ * over channels or (channel, example) planes. The bits do not depend on
+ * the number of OpenMP threads: every task writes its own outputs, sums
+ * run in a fixed order (the weight gradient accumulates over a chunk's
+ * examples in order, then over chunks in chunk order), and the chunks do
+ * not depend on the thread count. OpenBLAS itself is expected on one
+ * thread, as the core runs optimizees (core/blas_threads.h): its results
+ * do change with its own thread count (tests/test_conv.c).
  *
  * Compiled twice: in float for the plugin, and with -DCONV_DOUBLE in
  * double for tests/test_conv.c, whose central differences need it. */
@@ -145,7 +146,7 @@ int conv_work_alloc(struct conv_work *w, const struct conv_shape *s, int rows)
             ALLOC(w->arg[l], (size_t)L->cout * rows * L->ph * L->pw);
         }
         big = n > big ? n : big;
-        col = k * rows * L->ho * L->wo > col ? k * rows * L->ho * L->wo : col;
+        col = k * L->ho * L->wo > col ? k * L->ho * L->wo : col;
         dw = (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * L->cout * k > dw
            ? (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * L->cout * k : dw;
     }
@@ -161,7 +162,8 @@ int conv_work_alloc(struct conv_work *w, const struct conv_shape *s, int rows)
         big = (size_t)rows * F->nin > big ? (size_t)rows * F->nin : big;
     }
     ALLOC(w->flat, (size_t)rows * s->fc[0].nin);
-    ALLOC(w->col, col);
+    w->col_len = col;
+    ALLOC(w->col, (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * col);
     ALLOC(w->dw, dw);
     ALLOC(w->d[0], big);
     ALLOC(w->d[1], big);
@@ -209,81 +211,92 @@ static void valid_range(int no, int s, int pad, int kk, int n, int *lo, int *hi)
         *lo = *hi;
 }
 
-/* Columns of examples b0 .. b0+nb-1 of col (cin·k·k, B·ho·wo): row
- * (ci, kh, kw), column (b, oh, ow) holds
- * x[ci][b][oh·s − pad_t + kh][ow·s − pad_l + kw], 0 in the padding. */
-static void im2col(const struct conv_layer *L, const real *x, int B, int b0, int nb, real *col)
+/* col (cin·k·k, ho·wo) of example b: row (ci, kh, kw), column (oh, ow)
+ * holds x[ci][b][oh·s − pad_t + kh][ow·s − pad_l + kw], 0 in the padding.
+ * One example at a time, so that col stays in cache for its products. */
+static void im2col(const struct conv_layer *L, const real *x, int B, int b, real *col)
 {
     const int k = L->k, K = L->cin * k * k, s = L->stride, wo = L->wo;
-    const size_t N = (size_t)B * L->ho * wo;
+    const size_t HW = (size_t)L->ho * wo;
     for (int r = 0; r < K; r++) {
         const int ci = r / (k * k), kh = r / k % k, kw = r % k;
         int lo, hi;
         valid_range(wo, s, L->pad_l, kw, L->w, &lo, &hi);
         const int iw0 = lo * s - L->pad_l + kw;
-        for (int b = b0; b < b0 + nb; b++) {
-            const real *src = x + ((size_t)ci * B + b) * L->h * L->w;
-            real *dst = col + r * N + (size_t)b * L->ho * wo;
-            for (int oh = 0; oh < L->ho; oh++, dst += wo) {
-                const int ih = oh * s - L->pad_t + kh;
-                if (ih < 0 || ih >= L->h) {
-                    memset(dst, 0, (size_t)wo * sizeof *dst);
-                    continue;
-                }
-                const real *row = src + (size_t)ih * L->w + iw0;
-                for (int ow = 0; ow < lo; ow++)
-                    dst[ow] = 0;
-                if (s == 1)
-                    memcpy(dst + lo, row, (size_t)(hi - lo) * sizeof *dst);
-                else
-                    for (int ow = lo; ow < hi; ow++)
-                        dst[ow] = row[(ow - lo) * s];
-                for (int ow = hi; ow < wo; ow++)
-                    dst[ow] = 0;
+        const real *src = x + ((size_t)ci * B + b) * L->h * L->w;
+        real *dst = col + r * HW;
+        for (int oh = 0; oh < L->ho; oh++, dst += wo) {
+            const int ih = oh * s - L->pad_t + kh;
+            if (ih < 0 || ih >= L->h) {
+                memset(dst, 0, (size_t)wo * sizeof *dst);
+                continue;
             }
+            const real *row = src + (size_t)ih * L->w + iw0;
+            for (int ow = 0; ow < lo; ow++)
+                dst[ow] = 0;
+            if (s == 1)
+                memcpy(dst + lo, row, (size_t)(hi - lo) * sizeof *dst);
+            else
+                for (int ow = lo; ow < hi; ow++)
+                    dst[ow] = row[(ow - lo) * s];
+            for (int ow = hi; ow < wo; ow++)
+                dst[ow] = 0;
         }
     }
 }
 
-/* dx (cin, B, h, w) for examples b0 .. b0+nb-1 = the adjoint of im2col
- * applied to dcol: each input pixel sums the columns it was copied to. */
-static void col2im(const struct conv_layer *L, const real *dcol, int B, int b0, int nb, real *dx)
+/* dx (cin, h, w) of example b = the adjoint of im2col applied to dcol
+ * (cin·k·k, ho·wo): each input pixel sums the columns it was copied to. */
+static void col2im(const struct conv_layer *L, const real *dcol, int B, int b, real *dx)
 {
     const int k = L->k, s = L->stride, wo = L->wo;
-    const size_t N = (size_t)B * L->ho * wo;
-    for (int ci = 0; ci < L->cin; ci++)
-        for (int b = b0; b < b0 + nb; b++) {
-            real *dst = dx + ((size_t)ci * B + b) * L->h * L->w;
-            memset(dst, 0, (size_t)L->h * L->w * sizeof *dst);
-            for (int kh = 0; kh < k; kh++)
-                for (int kw = 0; kw < k; kw++) {
-                    const real *src = dcol + ((size_t)(ci * k + kh) * k + kw) * N + (size_t)b * L->ho * wo;
-                    int lo, hi;
-                    valid_range(wo, s, L->pad_l, kw, L->w, &lo, &hi);
-                    const int iw0 = lo * s - L->pad_l + kw;
-                    for (int oh = 0; oh < L->ho; oh++) {
-                        const int ih = oh * s - L->pad_t + kh;
-                        if (ih < 0 || ih >= L->h)
-                            continue;
-                        real *row = dst + (size_t)ih * L->w + iw0;
-                        const real *g = src + (size_t)oh * wo;
-                        if (s == 1)
-                            for (int ow = lo; ow < hi; ow++)
-                                row[ow - lo] += g[ow];
-                        else
-                            for (int ow = lo; ow < hi; ow++)
-                                row[(ow - lo) * s] += g[ow];
-                    }
+    const size_t HW = (size_t)L->ho * wo;
+    for (int ci = 0; ci < L->cin; ci++) {
+        real *dst = dx + ((size_t)ci * B + b) * L->h * L->w;
+        memset(dst, 0, (size_t)L->h * L->w * sizeof *dst);
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++) {
+                const real *src = dcol + ((size_t)(ci * k + kh) * k + kw) * HW;
+                int lo, hi;
+                valid_range(wo, s, L->pad_l, kw, L->w, &lo, &hi);
+                const int iw0 = lo * s - L->pad_l + kw;
+                for (int oh = 0; oh < L->ho; oh++) {
+                    const int ih = oh * s - L->pad_t + kh;
+                    if (ih < 0 || ih >= L->h)
+                        continue;
+                    real *row = dst + (size_t)ih * L->w + iw0;
+                    const real *g = src + (size_t)oh * wo;
+                    if (s == 1)
+                        for (int ow = lo; ow < hi; ow++)
+                            row[ow - lo] += g[ow];
+                    else
+                        for (int ow = lo; ow < hi; ow++)
+                            row[(ow - lo) * s] += g[ow];
                 }
-        }
+            }
+    }
 }
 
-/* Batch norm in training mode over C features of N values each, feature c
- * value n at z[c·cs + n·ns]; z is overwritten by y:
+/* f(z): ReLU max(z, 0), tanh, or sigmoid 1 / (1 + e^−z). */
+static inline real act_f(enum conv_act act, real v)
+{
+    return act == CONV_RELU ? (v > 0 ? v : 0) : act == CONV_TANH ? TANH(v) : 1 / (1 + EXP(-v));
+}
+
+/* f'(z) in terms of a = f(z): ReLU 1 where a > 0, tanh 1 − a², sigmoid
+ * a (1 − a). */
+static inline real act_df(enum conv_act act, real a)
+{
+    return act == CONV_RELU ? (a > 0 ? 1 : 0) : act == CONV_TANH ? 1 - a * a : a * (1 - a);
+}
+
+/* Batch norm in training mode then the activation, over C features of N
+ * values each, feature c value n at z[c·cs + n·ns]; z is overwritten by
+ * a = f(y):
  *   μ = Σz/N,  σ² = Σ(z − μ)²/N,  x̂ = (z − μ)/sqrt(σ² + eps),  y = γ x̂ + β
  * (γ = 1 without scale). Sums in double. */
 static void bn_forward(real *z, real *xh, real *istd, const real *gamma, const real *beta,
-                       int C, int N, size_t cs, size_t ns, real eps)
+                       int C, int N, size_t cs, size_t ns, real eps, enum conv_act act)
 {
 #pragma omp parallel for schedule(static)
     for (int c = 0; c < C; c++) {
@@ -299,29 +312,40 @@ static void bn_forward(real *z, real *xh, real *istd, const real *gamma, const r
         const real is = (real)(1.0 / sqrt(var / N + eps)), m = (real)mu;
         const real g = gamma ? gamma[c] : 1.0f, bt = beta[c];
         istd[c] = is;
+        if (act == CONV_RELU && ns == 1) { /* the common case, vectorizable */
+            for (int n = 0; n < N; n++) {
+                real h = (zc[n] - m) * is, y = g * h + bt;
+                xc[n] = h;
+                zc[n] = y > 0 ? y : 0;
+            }
+            continue;
+        }
         for (int n = 0; n < N; n++) {
             real h = (zc[n * ns] - m) * is;
             xc[n * ns] = h;
-            zc[n * ns] = g * h + bt;
+            zc[n * ns] = act_f(act, g * h + bt);
         }
     }
 }
 
-/* Backward of bn_forward, exact through μ and σ²: dz holds dL/dy on entry
- * and dL/dz on return;
- *   dβ = Σ dy,  dγ = Σ dy x̂,
+/* Backward of the activation and bn_forward, exact through μ and σ²: dz
+ * holds dL/da on entry and dL/dz on return, a the activation's output;
+ *   dy = da f'(·),  dβ = Σ dy,  dγ = Σ dy x̂,
  *   dz = γ/sqrt(σ² + eps) · (dy − Σdy/N − x̂ · Σ(dy x̂)/N). */
-static void bn_backward(real *dz, const real *xh, const real *istd, const real *gamma,
-                        real *dgamma, real *dbeta, int C, int N, size_t cs, size_t ns)
+static void bn_backward(real *dz, const real *a, const real *xh, const real *istd, const real *gamma,
+                        real *dgamma, real *dbeta, int C, int N, size_t cs, size_t ns,
+                        enum conv_act act)
 {
 #pragma omp parallel for schedule(static)
     for (int c = 0; c < C; c++) {
         real *dc = dz + c * cs;
-        const real *xc = xh + c * cs;
+        const real *xc = xh + c * cs, *ac = a + c * cs;
         double s1 = 0, s2 = 0;
         for (int n = 0; n < N; n++) {
-            s1 += dc[n * ns];
-            s2 += (double)dc[n * ns] * xc[n * ns];
+            const real dy = dc[n * ns] * act_df(act, ac[n * ns]);
+            dc[n * ns] = dy;
+            s1 += dy;
+            s2 += (double)dy * xc[n * ns];
         }
         dbeta[c] = (real)s1;
         if (dgamma)
@@ -332,26 +356,20 @@ static void bn_backward(real *dz, const real *xh, const real *istd, const real *
     }
 }
 
+/* a = f(z) in place (the layers without batch norm). */
 static void activate(enum conv_act act, real *z, size_t n)
 {
 #pragma omp parallel for schedule(static)
-    for (size_t k = 0; k < n; k++) {
-        const real v = z[k];
-        z[k] = act == CONV_RELU ? (v > 0.0f ? v : 0.0f)  /* max(z, 0) */
-             : act == CONV_TANH ? TANH(v)
-             : 1.0f / (1.0f + EXP(-v));                  /* σ(z) */
-    }
+    for (size_t k = 0; k < n; k++)
+        z[k] = act_f(act, z[k]);
 }
 
-/* dz = da · f'(z), f' in terms of a = f(z): ReLU 1 where a > 0, tanh
- * 1 − a², sigmoid a (1 − a). */
+/* dz = da f'(z) in place, f' from a = f(z). */
 static void activate_backward(enum conv_act act, real *da, const real *a, size_t n)
 {
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < n; k++)
-        da[k] = act == CONV_RELU ? (a[k] > 0.0f ? da[k] : 0.0f)
-              : act == CONV_TANH ? da[k] * (1.0f - a[k] * a[k])
-              : da[k] * a[k] * (1.0f - a[k]);
+        da[k] *= act_df(act, a[k]);
 }
 
 /* Max pooling of each (c, b) plane of a (cout, B, ho, wo) into p
@@ -366,6 +384,28 @@ static void pool_forward(const struct conv_shape *s, const struct conv_layer *L,
         const real *in = a + (size_t)pl * L->ho * L->wo;
         real *out = p + (size_t)pl * L->ph * L->pw;
         int32_t *ix = arg + (size_t)pl * L->ph * L->pw;
+        if (P == 2 && S == 2 && L->ppad_t == 0 && L->ppad_l == 0) {
+            /* The default 2x2/2: the same scan order (row by row, the
+             * first maximum kept), the window cut at the far edges. */
+            for (int oh = 0; oh < L->ph; oh++) {
+                const int r0 = 2 * oh * L->wo, r1 = 2 * oh + 1 < L->ho ? r0 + L->wo : -1;
+                for (int ow = 0; ow < L->pw; ow++) {
+                    const int c0 = 2 * ow, c1 = 2 * ow + 1 < L->wo ? c0 + 1 : -1;
+                    int best = r0 + c0;
+                    if (c1 >= 0 && in[r0 + c1] > in[best])
+                        best = r0 + c1;
+                    if (r1 >= 0) {
+                        if (in[r1 + c0] > in[best])
+                            best = r1 + c0;
+                        if (c1 >= 0 && in[r1 + c1] > in[best])
+                            best = r1 + c1;
+                    }
+                    out[oh * L->pw + ow] = in[best];
+                    ix[oh * L->pw + ow] = best;
+                }
+            }
+            continue;
+        }
         for (int oh = 0; oh < L->ph; oh++)
             for (int ow = 0; ow < L->pw; ow++) {
                 int best = -1;
@@ -427,22 +467,26 @@ double conv_forward(const struct conv_shape *s, struct conv_work *w, const real 
         real *z = w->a[l]; /* (cout, N) */
         const real *b = theta + L->p.b;
         const int HW = L->ho * L->wo, nch = (B + CONV_CHUNK - 1) / CONV_CHUNK;
-        /* z = W col + b, chunk by chunk of examples */
+        /* z = W col + b, example by example, chunks of examples shared out */
 #pragma omp parallel for schedule(dynamic)
         for (int ch = 0; ch < nch; ch++) {
             const int b0 = ch * CONV_CHUNK, nb = B - b0 < CONV_CHUNK ? B - b0 : CONV_CHUNK;
-            const size_t c0 = (size_t)b0 * HW;
-            im2col(L, in, B, b0, nb, w->col);
-            GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, L->cout, nb * HW, K,
-                 1.0f, theta + L->p.w, K, w->col + c0, N, 0.0f, z + c0, N);
-            for (int c = 0; c < L->cout; c++)
-                for (size_t n = c0; n < c0 + (size_t)nb * HW; n++)
-                    z[(size_t)c * N + n] += b[c];
+            real *col = w->col + (size_t)ch * w->col_len;
+            for (int e = b0; e < b0 + nb; e++) {
+                const size_t c0 = (size_t)e * HW;
+                im2col(L, in, B, e, col);
+                GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, L->cout, HW, K,
+                     1.0f, theta + L->p.w, K, col, HW, 0.0f, z + c0, N);
+                for (int c = 0; c < L->cout; c++)
+                    for (size_t n = c0; n < c0 + (size_t)HW; n++)
+                        z[(size_t)c * N + n] += b[c];
+            }
         }
         if (s->batch_norm)
             bn_forward(z, w->xh[l], w->istd[l], s->bn_scale ? theta + L->p.gamma : NULL,
-                       theta + L->p.beta, L->cout, N, (size_t)N, 1, s->eps);
-        activate(s->act, z, (size_t)L->cout * N);
+                       theta + L->p.beta, L->cout, N, (size_t)N, 1, s->eps, s->act);
+        else
+            activate(s->act, z, (size_t)L->cout * N);
         if (s->pool > 1) {
             pool_forward(s, L, z, w->p[l], w->arg[l], B);
             in = w->p[l];
@@ -469,8 +513,9 @@ double conv_forward(const struct conv_shape *s, struct conv_work *w, const real 
             if (s->batch_norm)
                 bn_forward(z, w->fxh[j], w->istd[CONV_MAX_CONV + j],
                            s->bn_scale ? theta + F->p.gamma : NULL, theta + F->p.beta,
-                           F->nout, B, 1, (size_t)F->nout, s->eps);
-            activate(s->act, z, (size_t)B * F->nout);
+                           F->nout, B, 1, (size_t)F->nout, s->eps, s->act);
+            else
+                activate(s->act, z, (size_t)B * F->nout);
         }
         fin = z;
     }
@@ -535,12 +580,13 @@ void conv_backward(const struct conv_shape *s, struct conv_work *w, const real *
                     1.0f, dz, F->nout, theta + F->p.w, F->nout, 0.0f, dn, F->nin);
         if (j > 0) { /* through the activation and batch norm of hidden layer j − 1 */
             const struct conv_fc *H = &s->fc[j - 1];
-            activate_backward(s->act, dn, w->fa[j - 1], (size_t)B * H->nout);
             if (s->batch_norm)
-                bn_backward(dn, w->fxh[j - 1], w->istd[CONV_MAX_CONV + j - 1],
+                bn_backward(dn, w->fa[j - 1], w->fxh[j - 1], w->istd[CONV_MAX_CONV + j - 1],
                             s->bn_scale ? theta + H->p.gamma : NULL,
                             s->bn_scale ? grad + H->p.gamma : NULL, grad + H->p.beta,
-                            H->nout, B, 1, (size_t)H->nout);
+                            H->nout, B, 1, (size_t)H->nout, s->act);
+            else
+                activate_backward(s->act, dn, w->fa[j - 1], (size_t)B * H->nout);
         }
         t = dz; dz = dn; dn = t;
     }
@@ -560,11 +606,12 @@ void conv_backward(const struct conv_shape *s, struct conv_work *w, const real *
             pool_backward(L, dz, w->arg[l], dn, B);
             t = dz; dz = dn; dn = t;
         }
-        activate_backward(s->act, dz, w->a[l], (size_t)L->cout * N);
         if (s->batch_norm)
-            bn_backward(dz, w->xh[l], w->istd[l], s->bn_scale ? theta + L->p.gamma : NULL,
+            bn_backward(dz, w->a[l], w->xh[l], w->istd[l], s->bn_scale ? theta + L->p.gamma : NULL,
                         s->bn_scale ? grad + L->p.gamma : NULL, grad + L->p.beta,
-                        L->cout, N, (size_t)N, 1);
+                        L->cout, N, (size_t)N, 1, s->act);
+        else
+            activate_backward(s->act, dz, w->a[l], (size_t)L->cout * N);
         /* dz = dL/dz (cout, N): db = Σ_n dz;  dW = Σ_chunks dz col^T;
          * dcol = W^T dz, then dx = col2im(dcol), chunk by chunk */
         row_sums(dz, L->cout, (size_t)N, grad + L->p.b);
@@ -574,14 +621,17 @@ void conv_backward(const struct conv_shape *s, struct conv_work *w, const real *
 #pragma omp parallel for schedule(dynamic)
         for (int ch = 0; ch < nch; ch++) {
             const int b0 = ch * CONV_CHUNK, nb = B - b0 < CONV_CHUNK ? B - b0 : CONV_CHUNK;
-            const size_t c0 = (size_t)b0 * HW;
-            im2col(L, in, B, b0, nb, w->col);
-            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, L->cout, K, nb * HW,
-                 1.0f, dz + c0, N, w->col + c0, N, 0.0f, w->dw + ch * nw, K);
-            if (l > 0) { /* no gradient wrt the images */
-                GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, K, nb * HW, L->cout,
-                     1.0f, theta + L->p.w, K, dz + c0, N, 0.0f, w->col + c0, N);
-                col2im(L, w->col, B, b0, nb, dn);
+            real *col = w->col + (size_t)ch * w->col_len;
+            for (int e = b0; e < b0 + nb; e++) { /* dW_ch = Σ_e dz_e col_eᵀ, in order */
+                const size_t c0 = (size_t)e * HW;
+                im2col(L, in, B, e, col);
+                GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, L->cout, K, HW,
+                     1.0f, dz + c0, N, col, HW, e == b0 ? 0.0f : 1.0f, w->dw + ch * nw, K);
+                if (l > 0) { /* no gradient wrt the images */
+                    GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, K, HW, L->cout,
+                         1.0f, theta + L->p.w, K, dz + c0, N, 0.0f, col, HW);
+                    col2im(L, col, B, e, dn);
+                }
             }
         }
         real *dW = grad + L->p.w;

@@ -102,7 +102,8 @@ struct conv_work {
     real *fa[CONV_MAX_HIDDEN + 1]; /* (B, nout) hidden activations; [n_fc-1] probabilities */
     real *fxh[CONV_MAX_HIDDEN];    /* (B, nout) x̂ */
     real *flat;                 /* (B, nin of fc 0) the flattened features */
-    real *col;                  /* (cin·k·k, B·ho·wo) the largest im2col */
+    real *col;                  /* (chunks, col_len): each chunk's im2col of one example */
+    size_t col_len;             /* the largest cin·k·k·ho·wo */
     real *dw;                   /* (chunks, cout·cin·k·k) weight gradient per chunk */
     real *d[2];                 /* the largest activation, gradients in turn */
 };
