@@ -25,6 +25,14 @@ interpreter, /usr/bin/python3):
 It prints tidy CSV rows (benchmark,n,metric,value,unit) and, given the CSV
 of `l2l bench` from the same machine, the ratios PyTorch / l2l.
 
+--conv times one training step of the conv optimizee's network instead
+(l2l's `conv` defaults, the paper's CIFAR-10 net from its reference code:
+3 x [conv 16 5x5 SAME + bias, batch norm (offset only, eps 1e-3, batch
+statistics), ReLU, 2x2/2 max pool], fc 32 with batch norm and ReLU,
+10-way softmax; batch 128 of 28x28 images; weights N(0, 0.01^2)): forward
+and backward to every parameter, as `bench/conv_bench` times it. Compare
+with bench/conv_bench at the same OMP_NUM_THREADS (docs/performance.md).
+
 --surrogate replaces each f(theta_s) in the meta-loss by the linear
 surrogate <grad_s, theta_s> (grad_s detached): the same dL/dphi without
 keeping the optimizee's graphs, a faster PyTorch variant for comparison.
@@ -118,6 +126,58 @@ class MLP:
         return torch.nn.functional.cross_entropy(h, self.labels[idx])
 
 
+class ConvNet(torch.nn.Module):
+    """The conv optimizee's default network (see --conv)."""
+
+    def __init__(self, channels=(16, 16, 16), hidden=32, classes=10, side=28):
+        super().__init__()
+        layers, c = [], 1
+        for out in channels:
+            layers += [torch.nn.Conv2d(c, out, 5, padding=2),
+                       torch.nn.BatchNorm2d(out, eps=1e-3, affine=True, track_running_stats=False),
+                       torch.nn.ReLU(),
+                       torch.nn.MaxPool2d(2, 2, ceil_mode=True)]  # 28 -> 14 -> 7 -> 4, as SAME
+            c, side = out, (side + 1) // 2
+        self.conv = torch.nn.Sequential(*layers)
+        self.fc = torch.nn.Linear(c * side * side, hidden)
+        self.bn = torch.nn.BatchNorm1d(hidden, eps=1e-3, track_running_stats=False)
+        self.out = torch.nn.Linear(hidden, classes)
+        with torch.no_grad():
+            for m in self.modules():
+                if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+                    m.weight.normal_(0, 0.01)
+                    m.bias.normal_(0, 0.01)
+                elif isinstance(m, (torch.nn.BatchNorm2d, torch.nn.BatchNorm1d)):
+                    m.weight.fill_(1.0)
+                    m.weight.requires_grad_(False)  # offset only, as l2l's default
+                    m.bias.zero_()
+
+    def forward(self, x):
+        h = self.conv(x).flatten(1)
+        return self.out(torch.relu(self.bn(self.fc(h))))
+
+
+def time_conv_step(args):
+    """Median and best seconds of one training step (gather, forward, backward)."""
+    torch.manual_seed(2016)
+    net = ConvNet()
+    gen = torch.Generator().manual_seed(784)
+    x = torch.rand(1024, 1, 28, 28, generator=gen)
+    labels = torch.randint(0, 10, (1024,), generator=gen)
+    clock = time.process_time if args.cpu_time else time.perf_counter
+    secs = []
+    for k in range(args.calls + 3):  # 3 warm-up calls
+        t0 = clock()
+        idx = torch.randint(0, 1024, (128,), generator=gen)
+        net.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(net(x[idx]), labels[idx])
+        loss.backward()
+        if k >= 3:
+            secs.append(clock() - t0)
+    n = sum(p.numel() for p in net.parameters() if p.requires_grad)
+    return n, statistics.median(secs), min(secs)
+
+
 def trajectory(net, meta_opt, problem, gen, T, U, surrogate):
     """One meta-training trajectory; returns the mean f(theta_t), t = 1..T."""
     theta = problem.new_problem(gen).requires_grad_(True)
@@ -176,13 +236,22 @@ def main():
     ap.add_argument("--unroll", type=int, default=20)
     ap.add_argument("--surrogate", action="store_true")
     ap.add_argument("--only", choices=["quadratic", "mlp"])
+    ap.add_argument("--conv", action="store_true", help="time one conv training step instead")
+    ap.add_argument("--calls", type=int, default=30, help="timed conv steps (--conv)")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time conv steps by process CPU time (as CONV_BENCH_CPU=1)")
     ap.add_argument("--l2l-csv", help="CSV of `l2l bench` from this machine, for the ratios")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     prefix = "torch-surrogate-" if args.surrogate else "torch-"
     rows = []
+    if args.conv:
+        n, med, best = time_conv_step(args)
+        rows += [("torch-conv-step", n, "seconds_median", med, "s"),
+                 ("torch-conv-step", n, "seconds_best", best, "s"),
+                 ("torch-conv-step", n, "threads", torch.get_num_threads(), "")]
     for name, problem in (("quadratic", Quadratic()), ("mlp", MLP())):
-        if args.only and args.only != name:
+        if args.conv or args.only and args.only != name:
             continue
         med, best = time_trajectories(name, problem, args)
         bench = f"{prefix}trajectory-{name}"
