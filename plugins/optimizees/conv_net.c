@@ -131,7 +131,7 @@ int conv_work_alloc(struct conv_work *w, const struct conv_shape *s, int rows)
 {
     memset(w, 0, sizeof *w);
     w->rows = rows;
-    size_t big = (size_t)s->conv[0].cin * s->conv[0].h * s->conv[0].w * rows, col = 1, dw = 1;
+    size_t big = (size_t)s->conv[0].cin * s->conv[0].h * s->conv[0].w * rows, col = 1, dw = 1, part = 1;
 #define ALLOC(p, n) do { if (!((p) = malloc((size_t)(n) * sizeof *(p)))) goto fail; } while (0)
     for (int l = 0; l < s->n_conv; l++) {
         const struct conv_layer *L = &s->conv[l];
@@ -147,6 +147,8 @@ int conv_work_alloc(struct conv_work *w, const struct conv_shape *s, int rows)
         }
         big = n > big ? n : big;
         col = k * L->ho * L->wo > col ? k * L->ho * L->wo : col;
+        part = (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * 2 * L->cout > part
+             ? (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * 2 * L->cout : part;
         dw = (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * L->cout * k > dw
            ? (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * L->cout * k : dw;
     }
@@ -165,6 +167,7 @@ int conv_work_alloc(struct conv_work *w, const struct conv_shape *s, int rows)
     w->col_len = col;
     ALLOC(w->col, (size_t)(rows + CONV_CHUNK - 1) / CONV_CHUNK * col);
     ALLOC(w->dw, dw);
+    ALLOC(w->part, part);
     ALLOC(w->d[0], big);
     ALLOC(w->d[1], big);
 #undef ALLOC
@@ -191,6 +194,7 @@ void conv_work_free(struct conv_work *w)
     free(w->flat);
     free(w->col);
     free(w->dw);
+    free(w->part);
     free(w->d[0]);
     free(w->d[1]);
     memset(w, 0, sizeof *w);
@@ -294,20 +298,35 @@ static inline real act_df(enum conv_act act, real a)
  * values each, feature c value n at z[c·cs + n·ns]; z is overwritten by
  * a = f(y):
  *   μ = Σz/N,  σ² = Σ(z − μ)²/N,  x̂ = (z − μ)/sqrt(σ² + eps),  y = γ x̂ + β
- * (γ = 1 without scale). Sums in double. */
+ * (γ = 1 without scale). Sums in double. With `part` (the convolutions),
+ * Σz and Σz² come from per-chunk partial sums made while z was in cache,
+ * part[ch·2C + c] and part[ch·2C + C + c] for ch < nch, added in chunk
+ * order, and σ² = Σz²/N − μ² (in double; the values are far from the
+ * 1e8 · σ that would cancel it). */
 static void bn_forward(real *z, real *xh, real *istd, const real *gamma, const real *beta,
-                       int C, int N, size_t cs, size_t ns, real eps, enum conv_act act)
+                       int C, int N, size_t cs, size_t ns, real eps, enum conv_act act,
+                       const double *part, int nch)
 {
 #pragma omp parallel for schedule(static)
     for (int c = 0; c < C; c++) {
         real *zc = z + c * cs, *xc = xh + c * cs;
-        double sum = 0, var = 0;
-        for (int n = 0; n < N; n++)
-            sum += zc[n * ns];
-        const double mu = sum / N;
-        for (int n = 0; n < N; n++) {
-            double d = zc[n * ns] - mu;
-            var += d * d;
+        double sum = 0, var = 0, mu;
+        if (part) {
+            for (int ch = 0; ch < nch; ch++) {
+                sum += part[(size_t)ch * 2 * C + c];
+                var += part[(size_t)ch * 2 * C + C + c];
+            }
+            mu = sum / N;
+            var = var - N * mu * mu;
+            var = var > 0 ? var : 0;
+        } else {
+            for (int n = 0; n < N; n++)
+                sum += zc[n * ns];
+            mu = sum / N;
+            for (int n = 0; n < N; n++) {
+                double d = zc[n * ns] - mu;
+                var += d * d;
+            }
         }
         const real is = (real)(1.0 / sqrt(var / N + eps)), m = (real)mu;
         const real g = gamma ? gamma[c] : 1.0f, bt = beta[c];
@@ -331,9 +350,11 @@ static void bn_forward(real *z, real *xh, real *istd, const real *gamma, const r
 /* Backward of the activation and bn_forward, exact through μ and σ²: dz
  * holds dL/da on entry and dL/dz on return, a the activation's output;
  *   dy = da f'(·),  dβ = Σ dy,  dγ = Σ dy x̂,
- *   dz = γ/sqrt(σ² + eps) · (dy − Σdy/N − x̂ · Σ(dy x̂)/N). */
+ *   dz = γ/sqrt(σ² + eps) · (dy − Σdy/N − x̂ · Σ(dy x̂)/N),
+ * and, when dbias is given, the gradient of the bias before batch norm,
+ * Σ dz (0 up to rounding), in the same pass. */
 static void bn_backward(real *dz, const real *a, const real *xh, const real *istd, const real *gamma,
-                        real *dgamma, real *dbeta, int C, int N, size_t cs, size_t ns,
+                        real *dgamma, real *dbeta, real *dbias, int C, int N, size_t cs, size_t ns,
                         enum conv_act act)
 {
 #pragma omp parallel for schedule(static)
@@ -351,8 +372,13 @@ static void bn_backward(real *dz, const real *a, const real *xh, const real *ist
         if (dgamma)
             dgamma[c] = (real)s2;
         const real k = (gamma ? gamma[c] : 1.0f) * istd[c], m1 = (real)(s1 / N), m2 = (real)(s2 / N);
-        for (int n = 0; n < N; n++)
+        double s3 = 0;
+        for (int n = 0; n < N; n++) {
             dc[n * ns] = k * (dc[n * ns] - m1 - xc[n * ns] * m2);
+            s3 += dc[n * ns];
+        }
+        if (dbias)
+            dbias[c] = (real)s3;
     }
 }
 
@@ -477,14 +503,24 @@ double conv_forward(const struct conv_shape *s, struct conv_work *w, const real 
                 im2col(L, in, B, e, col);
                 GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, L->cout, HW, K,
                      1.0f, theta + L->p.w, K, col, HW, 0.0f, z + c0, N);
-                for (int c = 0; c < L->cout; c++)
-                    for (size_t n = c0; n < c0 + (size_t)HW; n++)
-                        z[(size_t)c * N + n] += b[c];
+                double *part = w->part + (size_t)ch * 2 * L->cout; /* Σz, Σz² of the chunk */
+                for (int c = 0; c < L->cout; c++) {
+                    real *zc = z + (size_t)c * N + c0;
+                    double s1 = 0, s2 = 0;
+                    for (int n = 0; n < HW; n++) {
+                        const real v = zc[n] + b[c];
+                        zc[n] = v;
+                        s1 += v;
+                        s2 += (double)v * v;
+                    }
+                    part[c] = (e == b0 ? 0 : part[c]) + s1;
+                    part[L->cout + c] = (e == b0 ? 0 : part[L->cout + c]) + s2;
+                }
             }
         }
         if (s->batch_norm)
             bn_forward(z, w->xh[l], w->istd[l], s->bn_scale ? theta + L->p.gamma : NULL,
-                       theta + L->p.beta, L->cout, N, (size_t)N, 1, s->eps, s->act);
+                       theta + L->p.beta, L->cout, N, (size_t)N, 1, s->eps, s->act, w->part, nch);
         else
             activate(s->act, z, (size_t)L->cout * N);
         if (s->pool > 1) {
@@ -513,7 +549,7 @@ double conv_forward(const struct conv_shape *s, struct conv_work *w, const real 
             if (s->batch_norm)
                 bn_forward(z, w->fxh[j], w->istd[CONV_MAX_CONV + j],
                            s->bn_scale ? theta + F->p.gamma : NULL, theta + F->p.beta,
-                           F->nout, B, 1, (size_t)F->nout, s->eps, s->act);
+                           F->nout, B, 1, (size_t)F->nout, s->eps, s->act, NULL, 0);
             else
                 activate(s->act, z, (size_t)B * F->nout);
         }
@@ -583,7 +619,7 @@ void conv_backward(const struct conv_shape *s, struct conv_work *w, const real *
             if (s->batch_norm)
                 bn_backward(dn, w->fa[j - 1], w->fxh[j - 1], w->istd[CONV_MAX_CONV + j - 1],
                             s->bn_scale ? theta + H->p.gamma : NULL,
-                            s->bn_scale ? grad + H->p.gamma : NULL, grad + H->p.beta,
+                            s->bn_scale ? grad + H->p.gamma : NULL, grad + H->p.beta, NULL,
                             H->nout, B, 1, (size_t)H->nout, s->act);
             else
                 activate_backward(s->act, dn, w->fa[j - 1], (size_t)B * H->nout);
@@ -606,15 +642,16 @@ void conv_backward(const struct conv_shape *s, struct conv_work *w, const real *
             pool_backward(L, dz, w->arg[l], dn, B);
             t = dz; dz = dn; dn = t;
         }
-        if (s->batch_norm)
+        if (s->batch_norm) {
             bn_backward(dz, w->a[l], w->xh[l], w->istd[l], s->bn_scale ? theta + L->p.gamma : NULL,
-                        s->bn_scale ? grad + L->p.gamma : NULL, grad + L->p.beta,
+                        s->bn_scale ? grad + L->p.gamma : NULL, grad + L->p.beta, grad + L->p.b,
                         L->cout, N, (size_t)N, 1, s->act);
-        else
+        } else {
             activate_backward(s->act, dz, w->a[l], (size_t)L->cout * N);
-        /* dz = dL/dz (cout, N): db = Σ_n dz;  dW = Σ_chunks dz col^T;
+            row_sums(dz, L->cout, (size_t)N, grad + L->p.b);
+        }
+        /* dz = dL/dz (cout, N), db = Σ_n dz done;  dW = Σ_chunks dz col^T;
          * dcol = W^T dz, then dx = col2im(dcol), chunk by chunk */
-        row_sums(dz, L->cout, (size_t)N, grad + L->p.b);
         const real *in = l == 0 ? x : s->pool > 1 ? w->p[l - 1] : w->a[l - 1];
         const int HW = L->ho * L->wo, nch = (B + CONV_CHUNK - 1) / CONV_CHUNK;
         const size_t nw = (size_t)L->cout * K;

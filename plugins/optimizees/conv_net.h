@@ -105,6 +105,7 @@ struct conv_work {
     real *col;                  /* (chunks, col_len): each chunk's im2col of one example */
     size_t col_len;             /* the largest cin·k·k·ho·wo */
     real *dw;                   /* (chunks, cout·cin·k·k) weight gradient per chunk */
+    double *part;               /* (chunks, 2, cout) Σz and Σz² per chunk, for batch norm */
     real *d[2];                 /* the largest activation, gradients in turn */
 };
 
