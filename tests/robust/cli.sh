@@ -125,12 +125,17 @@ L2L_DATA_DIR=$tmp/datadir
 export L2L_DATA_DIR
 expect data-dir 0 "" run mlp.ini -o out-data-dir --quiet
 unset L2L_DATA_DIR
+# Under a name of its own: a source tree with data (after scripts/get-data)
+# is searched before the user's folder and would hide the one put there.
 put_mnist "$tmp/home/.local/share/l2l-bench/data"
+mv "$tmp/home/.local/share/l2l-bench/data/mnist" "$tmp/home/.local/share/l2l-bench/data/l2l-cli-test"
+d=data/l2l-cli-test
+sed "s|^plugin = mlp\$|plugin = mlp\ntrain_images = $d/train-images-idx3-ubyte\ntrain_labels = $d/train-labels-idx1-ubyte\ntest_images = $d/t10k-images-idx3-ubyte\ntest_labels = $d/t10k-labels-idx1-ubyte|" mlp.ini >user-mlp.ini
 saved_home=$HOME saved_xdg=${XDG_DATA_HOME-}
 HOME=$tmp/home
 export HOME
 unset XDG_DATA_HOME
-expect user-data 0 "" run mlp.ini -o out-user-data --quiet
+expect user-data 0 "" run user-mlp.ini -o out-user-data --quiet
 HOME=$saved_home
 [ -z "$saved_xdg" ] || export XDG_DATA_HOME="$saved_xdg"
 
