@@ -36,7 +36,7 @@ static int run(const char *name, int threads, const float *grads, const float *d
     got = omp_get_num_threads();
     if (got != threads) { /* OMP_THREAD_LIMIT, OMP_DYNAMIC: nothing to compare */
         printf("  asked for %d OpenMP threads, a parallel region has %d\n", threads, got);
-        return -1;
+        return 1;
     }
 #else
     (void)threads;
@@ -66,6 +66,14 @@ static int run(const char *name, int threads, const float *grads, const float *d
     return rc;
 }
 
+/* Set when the OpenMP runtime gives a parallel region fewer threads than
+ * asked: OMP_THREAD_LIMIT or OMP_DYNAMIC in the environment, or clang 14's
+ * libomp under AddressSanitizer, which after a region of one thread and the
+ * plugin's regions keeps giving one (seen in .ci/sanitize; gcc's libgomp,
+ * used by the plain and valgrind builds, does not). Nothing can be compared
+ * then: the program says so and exits 77, skipped, never passed. */
+static int too_few_threads;
+
 static void check(const char *name)
 {
     float *grads = malloc(sizeof(float) * (2 * U + 1) * N), *dg = malloc(sizeof(float) * U * N);
@@ -80,8 +88,20 @@ static void check(const char *name)
     static const int threads[] = {1, 2, 3};
     struct out o[3];
     memset(o, 0, sizeof o);
-    for (int r = 0; r < 3; r++)
-        CU_ASSERT_FATAL(run(name, threads[r], grads, dg, &o[r]) == 0);
+    for (int r = 0; r < 3; r++) {
+        int rc = run(name, threads[r], grads, dg, &o[r]);
+        if (rc == 1) { /* the runtime would not give the threads: said above, the program exits 77 */
+            too_few_threads = 1;
+            for (int k = 0; k <= r; k++) {
+                free(o[k].upd);
+                free(o[k].dphi);
+            }
+            free(grads);
+            free(dg);
+            return;
+        }
+        CU_ASSERT_FATAL(rc == 0);
+    }
     double mag = 0;
     for (size_t j = 0; j < o[0].nm; j++)
         mag = fmax(mag, fabs(o[0].dphi[j]));
@@ -126,5 +146,10 @@ int main(void)
     const char *small = getenv("L2L_TEST_SMALL");
     if (small && strcmp(small, "1") == 0)
         N = 480 + 60 + 37;
-    return l2l_test_main("lstm_threads", tests);
+    int rc = l2l_test_main("lstm_threads", tests);
+    if (rc == 0 && too_few_threads) {
+        printf("test_lstm_threads: SKIP: the OpenMP runtime did not give the threads asked for\n");
+        return 77;
+    }
+    return rc;
 }
