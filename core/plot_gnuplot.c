@@ -250,8 +250,8 @@ void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const stru
     fputc('\n', f);
 }
 
-static int add_figure(struct pg_list *list, enum pg_kind kind, int index, const char *name,
-                      const char *caption)
+int pg_list_add(struct pg_list *list, enum pg_kind kind, int index, const char *name,
+                const char *caption)
 {
     if (list->n == list->cap) {
         int cap = list->cap ? 2 * list->cap : 16;
@@ -287,7 +287,7 @@ static int write_convergence(const struct pr_results *r, int e, const struct pr_
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Convergence on %s: training loss per step (median and interquartile "
             "range over %ld runs).", r->exp[e].name, r->exp[e].runs);
-    return add_figure(list, PG_CONVERGENCE, e, name, cap);
+    return pg_list_add(list, PG_CONVERGENCE, e, name, cap);
 }
 
 /* One page per figure group: every experiment whose `figure` is name. */
@@ -350,7 +350,7 @@ static int write_generalization(const struct pr_results *r, int e0, const struct
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Generalization (%s): the same optimizers on %d experiments, one panel "
             "each.", group, n);
-    return add_figure(list, PG_GENERALIZATION, e0, name, cap);
+    return pg_list_add(list, PG_GENERALIZATION, e0, name, cap);
 }
 
 /* A group needs its own page unless it is one experiment of its own name. */
@@ -386,7 +386,7 @@ int pg_write_all(const struct pr_results *r, const char *figdir, const char *dat
             l2l_fmt(cap, sizeof cap, "Tuning on %s: mean final loss for each value of the grid; "
                     "circled: the chosen value.", r->exp[e].name);
             if ((rc = ps_tuning(r, e, figdir, name)) < 0 ||
-                (rc = add_figure(list, PG_TUNING, e, name, cap)) < 0)
+                (rc = pg_list_add(list, PG_TUNING, e, name, cap)) < 0)
                 break;
         }
         if ((rc = n = pr_write_accuracy(r, e, datadir)) < 0)
@@ -397,7 +397,7 @@ int pg_write_all(const struct pr_results *r, const char *figdir, const char *dat
             l2l_fmt(cap, sizeof cap, "Test accuracy on %s: median, interquartile range and "
                     "extremes over runs.", r->exp[e].name);
             if ((rc = ps_accuracy(r, e, figdir, name)) < 0 ||
-                (rc = add_figure(list, PG_ACCURACY, e, name, cap)) < 0)
+                (rc = pg_list_add(list, PG_ACCURACY, e, name, cap)) < 0)
                 break;
         }
     }
@@ -412,7 +412,7 @@ int pg_write_all(const struct pr_results *r, const char *figdir, const char *dat
         l2l_fmt(cap, sizeof cap, "Meta-training of %s: meta-loss and validation loss per epoch.",
                 r->opt[o].name);
         if ((rc = ps_meta(r, o, figdir, name)) == 0)
-            rc = add_figure(list, PG_META, o, name, cap);
+            rc = pg_list_add(list, PG_META, o, name, cap);
     }
     free(infos);
     return rc;

@@ -26,6 +26,10 @@ struct pg_list {
 int pg_write_all(const struct pr_results *r, const char *figdir, const char *datadir,
                  struct pg_list *list);
 void pg_list_free(struct pg_list *list);
+/* Appends a figure (name and caption copied) to list; L2L_ENOMEM when it
+ * cannot grow. */
+int pg_list_add(struct pg_list *list, enum pg_kind kind, int index, const char *name,
+                const char *caption);
 
 /* Okabe-Ito colour of the optimizer at suite position k. */
 const char *pg_colour(int k);

@@ -12,26 +12,6 @@
 #include "report.h"
 #include "stats_write.h"
 
-static int append(struct pg_list *list, enum pg_kind kind, int index, const char *name,
-                  const char *caption)
-{
-    if (list->n == list->cap) {
-        int cap = list->cap ? 2 * list->cap : 16;
-        struct pg_figure *p = realloc(list->fig, sizeof *p * (size_t)cap);
-        if (!p)
-            return L2L_ENOMEM;
-        list->fig = p;
-        list->cap = cap;
-    }
-    struct pg_figure *g = &list->fig[list->n++];
-    memset(g, 0, sizeof *g);
-    g->kind = kind;
-    g->index = index;
-    l2l_fmt(g->name, sizeof g->name, "%s", name);
-    l2l_fmt(g->caption, sizeof g->caption, "%s", caption);
-    return 0;
-}
-
 /* One "plot" line per column 2.. of the data file: cols[k] is the
  * optimizer of column k + 2. */
 static void plot_columns(FILE *f, const struct pr_results *r, const char *data, const int *cols,
@@ -116,7 +96,7 @@ int sf_profile(const struct pr_results *r, const double *target, const double *r
     l2l_fmt(cap, sizeof cap, "Performance profile over %d experiments: the fraction reaching the "
             "reference's median final loss within tau times the fewest steps (profiles.csv; "
             "scores in profile_scores.csv).", P);
-    return append(list, PG_GENERALIZATION, 0, name, cap);
+    return pg_list_add(list, PG_GENERALIZATION, 0, name, cap);
 }
 
 int sf_budget(const struct pr_results *r, int e, const char *figdir, const char *datadir,
@@ -236,5 +216,5 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
     l2l_fmt(cap, sizeof cap, "Tuning budget on %s: the expected best mean final loss of each tuned "
             "baseline when only k of its grid values are tried (exact over subsets; budget.csv); "
             "points: learned optimizers with their one configuration.", r->exp[e].name);
-    return append(list, PG_TUNING, e, name, cap);
+    return pg_list_add(list, PG_TUNING, e, name, cap);
 }
