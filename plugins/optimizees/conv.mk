@@ -17,7 +17,7 @@ plugins_optimizees_conv_la_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
 check_PROGRAMS += tests/test_conv
 TESTS += tests/test_conv
 tests_test_conv_SOURCES = tests/test_conv.c plugins/optimizees/conv_net.c plugins/optimizees/conv_net.h
-tests_test_conv_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees -DCONV_DOUBLE
+tests_test_conv_CPPFLAGS = $(TEST_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees -DCONV_DOUBLE
 tests_test_conv_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(BLAS_CFLAGS)
 tests_test_conv_LDADD = plugins/common/libl2lplugin.la libl2lcore.la $(CUNIT_LIBS) $(BLAS_LIBS) -lm
 EXTRA_tests_test_conv_DEPENDENCIES = plugins/optimizees/conv.la
@@ -26,5 +26,6 @@ EXTRA_tests_test_conv_DEPENDENCIES = plugins/optimizees/conv.la
 #   bench/conv_bench [CALLS [DATA_DIR]]
 noinst_PROGRAMS += bench/conv_bench
 bench_conv_bench_SOURCES = bench/conv_bench.c
+bench_conv_bench_CPPFLAGS = $(TEST_CPPFLAGS)
 bench_conv_bench_LDADD = libl2lcore.la -lm
 EXTRA_bench_conv_bench_DEPENDENCIES = plugins/optimizees/conv.la

@@ -41,7 +41,7 @@ tests_test_idx_LDADD = plugins/common/libl2lplugin.la $(CUNIT_LIBS)
 EXTRA_tests_test_idx_DEPENDENCIES = scripts/mnist-json-to-idx$(EXEEXT)
 
 tests_test_mlp_SOURCES = tests/test_mlp.c
-tests_test_mlp_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
+tests_test_mlp_CPPFLAGS = $(TEST_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
 tests_test_mlp_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_mlp_LDADD = plugins/common/libl2lplugin.la libl2lcore.la $(CUNIT_LIBS) -lm
 EXTRA_tests_test_mlp_DEPENDENCIES = plugins/optimizees/mlp.la
@@ -51,5 +51,6 @@ EXTRA_tests_test_mlp_DEPENDENCIES = plugins/optimizees/mlp.la
 noinst_PROGRAMS += plugins/optimizees/mlp_bench
 plugins_optimizees_mlp_bench_SOURCES = plugins/optimizees/mlp_bench.c \
 	plugins/optimizees/mlp_net.c plugins/optimizees/mlp_net.h
+plugins_optimizees_mlp_bench_CPPFLAGS = $(TEST_CPPFLAGS)
 plugins_optimizees_mlp_bench_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
 plugins_optimizees_mlp_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm

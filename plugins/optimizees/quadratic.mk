@@ -12,6 +12,7 @@ plugins_optimizees_quadratic_la_LIBADD = -lm
 check_PROGRAMS += tests/test_quadratic
 TESTS += tests/test_quadratic
 tests_test_quadratic_SOURCES = tests/test_quadratic.c
+tests_test_quadratic_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_quadratic_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/plugins/optimizees
 tests_test_quadratic_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 

@@ -34,6 +34,7 @@ plugins_optimizers_lbfgs_la_LIBADD = -lm
 check_PROGRAMS += tests/test_optimizers
 TESTS += tests/test_optimizers
 tests_test_optimizers_SOURCES = tests/test_optimizers.c
+tests_test_optimizers_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_optimizers_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_optimizers_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
 
@@ -54,6 +55,7 @@ tests_plugins_broken_name_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 check_PROGRAMS += tests/test_abi
 TESTS += tests/test_abi
 tests_test_abi_SOURCES = tests/test_abi.c
+tests_test_abi_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_abi_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) \
 	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'
 tests_test_abi_LDADD = libl2lcore.la $(CUNIT_LIBS)

@@ -37,14 +37,17 @@ check_PROGRAMS += tests/test_lstm tests/test_lstm_grad tests/test_lstm_threads
 TESTS += tests/test_lstm tests/test_lstm_grad tests/test_lstm_threads
 EXTRA_DIST += tests/test_lstm_common.h
 tests_test_lstm_SOURCES = tests/test_lstm.c
+tests_test_lstm_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_lstm_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_LDADD = $(LSTM_TEST_LIBS)
 EXTRA_tests_test_lstm_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
 tests_test_lstm_grad_SOURCES = tests/test_lstm_grad.c
+tests_test_lstm_grad_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_lstm_grad_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_grad_LDADD = $(LSTM_TEST_LIBS)
 EXTRA_tests_test_lstm_grad_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
 tests_test_lstm_threads_SOURCES = tests/test_lstm_threads.c
+tests_test_lstm_threads_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_lstm_threads_CFLAGS = $(LSTM_TEST_CFLAGS)
 tests_test_lstm_threads_LDADD = $(LSTM_TEST_LIBS)
 EXTRA_tests_test_lstm_threads_DEPENDENCIES = $(LSTM_TEST_PLUGINS)
@@ -67,6 +70,7 @@ tests_test_lstm_gmean_LDADD = $(LSTM_TEST_LIBS)
 #   bench/lstm_bench [N ...]
 noinst_PROGRAMS += bench/lstm_bench
 bench_lstm_bench_SOURCES = bench/lstm_bench.c
+bench_lstm_bench_CPPFLAGS = $(TEST_CPPFLAGS)
 bench_lstm_bench_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
 bench_lstm_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
 
@@ -74,6 +78,7 @@ bench_lstm_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
 #   bench/lstm_ab OLD.so NEW.so
 noinst_PROGRAMS += bench/lstm_ab
 bench_lstm_ab_SOURCES = bench/lstm_ab.c
+bench_lstm_ab_CPPFLAGS = $(TEST_CPPFLAGS)
 bench_lstm_ab_CFLAGS = $(AM_CFLAGS)
 bench_lstm_ab_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
 EXTRA_bench_lstm_bench_DEPENDENCIES = $(LSTM_TEST_PLUGINS)

@@ -1,0 +1,26 @@
+# core/bench/bench.mk: `l2l bench` (core/bench/, in the core library so the
+# test can call each measurement), `make bench`, and its test. Uses util,
+# plugins, meta; for now also cli (bench_cmd.c includes commands.h).
+BENCH_INCLUDES = $(META_INCLUDES) -I$(top_srcdir)/core/bench
+noinst_LTLIBRARIES += core/bench/libl2lbench.la
+core_bench_libl2lbench_la_SOURCES = \
+	core/bench/bench.h core/bench/bench.c core/bench/bench_cmd.c core/bench/bench_ref.c \
+	core/bench/bench_lstm.c core/bench/bench_hand.c core/bench/bench_traj.c
+core_bench_libl2lbench_la_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_INCLUDES) -I$(top_srcdir)/core/cli
+core_bench_libl2lbench_la_CFLAGS = $(CORE_CFLAGS)
+EXTRA_DIST += docs/performance.md bench/torch_reference.py bench/plot_bench.sh
+
+# The full benchmark (several minutes: n = 1e6 and a 20-step unroll at
+# n = 1e6 for the peak RSS); `./l2l bench --quick` for a short one.
+.PHONY: bench
+bench: all
+	./l2l bench
+
+check_PROGRAMS += tests/test_bench
+TESTS += tests/test_bench
+tests_test_bench_SOURCES = tests/test_bench.c
+tests_test_bench_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_bench_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_bench_LDADD = libl2lcore.la $(CUNIT_LIBS) -lm
+EXTRA_tests_test_bench_DEPENDENCIES = $(optimizers_LTLIBRARIES) $(optimizees_LTLIBRARIES)
+CLEANFILES += results/bench/bench.csv results/bench/bench.png

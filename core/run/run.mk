@@ -1,0 +1,10 @@
+# core/run/run.mk: the runner, its resume area, the results writer and the
+# output directory. Uses util, plugins, meta, suite.
+RUN_INCLUDES = $(SUITE_INCLUDES) -I$(top_srcdir)/core/run
+noinst_LTLIBRARIES += core/run/libl2lrun.la
+core_run_libl2lrun_la_SOURCES = \
+	core/run/runner.c core/run/runner.h core/run/results.c core/run/results.h \
+	core/run/partial.c core/run/partial.h core/run/out_dir.c core/run/out_dir.h
+# $(top_builddir)/core: revision.h (Makefile.am).
+core_run_libl2lrun_la_CPPFLAGS = $(AM_CPPFLAGS) $(RUN_INCLUDES) -I$(top_builddir)/core
+core_run_libl2lrun_la_CFLAGS = $(CORE_CFLAGS)
