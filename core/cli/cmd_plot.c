@@ -11,6 +11,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "out_dir.h"
+#include "results.h" /* l2l_results_mkdir */
 #include "plot.h"
 #include "plot_data.h"
 #include "plot_gnuplot.h"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include "log.h"
 #include "numbers.h"
 #include "options.h"
@@ -306,4 +307,11 @@ void l2l_value_canon(const struct l2l_option *row, const struct l2l_value *v, ch
         snprintf(buf, len, "%s", v->s ? v->s : "");
         break;
     }
+}
+
+int l2l_value_names_file(const struct l2l_option *opt, const struct l2l_value *v)
+{
+    struct stat st;
+    return opt->type == L2L_OPT_STRING && !opt->choices && v->s && v->s[0] &&
+           stat(v->s, &st) == 0 && S_ISREG(st.st_mode);
 }

@@ -38,4 +38,7 @@ void l2l_value_canon(const struct l2l_option *row, const struct l2l_value *v, ch
 /* Writes "name=value; ..." of every option, for summaries and manifests. */
 void l2l_values_format(const struct l2l_option *table, const struct l2l_value *values,
                        char *buf, size_t len);
+/* The option is a value that may name a file (free text), and the value,
+ * relative to the working directory, names one that exists. */
+int l2l_value_names_file(const struct l2l_option *opt, const struct l2l_value *v);
 #endif

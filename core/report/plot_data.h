@@ -3,7 +3,8 @@
 #ifndef L2L_PLOT_DATA_H
 #define L2L_PLOT_DATA_H
 #include <stdio.h>
-#include "results.h" /* struct atomic_file, l2l_quantile */
+#include "atomic_file.h"
+#include "quantile.h"
 
 #define PR_NAME 128
 
@@ -73,7 +74,7 @@ void pr_free(struct pr_results *r);
 struct pr_series *pr_series_at(const struct pr_results *r, int e, int o);
 
 /* Sorts ascending, +inf after finite values (for l2l_quantile of
- * results.h, the same quantiles as summary.csv: interpolating towards
+ * quantile.h, the same quantiles as summary.csv: interpolating towards
  * +inf gives +inf). */
 void pr_sort(double *x, long n);
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "infile.h"
+#include "l2l/plugin.h" /* L2L_ERRLEN */
 #include "log.h"
 #include "plot_csv.h"
 #include "plot_data.h"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "interrupt.h"
 #include "infile.h"
+#include "l2l/plugin.h" /* L2L_ERRLEN */
 #include "log.h"
 #include "plot_gnuplot.h"
 

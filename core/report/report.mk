@@ -1,7 +1,7 @@
 # core/report/report.mk: what `l2l plot` makes of a results directory:
 # derived statistics, gnuplot scripts and figures, index.html and report.md;
-# the throughput figure of `l2l bench`'s CSV. Uses util; for now also run
-# (plot_data.h includes results.h), hence suite, meta and plugins.
+# the throughput figure of `l2l bench`'s CSV. Uses util only: it reads
+# the CSV files, never the runner's types.
 REPORT_INCLUDES = $(UTIL_INCLUDES) -I$(top_srcdir)/core/report
 noinst_LTLIBRARIES += core/report/libl2lreport.la
 core_report_libl2lreport_la_SOURCES = \
@@ -11,7 +11,7 @@ core_report_libl2lreport_la_SOURCES = \
 	core/report/plot_gnuplot.c core/report/plot_gnuplot.h core/report/plot_scripts.c core/report/plot_scripts.h \
 	core/report/plot_run.c core/report/plot_bench.c core/report/plot_bench.h \
 	core/report/report.c core/report/report_md.c core/report/report.h
-core_report_libl2lreport_la_CPPFLAGS = $(AM_CPPFLAGS) $(REPORT_INCLUDES) $(RUN_INCLUDES)
+core_report_libl2lreport_la_CPPFLAGS = $(AM_CPPFLAGS) $(REPORT_INCLUDES)
 core_report_libl2lreport_la_CFLAGS = $(CORE_CFLAGS)
 
 check_PROGRAMS += tests/test_plot

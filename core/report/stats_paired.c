@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
-#include "results.h" /* l2l_quantile */
+#include "quantile.h"
 #include "stats.h"
 
 int st_bootstrap_mean(const double *x, long n, long B, double level, struct l2l_rng *rng,

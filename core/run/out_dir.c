@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "bytes.h"
 #include "log.h"
+#include "options.h" /* l2l_value_names_file */
 #include "out_dir.h"
 #include "results.h"
 
@@ -38,13 +39,6 @@ static int is_output_name(const char *name)
         if (!strcmp(name, out_files[k]))
             return 1;
     return has_affix(name, "meta_", ".csv") || has_affix(name, ".meta_", ".source");
-}
-
-int l2l_value_names_file(const struct l2l_option *opt, const struct l2l_value *v)
-{
-    struct stat st;
-    return opt->type == L2L_OPT_STRING && !opt->choices && v->s && v->s[0] &&
-           stat(v->s, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The output of OUT that input `path` is (written to out_path), or 0. */

@@ -28,8 +28,4 @@ int l2l_out_lock(const char *dir, struct l2l_lock *lk);
  * *.csv in figures/data/) before they are drawn again, so none of an
  * earlier suite's is left beside this one's. */
 int l2l_out_clear_figures(const char *dir);
-
-/* The option is a value that may name a file (free text), and the value,
- * relative to the working directory, names one that exists. */
-int l2l_value_names_file(const struct l2l_option *opt, const struct l2l_value *v);
 #endif

@@ -23,22 +23,6 @@ int l2l_results_mkdir(const char *dir)
     return rc;
 }
 
-double l2l_quantile(const double *x, long n, double q)
-{
-    if (n <= 0)
-        return NAN;
-    double pos = q * (double)(n - 1);
-    long lo = (long)floor(pos);
-    if (lo >= n - 1)
-        return x[n - 1];
-    double frac = pos - (double)lo;
-    if (frac == 0)
-        return x[lo];
-    if (isinf(x[lo + 1]))
-        return x[lo + 1];
-    return x[lo] + frac * (x[lo + 1] - x[lo]);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -5,6 +5,7 @@
 #define L2L_RESULTS_H
 #include <stdio.h>
 #include "atomic_file.h" /* struct atomic_file: how every result is written */
+#include "quantile.h"
 #include "runner.h"
 
 /* 2: comparisons.csv, targets.csv, timing_targets.csv, profiles.csv,
@@ -15,7 +16,4 @@
 /* mkdir -p; reports the failing directory. */
 int l2l_results_mkdir(const char *dir);
 int l2l_results_write(const struct suite *s, const struct exp_result *res, const char *dir);
-
-/* Quantile q in [0,1] of sorted x[n], linear interpolation (numpy's default). */
-double l2l_quantile(const double *sorted, long n, double q);
 #endif

@@ -13,7 +13,6 @@
 #include "names.h"
 #include "numbers.h"
 #include "options.h"
-#include "out_dir.h" /* l2l_value_names_file */
 #include "suite.h"
 
 static const struct l2l_option suite_table[] = {

@@ -1,9 +1,8 @@
 # core/suite/suite.mk: reading a suite (INI) and checking it whole before
-# any work. Uses util, plugins, meta; run for now (out_dir.h's
-# l2l_value_names_file, to be moved down).
+# any work. Uses util, plugins, meta.
 SUITE_INCLUDES = $(META_INCLUDES) -I$(top_srcdir)/core/suite
 noinst_LTLIBRARIES += core/suite/libl2lsuite.la
 core_suite_libl2lsuite_la_SOURCES = \
 	core/suite/ini_read.c core/suite/ini_read.h core/suite/suite.c core/suite/suite.h
-core_suite_libl2lsuite_la_CPPFLAGS = $(AM_CPPFLAGS) $(SUITE_INCLUDES) -I$(top_srcdir)/core/run
+core_suite_libl2lsuite_la_CPPFLAGS = $(AM_CPPFLAGS) $(SUITE_INCLUDES)
 core_suite_libl2lsuite_la_CFLAGS = $(CORE_CFLAGS)

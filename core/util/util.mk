@@ -11,6 +11,7 @@ core_util_libl2lutil_la_SOURCES = \
 	core/util/infile.c core/util/infile.h core/util/numbers.c core/util/numbers.h \
 	core/util/bytes.c core/util/bytes.h core/util/atomic_file.c core/util/atomic_file.h \
 	core/util/lock.c core/util/lock.h core/util/interrupt.c core/util/interrupt.h \
+	core/util/quantile.c core/util/quantile.h \
 	core/util/seeds.h core/util/blas_threads.h
 core_util_libl2lutil_la_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_INCLUDES)
 core_util_libl2lutil_la_CFLAGS = $(CORE_CFLAGS)
