@@ -1,12 +1,12 @@
 # core/bench/bench.mk: `l2l bench` (core/bench/, in the core library so the
 # test can call each measurement), `make bench`, and its test. Uses util,
-# plugins, meta; for now also cli (bench_cmd.c includes commands.h).
+# plugins, meta. The command is core/cli/cmd_bench.c.
 BENCH_INCLUDES = $(META_INCLUDES) -I$(top_srcdir)/core/bench
 noinst_LTLIBRARIES += core/bench/libl2lbench.la
 core_bench_libl2lbench_la_SOURCES = \
-	core/bench/bench.h core/bench/bench.c core/bench/bench_cmd.c core/bench/bench_ref.c \
+	core/bench/bench.h core/bench/bench.c core/bench/bench_ref.c \
 	core/bench/bench_lstm.c core/bench/bench_hand.c core/bench/bench_traj.c
-core_bench_libl2lbench_la_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_INCLUDES) -I$(top_srcdir)/core/cli
+core_bench_libl2lbench_la_CPPFLAGS = $(AM_CPPFLAGS) $(BENCH_INCLUDES)
 core_bench_libl2lbench_la_CFLAGS = $(CORE_CFLAGS)
 EXTRA_DIST += docs/performance.md bench/torch_reference.py bench/plot_bench.sh
 

@@ -5,7 +5,8 @@ CLI_INCLUDES = $(RUN_INCLUDES) $(REPORT_INCLUDES) $(BENCH_INCLUDES) -I$(top_srcd
 noinst_LTLIBRARIES += core/cli/libl2lcli.la
 core_cli_libl2lcli_la_SOURCES = \
 	core/cli/commands.h core/cli/commands.c core/cli/cmd_plugins.c core/cli/cmd_run.c \
-	core/cli/cmd_checkpoint.c core/cli/cmd_plot.c core/cli/cmd_compare.c core/cli/version.c
+	core/cli/cmd_checkpoint.c core/cli/cmd_plot.c core/cli/cmd_compare.c core/cli/cmd_bench.c \
+	core/cli/version.c
 # $(top_builddir)/core: revision.h (Makefile.am).
 core_cli_libl2lcli_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLI_INCLUDES) -I$(top_builddir)/core
 core_cli_libl2lcli_la_CFLAGS = $(CORE_CFLAGS)

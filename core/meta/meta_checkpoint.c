@@ -7,7 +7,7 @@
 #include <string.h>
 #include "checkpoint.h"
 #include "log.h"
-#include "meta_trainer.h"
+#include "meta_train_internal.h"
 
 /* Validations so far: the log rows with a validation loss. */
 static long validations(const struct l2l_meta_state *st)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "checkpoint.h"
 #include "log.h"
-#include "meta_trainer.h"
+#include "meta_train_internal.h"
 #include "seeds.h"
 
 void meta_spread_phi(struct meta_trainer *tr)

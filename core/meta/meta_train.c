@@ -15,7 +15,7 @@
 #include "checkpoint.h"
 #include "log.h"
 #include "meta_log.h"
-#include "meta_trainer.h"
+#include "meta_train_internal.h"
 #include "options.h"
 #include "seeds.h"
 

@@ -1,5 +1,5 @@
 /* plot_gnuplot.h: the gnuplot scripts of the figures (plot_gnuplot.c,
- * plot_panels.c) and running gnuplot on them (plot_run.c). */
+ * plot_panels.c) and running gnuplot on them (gnuplot_run.c). */
 #ifndef L2L_PLOT_GNUPLOT_H
 #define L2L_PLOT_GNUPLOT_H
 #include <stdio.h>

@@ -239,7 +239,7 @@ int l2l_out_claim(const struct suite *s, const char *out, struct l2l_lock *lk)
     struct stale_ctx c = {s, out};
     char sub[4400];
     rc = sweep(out, stale_meta, &c);
-    for (int k = 0; rc == 0 && k < 2; k++) { /* .partial: partial.c's own */
+    for (int k = 0; rc == 0 && k < 2; k++) { /* .partial: resume_area.c's own */
         l2l_fmt(sub, sizeof sub, "%s/%s", out, out_dirs[k]);
         rc = sweep(sub, NULL, NULL);
     }

@@ -1,7 +1,7 @@
 /* runner.c: the suite's work as independent tasks (one trajectory each),
  * run by a pool of threads; results land in preallocated slots so the
  * output is byte-identical whatever the number of threads. Each finished
- * task is also kept in the work area (partial.h), so a run interrupted and
+ * task is also kept in the work area (resume_area.h), so a run interrupted and
  * started again redoes only the tasks that had not finished. */
 #include <errno.h>
 #include <math.h>
@@ -24,7 +24,7 @@
 #include "log.h"
 #include "options.h"
 #include "out_dir.h"
-#include "partial.h"
+#include "resume_area.h"
 #include "results.h"
 #include "runner.h"
 #include "seeds.h"

@@ -51,7 +51,7 @@ struct run_options {
 };
 
 /* Runs the suite and writes the results directory. Every finished tuning
- * or evaluation run is kept in OUT/.partial/ (partial.h) until the results
+ * or evaluation run is kept in OUT/.partial/ (resume_area.h) until the results
  * are complete, so after an interruption (L2L_EINTR) the same call redoes
  * only the runs that had not finished, with byte-identical results.
  * Returns 0, or < 0 (L2L_EINPUT for bad input found late, such as a

@@ -1,4 +1,4 @@
-/* meta_trainer.h: internal to the meta-trainer (meta_train.c, meta_epoch.c):
+/* meta_train_internal.h: internal to the meta-trainer (meta_train.c, meta_epoch.c):
  * the trainer's objects and buffers, and the steps of its loop. */
 #ifndef L2L_META_TRAINER_H
 #define L2L_META_TRAINER_H

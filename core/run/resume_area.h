@@ -1,4 +1,4 @@
-/* partial.h: the work area of `l2l run` (OUT/.partial/): every finished
+/* resume_area.h: the work area of `l2l run` (OUT/.partial/): every finished
  * tuning or evaluation run is kept there, one file each, so that the same
  * command run again after an interruption redoes only what is missing.
  * The area holds a fingerprint of everything that decides the results

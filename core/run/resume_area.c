@@ -1,4 +1,4 @@
-/* partial.c: the work area of an interrupted `l2l run` (partial.h).
+/* resume_area.c: the work area of an interrupted `l2l run` (resume_area.h).
  * One file per finished run, named by its place in the suite
  * (tune-E-J-G-R, eval-E-J-R), little-endian like the checkpoints:
  * "L2LTASK\0" | u32 version | u32 fingerprint CRC-32 | u32 tuning | u32 exp | u32 slot | i64 grid |
@@ -19,7 +19,7 @@
 #include "config.h"
 #include "revision.h"
 #include "log.h"
-#include "partial.h"
+#include "resume_area.h"
 #include "plugin_loader.h"
 #include "results.h"
 

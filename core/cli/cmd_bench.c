@@ -1,4 +1,4 @@
-/* bench_cmd.c: `l2l bench [-o FILE.csv] [--quick] [--sizes N,N,...]
+/* cmd_bench.c: `l2l bench [-o FILE.csv] [--quick] [--sizes N,N,...]
  * [--only SECTION,...] [--quiet]` (sections: tape, memory, refs, lstm, hand,
  * mlp, trajectory; all by default):
  * runs every measurement of bench.h in one process, adds the ratios

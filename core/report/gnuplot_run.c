@@ -1,4 +1,4 @@
-/* plot_run.c: find gnuplot at run time and run it on each figure's
+/* gnuplot_run.c: find gnuplot at run time and run it on each figure's
  * script, with the figures directory as its working directory (the
  * scripts use relative paths). fork + exec: the child only calls async-signal-safe
  * functions, so this is safe from the multi-threaded runner too. */
