@@ -3,7 +3,9 @@
  * double (conv_net.c compiled with -DCONV_DOUBLE), and the double gradient
  * against central differences, group by group: convolution weights and
  * biases, batch-norm scales and offsets, fully connected and output
- * layers. Also: the reference network's size and groups, θ0, labels
+ * layers; likewise H·v (conv_hvp.c) against central differences of the
+ * gradient, and the plugin's hvp on replayed minibatches. Also: the
+ * reference network's size and groups, θ0, labels
  * subsets, evaluate(), the same bits for any thread count, open() errors. */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 #include "config.h"
 #include "test_main.h"
+#include "hvp_check.h"
 #include "conv_net.h"
 #include "idx.h"
 #include "options.h"
@@ -120,6 +123,73 @@ static double dloss(const struct conv_shape *s, struct conv_work *w, const doubl
     return l;
 }
 
+/* H·v of the double network (conv_hvp.c) against central differences of
+ * its gradient, (∇f(θ + h v) − ∇f(θ − h v)) / 2h, h = 1e-5, group by
+ * group; then the plugin's hvp hook (float) against the double H·v (its
+ * minibatch is the whole training set, reordered). */
+static void check_hvp(const struct conv_shape *s, struct conv_work *w, void *fam, void *p,
+                      const double *thd, const struct l2l_group *g, int ng)
+{
+    size_t n = s->n_params;
+    double *v = malloc(n * sizeof *v), *hv = malloc(n * sizeof *hv), *fd = malloc(n * sizeof *fd);
+    double *tp = malloc(n * sizeof *tp), *gp = malloc(n * sizeof *gp), *gm = malloc(n * sizeof *gm);
+    float *th = malloc(n * sizeof *th), *vf = malloc(n * sizeof *vf), *hf = malloc(n * sizeof *hf);
+    float *hd32 = malloc(n * sizeof *hd32);
+    struct conv_rwork r;
+    CU_ASSERT_FATAL(v && hv && fd && tp && gp && gm && th && vf && hf && hd32);
+    CU_ASSERT_FATAL(conv_rwork_alloc(&r, s, NTR) == 0);
+    struct l2l_rng rng;
+    l2l_rng_seed(&rng, 11);
+    for (size_t k = 0; k < n; k++)
+        v[k] = l2l_rng_normal(&rng);
+    double *x = malloc(NTR * DIM * sizeof *x);
+    for (int k = 0; k < NTR * DIM; k++)
+        x[k] = trx[k] / 255.0;
+    conv_hvp(s, w, &r, thd, v, x, try_, NTR, hv);
+    free(x);
+    const double h = 1e-5;
+    for (size_t k = 0; k < n; k++)
+        tp[k] = thd[k] + h * v[k];
+    dloss(s, w, tp, trx, try_, NTR, gp);
+    for (size_t k = 0; k < n; k++)
+        tp[k] = thd[k] - h * v[k];
+    dloss(s, w, tp, trx, try_, NTR, gm);
+    double scale = 0;
+    for (size_t k = 0; k < n; k++) {
+        fd[k] = (gp[k] - gm[k]) / (2 * h);
+        scale = fmax(scale, fabs(hv[k]));
+    }
+    printf("  H v: largest |Hv| %.3g\n", scale);
+    for (int k = 0; k < ng; k++) {
+        double hmax = 0;
+        for (size_t i = g[k].offset; i < g[k].offset + g[k].count; i++)
+            hmax = fmax(hmax, fabs(hv[i]));
+        char what[96];
+        snprintf(what, sizeof what, "%-11s (largest |Hv| %.2g) double H v vs central differences",
+                 g[k].name, hmax);
+        CU_ASSERT(dmaxdiff(what, hv + g[k].offset, fd + g[k].offset, g[k].count, 1e-7 * scale) <
+                  1e-7 * scale);
+        /* As for the gradient: a bias before batch norm has a zero row. */
+        int cancelled = s->batch_norm && g[k].name[strlen(g[k].name) - 1] == 'b' &&
+                        strncmp(g[k].name, "out", 3) != 0;
+        CU_ASSERT(cancelled ? hmax < 1e-9 * scale : hmax > 1e-4 * scale);
+    }
+    /* The plugin's hook on its latest minibatch (all NTR examples). */
+    for (size_t k = 0; k < n; k++) {
+        th[k] = (float)thd[k];
+        vf[k] = (float)v[k];
+        hd32[k] = (float)hv[k];
+    }
+    CU_ASSERT_FATAL(ops->hvp != NULL && ops->replay_depth != NULL);
+    (void)fam;
+    CU_ASSERT_EQUAL(ops->hvp(p, 0, th, vf, hf), 0);
+    CU_ASSERT(l2l_maxdiff("float32 plugin H v vs double", hf, hd32, n, 1e-4 * scale) < 1e-4 * scale);
+    CU_ASSERT(ops->hvp(p, 1, th, vf, hf) < 0); /* only the latest is kept without replay_depth */
+    conv_rwork_free(&r);
+    free(v); free(hv); free(fd); free(tp); free(gp); free(gm);
+    free(th); free(vf); free(hf); free(hd32);
+}
+
 /* One configuration: `extra` for the plugin, `sp` the same network for
  * conv_shape_init; `groups` the expected group names, space-separated. */
 static void check_net(const char *extra, struct conv_spec sp, const char *groups)
@@ -208,6 +278,8 @@ static void check_net(const char *extra, struct conv_spec sp, const char *groups
                         strncmp(g[k].name, "out", 3) != 0;
         CU_ASSERT(cancelled ? gmax < 1e-12 : gmax > 1e-4);
     }
+
+    check_hvp(&s, &w, fam, p, thd, g, ng);
 
     /* evaluate(): the test set in one chunk (7 < batch), its own statistics. */
     struct l2l_eval ev;
@@ -451,6 +523,73 @@ static void test_open_errors(void)
     expect_open_error("padding=valid;kernel=9", "leaves no output");
 }
 
+/* The plugin's hvp on the minibatch `ago` calls back (replay_depth 3,
+ * minibatches of 5 of the 12 images), against central differences of its
+ * float gradient on that minibatch: problems re-created from the same seed
+ * draw the same minibatches, so skipping (2 − ago) calls gives it. Without
+ * pooling and with smooth activations: float32 differences need h = 3e-3,
+ * over which a max pool's winner or a ReLU's side may change (the double
+ * test above covers them with h = 1e-5). */
+struct replay { void *fam; struct l2l_rng r0; int skip; };
+
+static int grad_on_replayed(void *ctx, const float *theta, float *grad)
+{
+    struct replay *c = ctx;
+    char err[256];
+    size_t n = ops->n_params(c->fam);
+    float *th0 = malloc(n * sizeof *th0);
+    struct l2l_rng r = c->r0;
+    void *p = ops->problem_new(c->fam, &r, th0, err, sizeof err);
+    double loss;
+    int rc = p && th0 ? 0 : -1;
+    for (int k = 0; rc == 0 && k < c->skip; k++)
+        rc = ops->loss_grad(p, th0, &loss, NULL);
+    if (rc == 0)
+        rc = ops->loss_grad(p, theta, &loss, grad);
+    ops->problem_free(p);
+    free(th0);
+    return rc;
+}
+
+static void check_hvp_replay(const char *extra)
+{
+    struct l2l_value v[32];
+    char err[256], opts[256];
+    snprintf(opts, sizeof opts, "%s;init_std=0.3;batch=5", extra);
+    void *fam = open_family(opts, v, err, sizeof err);
+    CU_ASSERT_FATAL(fam != NULL);
+    size_t n = ops->n_params(fam);
+    float *th = malloc(n * sizeof *th), *hv = malloc(n * sizeof *hv);
+    struct replay c = { fam, { { 0 } }, 0 };
+    l2l_rng_seed(&c.r0, 99);
+    struct l2l_rng r = c.r0, rv;
+    l2l_rng_seed(&rv, 5);
+    void *p = ops->problem_new(fam, &r, th, err, sizeof err);
+    CU_ASSERT_FATAL(p != NULL && th && hv);
+    CU_ASSERT(ops->replay_depth(p, 3) == 0);
+    double loss;
+    for (int k = 0; k < 3; k++) /* three minibatches, all at θ0 */
+        CU_ASSERT(ops->loss_grad(p, th, &loss, NULL) == 0);
+    for (int ago = 0; ago < 3; ago++) {
+        char what[160];
+        snprintf(what, sizeof what, "%s ago %d: Hv vs central differences (h 3e-3)", extra, ago);
+        c.skip = 2 - ago;
+        CU_ASSERT(l2l_check_hvp(what, ops, p, ago, th, n, 3e-3, &rv, grad_on_replayed, &c) < 5e-3);
+    }
+    CU_ASSERT(ops->hvp(p, 3, th, th, hv) < 0); /* beyond the depth */
+    free(hv);
+    ops->problem_free(p);
+    free(th);
+    close_family(fam, v);
+}
+
+static void test_hvp_replay(void)
+{
+    printf("\n");
+    check_hvp_replay("channels=3,2;kernel=3;pool=1;hidden=4;batch_norm=false;activation=tanh");
+    check_hvp_replay("channels=3,2;kernel=3;pool=1;hidden=4;bn_scale=true;activation=sigmoid");
+}
+
 static const struct l2l_test tests[] = {
     { "reference net: size, groups, θ0, same bits for 1, 2 and 3 threads", test_reference_net },
     { "batch norm with scale: gradient of every group", test_grad_bn_scale },
@@ -458,6 +597,7 @@ static const struct l2l_test tests[] = {
     { "no batch norm, valid, stride 2, no pooling, sigmoid, 2 hidden", test_grad_no_bn },
     { "no hidden layer, overlapping pooling", test_grad_no_hidden },
     { "labels subset relabelled", test_labels_subset },
+    { "H v of the minibatch replayed `ago` calls back", test_hvp_replay },
     { "open errors", test_open_errors },
     { NULL, NULL }
 };

@@ -94,6 +94,14 @@ struct problem {
     float *x;            /* (batch, dim) the minibatch = (1, batch, rows, cols) */
     uint8_t *y;          /* (batch) */
     struct conv_work work;
+    /* Minibatch replay (second-order meta-gradients), as in mlp.c: the
+     * example indices of the last `depth` loss_grad calls, row
+     * (calls − 1 − ago) mod depth for the call `ago` calls back; the latest
+     * always kept (depth ≥ 1). */
+    size_t *hist;        /* (depth, batch) */
+    int depth;
+    long calls;
+    struct conv_rwork rwork; /* allocated by the first hvp */
 };
 
 static int load(const struct l2l_value *o, int io, int lo, struct idx_set *s,
@@ -345,7 +353,9 @@ static void *conv_problem_new(const void *family, struct l2l_rng *rng, float *th
     l2l_rng_split(rng, &p->rng); /* first the minibatch stream, then θ0 */
     p->x = malloc((size_t)f->batch * f->train.dim * sizeof *p->x);
     p->y = malloc((size_t)f->batch);
-    if (!p->x || !p->y || conv_work_alloc(&p->work, s, f->batch) < 0)
+    p->hist = malloc((size_t)f->batch * sizeof *p->hist);
+    p->depth = 1;
+    if (!p->x || !p->y || !p->hist || conv_work_alloc(&p->work, s, f->batch) < 0)
         goto oom;
     if (f->shuffle) {
         if (!(p->perm = malloc(f->train.n * sizeof *p->perm)))
@@ -377,17 +387,28 @@ static void conv_problem_free(void *problem)
     if (!p)
         return;
     conv_work_free(&p->work);
+    conv_rwork_free(&p->rwork);
+    free(p->hist);
     free(p->perm);
     free(p->x);
     free(p->y);
     free(p);
 }
 
-/* Copies a fresh minibatch of training examples into p->x, p->y. */
+/* Copies example k of the training set into row i of the minibatch. */
+static void put_example(struct problem *p, int i, size_t k)
+{
+    const size_t dim = p->fam->train.dim;
+    memcpy(p->x + (size_t)i * dim, p->fam->train.images + k * dim, dim * sizeof *p->x);
+    p->y[i] = p->fam->train.labels[k];
+}
+
+/* Copies a fresh minibatch of training examples into p->x, p->y, and its
+ * indices into the replay ring. */
 static void draw_batch(struct problem *p)
 {
     const struct family *f = p->fam;
-    const size_t dim = f->train.dim;
+    size_t *rec = p->hist + (size_t)(p->calls++ % p->depth) * (size_t)f->batch;
     for (int i = 0; i < f->batch; i++) {
         size_t k;
         if (f->shuffle) {
@@ -399,8 +420,8 @@ static void draw_batch(struct problem *p)
         } else {
             k = (size_t)l2l_rng_below(&p->rng, f->train.n);
         }
-        memcpy(p->x + (size_t)i * dim, f->train.images + k * dim, dim * sizeof *p->x);
-        p->y[i] = f->train.labels[k];
+        rec[i] = k;
+        put_example(p, i, k);
     }
 }
 
@@ -412,6 +433,40 @@ static int conv_loss_grad(void *problem, const float *theta, double *loss, float
     *loss = conv_forward(&f->shape, &p->work, theta, p->x, p->y, f->batch, NULL);
     if (grad)
         conv_backward(&f->shape, &p->work, theta, p->x, p->y, f->batch, grad);
+    return 0;
+}
+
+/* Keeps the minibatches of the last depth calls from now on (the ones
+ * already drawn are forgotten). */
+static int conv_replay_depth(void *problem, int depth)
+{
+    struct problem *p = problem;
+    if (depth < 1)
+        depth = 1;
+    size_t *h = realloc(p->hist, (size_t)depth * (size_t)p->fam->batch * sizeof *h);
+    if (!h)
+        return -1;
+    p->hist = h;
+    p->depth = depth;
+    p->calls = 0;
+    return 0;
+}
+
+/* H·v on the minibatch of the call `ago` calls back, rebuilt from its
+ * indices into p->x, p->y; batch norm with that minibatch's statistics, as
+ * loss_grad. */
+static int conv_hvp_hook(void *problem, int ago, const float *theta, const float *v, float *hv)
+{
+    struct problem *p = problem;
+    const struct family *f = p->fam;
+    if (ago < 0 || ago >= p->depth || ago >= p->calls)
+        return -1;
+    if (!p->rwork.rows && conv_rwork_alloc(&p->rwork, &f->shape, f->batch) < 0)
+        return -1;
+    const size_t *rec = p->hist + (size_t)((p->calls - 1 - ago) % p->depth) * (size_t)f->batch;
+    for (int i = 0; i < f->batch; i++)
+        put_example(p, i, rec[i]);
+    conv_hvp(&f->shape, &p->work, &p->rwork, theta, v, p->x, p->y, f->batch, hv);
     return 0;
 }
 
@@ -451,4 +506,6 @@ const struct l2l_optimizee_ops l2l_optimizee = {
     .loss_grad = conv_loss_grad,
     .evaluate = conv_evaluate,
     .flops = conv_flops_hook,
+    .replay_depth = conv_replay_depth,
+    .hvp = conv_hvp_hook,
 };

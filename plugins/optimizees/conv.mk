@@ -6,7 +6,7 @@
 # libgomp under its idle worker threads (as for the lstm plugin).
 optimizees_LTLIBRARIES += plugins/optimizees/conv.la
 plugins_optimizees_conv_la_SOURCES = plugins/optimizees/conv.c \
-	plugins/optimizees/conv_net.c plugins/optimizees/conv_net.h
+	plugins/optimizees/conv_net.c plugins/optimizees/conv_net.h plugins/optimizees/conv_hvp.c
 plugins_optimizees_conv_la_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
 plugins_optimizees_conv_la_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
 plugins_optimizees_conv_la_LIBADD = plugins/common/libl2lplugin.la $(BLAS_LIBS) -lm
@@ -16,7 +16,8 @@ plugins_optimizees_conv_la_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
 # (conv_net.c built again with -DCONV_DOUBLE).
 check_PROGRAMS += tests/test_conv
 TESTS += tests/test_conv
-tests_test_conv_SOURCES = tests/test_conv.c plugins/optimizees/conv_net.c plugins/optimizees/conv_net.h
+tests_test_conv_SOURCES = tests/test_conv.c plugins/optimizees/conv_net.c plugins/optimizees/conv_net.h \
+	plugins/optimizees/conv_hvp.c
 tests_test_conv_CPPFLAGS = $(TEST_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees -DCONV_DOUBLE
 tests_test_conv_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(BLAS_CFLAGS)
 tests_test_conv_LDADD = plugins/common/libl2lplugin.la libl2lcore.la $(CUNIT_LIBS) $(BLAS_LIBS) -lm

@@ -684,3 +684,13 @@ void conv_backward(const struct conv_shape *s, struct conv_work *w, const real *
         t = dz; dz = dn; dn = t;
     }
 }
+
+void conv_im2col(const struct conv_layer *L, const real *x, int B, int b, real *col)
+{
+    im2col(L, x, B, b, col);
+}
+
+void conv_col2im(const struct conv_layer *L, const real *dcol, int B, int b, real *dx)
+{
+    col2im(L, dcol, B, b, dx);
+}

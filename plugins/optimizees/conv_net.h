@@ -124,4 +124,36 @@ double conv_forward(const struct conv_shape *s, struct conv_work *w, const real 
  * the batch statistics exactly. */
 void conv_backward(const struct conv_shape *s, struct conv_work *w, const real *theta,
                    const real *x, const uint8_t *y, int B, real *grad);
+/* The im2col of conv_net.c and its adjoint, for conv_hvp.c: col
+ * (cin·k·k, ho·wo) of example b of x (cin, B, h, w); col2im writes (does
+ * not accumulate) example b's planes of dx. */
+void conv_im2col(const struct conv_layer *L, const real *x, int B, int b, real *col);
+void conv_col2im(const struct conv_layer *L, const real *dcol, int B, int b, real *dx);
+
+/* Workspace of conv_hvp for up to `rows` examples: the R{·} of every
+ * activation (conv_hvp.c). */
+struct conv_rwork {
+    int rows;
+    real *ry[CONV_MAX_CONV];    /* (cout, B, ho, wo) R y, y the activation's input */
+    real *ra[CONV_MAX_CONV];    /* (cout, B, ho, wo) R a */
+    real *rxh[CONV_MAX_CONV];   /* (cout, B, ho, wo) R x̂ (batch norm) */
+    real *rp[CONV_MAX_CONV];    /* (cout, B, ph, pw) R of the pooled output */
+    real *rstd[CONV_MAX_CONV + CONV_MAX_HIDDEN]; /* (C) R of 1/sqrt(σ² + eps) */
+    real *fry[CONV_MAX_HIDDEN + 1]; /* (B, nout) R y; [n_fc-1] R of the logits */
+    real *fra[CONV_MAX_HIDDEN];     /* (B, nout) R a */
+    real *frxh[CONV_MAX_HIDDEN];    /* (B, nout) R x̂ */
+    real *rflat;                /* (B, nin of fc 0) */
+    real *rcol;                 /* (col_len) R of one example's im2col */
+    real *d[4];                 /* the largest activation: δ, R δ and the next ones */
+};
+
+int conv_rwork_alloc(struct conv_rwork *r, const struct conv_shape *s, int rows);
+void conv_rwork_free(struct conv_rwork *r);
+
+/* hv (n_params) = ∇²(mean loss)(θ)·v on the examples x (in_c, B, in_h,
+ * in_w), y (B), B <= the rows of w and r, by Pearlmutter's R-operator
+ * through every layer, batch norm included (exact through the batch
+ * statistics). Runs conv_forward into w first. */
+void conv_hvp(const struct conv_shape *s, struct conv_work *w, struct conv_rwork *r,
+              const real *theta, const real *v, const real *x, const uint8_t *y, int B, real *hv);
 #endif
