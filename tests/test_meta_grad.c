@@ -334,6 +334,14 @@ static void test_lstm_gac_second(void)
 {
     const char *none[] = {"preprocess=none", "scale=1", NULL};
     lstm_curved("lstm-gac", none, 1);
+    /* The paper's logsign input (p = 10) with scale 1: there second order
+     * matches FD within 1e-4 and first order is off by about 1e-2, so the
+     * tolerance is 5e-4. At the suites' scale 0.1 the second-order term is
+     * about 0.3 % of dφ, below what float32 central differences resolve
+     * on this problem (0.26 % at best over eps 1e-3..3e-2, on unroll 2). */
+    const char *logsign[] = {"preprocess=logsign", "p=10", "scale=1", NULL};
+    const char *small = getenv("L2L_TEST_SMALL");
+    check_curved("lstm-gac", logsign, 1e-2, 5e-4, small && *small && strcmp(small, "0") ? 40 : 400);
     const char *ref[] = {"preprocess=logsign-ref", "p=5", NULL};
     lstm_curved("lstm-gac", ref, 0);
 }
