@@ -351,26 +351,76 @@ static void test_bad_files(void)
     refused("quadratic-truncated.txt",
             "quadratic-truncated.txt:4: truncated: the file ends at line 4, still expected row 3 of 3 of W");
     refused("quadratic-badmagic.txt",
-            "quadratic-badmagic.txt:2: expected 'quadratic 1' (magic and format version), got 'quadrat 1'");
+            "quadratic-badmagic.txt:2: expected 'quadratic 2' (magic and format version; 1 also read), "
+            "got 'quadrat 1'");
     refused("quadratic-version.txt",
-            "quadratic-version.txt:1: format version '2' not supported (this plugin reads version 1)");
+            "quadratic-version.txt:1: format version '3' not supported (this plugin reads versions 1 and 2)");
     refused("quadratic-extra.txt", "quadratic-extra.txt:7: unexpected 'W': expected nothing");
     refused("quadratic-comments.txt",
-            "quadratic-comments.txt:2: truncated: the file ends at line 2, still expected 'quadratic 1'");
+            "quadratic-comments.txt:2: truncated: the file ends at line 2, still expected 'quadratic 2'");
+    refused("quadratic-batch-truncated.txt", "quadratic-batch-truncated.txt:8: truncated: the file ends "
+            "at line 8, still expected row 2 of 2 of W of block 2 of 2 ('W' and 2 numbers)");
+    refused("quadratic-batch-nobatch.txt", "quadratic-batch-nobatch.txt:3: expected 'batch B' with B a "
+            "whole number in [1, 1048576], got 'W 1 2'");
+    refused("quadratic-batch-badcount.txt",
+            "quadratic-batch-badcount.txt:10: y of block 2: expected 2 numbers, got 3");
+    refused("quadratic-batch-big.txt", "quadratic-batch-big.txt:3: batch 17 × dim 4096² = 285212672 "
+            "weights, expected at most 268435456");
     refused("no-such-file.txt", "cannot open " DATA "no-such-file.txt: No such file or directory (option file");
 }
 
-/* The file holds one problem of its own dim: batch and dim are checked. */
+/* The file holds problems of its own dim and batch: both are checked. */
 static void test_file_options(void)
 {
     struct fix f;
     char err[L2L_ERRLEN] = "";
     int rc = fix_open(&f, err, sizeof err, "file", DATA "quadratic-2x2.txt", "dim", "2", NULL);
     printf("  %s\n", err);
-    CU_ASSERT(rc < 0 && strstr(err, "batch must be 1, got 128"));
+    CU_ASSERT(rc < 0 && strstr(err, "has batch 1 but option batch is 128: set batch = 1"));
     rc = fix_open(&f, err, sizeof err, "file", DATA "quadratic-2x2.txt", "batch", "1", NULL);
     printf("  %s\n", err);
     CU_ASSERT(rc < 0 && strstr(err, "has dim 2 but option dim is 10: set dim = 2"));
+    rc = fix_open(&f, err, sizeof err, "file", DATA "quadratic-batch.txt", "batch", "1", "dim", "2", NULL);
+    printf("  %s\n", err);
+    CU_ASSERT(rc < 0 && strstr(err, "quadratic-batch.txt has batch 2 but option batch is 1: set batch = 2"));
+}
+
+/* tests/data/quadratic-batch.txt: block 1 is quadratic-2x2.txt's problem,
+ * block 2 W = 2I, y = (1, 0), θ0 = (0.5, 0); f = (Σr₁² + Σr₂²)/2 and
+ * ∇_b = (2/B) W_bᵀ r_b = W_bᵀ r_b:
+ *   at θ0:                 r₁ = (−2, −2), r₂ = (0, 0): f = 8/2 = 4,
+ *                          ∇ = (−8, −12, 0, 0)
+ *   at (0.5, 0.25, 1, 1):  r₁ = (0, 1.5), r₂ = (1, 2): f = (2.25 + 5)/2 = 3.625,
+ *                          ∇ = (4.5, 6, 2, 4) */
+static void test_batch_file(void)
+{
+    struct fix f;
+    char err[L2L_ERRLEN];
+    int rc = fix_open(&f, err, sizeof err, "file", DATA "quadratic-batch.txt", "batch", "2",
+                      "dim", "2", NULL);
+    if (rc < 0)
+        printf("  %s\n", err);
+    CU_ASSERT_FATAL(rc == 0);
+    CU_ASSERT_EQUAL(f.ops->n_params(f.family), 4);
+    float theta[4], grad[4];
+    struct l2l_rng rng;
+    l2l_rng_seed(&rng, 7);
+    void *p = f.ops->problem_new(f.family, &rng, theta, err, sizeof err);
+    CU_ASSERT_FATAL(p != NULL);
+    const float theta0[4] = {1, -1, 0.5f, 0}, g0[4] = {-8, -12, 0, 0}, g1[4] = {4.5f, 6, 2, 4};
+    CU_ASSERT(l2l_maxdiff("theta0 of both blocks from file", theta, theta0, 4, 0) == 0);
+    double loss;
+    CU_ASSERT(f.ops->loss_grad(p, theta, &loss, grad) == 0);
+    printf("  f(theta0) = %.17g (by hand 4)\n", loss);
+    CU_ASSERT_EQUAL(loss, 4.0);
+    CU_ASSERT(l2l_maxdiff("grad at theta0 vs hand", grad, g0, 4, 0) == 0);
+    const float t1[4] = {0.5f, 0.25f, 1, 1};
+    CU_ASSERT(f.ops->loss_grad(p, t1, &loss, grad) == 0);
+    printf("  f(0.5, 0.25, 1, 1) = %.17g (by hand 3.625)\n", loss);
+    CU_ASSERT_EQUAL(loss, 3.625);
+    CU_ASSERT(l2l_maxdiff("grad at (0.5, 0.25, 1, 1) vs hand", grad, g1, 4, 0) == 0);
+    f.ops->problem_free(p);
+    fix_close(&f);
 }
 
 static const struct l2l_test tests[] = {
@@ -382,6 +432,7 @@ static const struct l2l_test tests[] = {
     {"dist uniform and normal, init_std", test_dist},
     {"corrupt, truncated and missing files", test_bad_files},
     {"file checks batch and dim", test_file_options},
+    {"hand-worked batched file (2 blocks of 2)", test_batch_file},
     {NULL, NULL},
 };
 

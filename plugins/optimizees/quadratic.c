@@ -10,7 +10,8 @@
  * reduce_sum over the rows), not the mean over all B·d residuals.
  * W and y are U[0, 1) as in the reference code (dist = uniform) or N(0, 1)
  * as in the paper's text (dist = normal); θ0 ~ N(0, init_std²).
- * Option `file` replays one explicit problem instead (quadratic_file.c). */
+ * Option `file` replays explicit problems instead, B blocks of d
+ * (quadratic_file.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +25,13 @@ static const struct l2l_option quad_options[] = {
     [QUAD_DIM] = {"dim", L2L_OPT_INT, "10", 1, 4096, NULL,
                   "d: size of each W_b (d×d) and y_b; with file, must equal the file's dim"},
     [QUAD_BATCH] = {"batch", L2L_OPT_INT, "128", 1, 1 << 20, NULL,
-                    "B: independent problems in one optimizee (n = B·d); with file, must be 1"},
+                    "B: independent problems in one optimizee (n = B·d); with file, must equal the file's batch"},
     [QUAD_DIST] = {"dist", L2L_OPT_STRING, "uniform", 0, 0, "uniform|normal",
                    "W, y ~ U[0,1) (the paper's reference code) or N(0,1) (the paper's text)"},
     [QUAD_INIT_STD] = {"init_std", L2L_OPT_REAL, "0.01", 0, 1e6, NULL,
                        "θ0 ~ N(0, init_std²) (ignored with file)"},
     [QUAD_FILE] = {"file", L2L_OPT_STRING, "", 0, 0, NULL,
-                   "text file with one problem (W, y, theta0) to replay; \"\" draws from dist"},
+                   "text file with the problems (B blocks of W, y, theta0) to replay; \"\" draws from dist"},
     [QUAD_NOPTS] = {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -62,21 +63,19 @@ static void *quad_open(const struct l2l_value *opts, char *err, size_t errlen)
     }
     const char *path = opts[QUAD_FILE].s;
     if (path && *path) {
-        if (fam->B != 1) {
-            snprintf(err, errlen, "quadratic: file %s holds one problem, so batch must be 1, got %d",
-                     path, fam->B);
-            quad_close(fam);
-            return NULL;
-        }
         fam->file = quad_file_read(path, err, errlen);
         if (!fam->file) {
             quad_close(fam);
             return NULL;
         }
-        /* Checked, not silently taken: a suite that says dim says what it runs. */
-        if (fam->file->d != fam->d) {
-            snprintf(err, errlen, "quadratic: file %s has dim %d but option dim is %d: set dim = %d",
-                     path, fam->file->d, fam->d, fam->file->d);
+        /* Checked, not silently taken: a suite that says dim and batch says
+         * what it runs. */
+        if (fam->file->d != fam->d || fam->file->B != fam->B) {
+            int dim = fam->file->d != fam->d;
+            snprintf(err, errlen, "quadratic: file %s has %s %d but option %s is %d: set %s = %d",
+                     path, dim ? "dim" : "batch", dim ? fam->file->d : fam->file->B,
+                     dim ? "dim" : "batch", dim ? fam->d : fam->B, dim ? "dim" : "batch",
+                     dim ? fam->file->d : fam->file->B);
             quad_close(fam);
             return NULL;
         }
@@ -154,9 +153,9 @@ static void *quad_problem_new(const void *family, struct l2l_rng *rng, float *th
     p->d = fam->d;
     p->B = fam->B;
     if (fam->file) {
-        memcpy(p->W, fam->file->W, sizeof(float) * d * d);
-        memcpy(p->y, fam->file->y, sizeof(float) * d);
-        memcpy(theta0, fam->file->theta0, sizeof(float) * d);
+        memcpy(p->W, fam->file->W, sizeof(float) * B * d * d);
+        memcpy(p->y, fam->file->y, sizeof(float) * B * d);
+        memcpy(theta0, fam->file->theta0, sizeof(float) * B * d);
     } else {
         draw_problem(fam, p, rng, theta0);
     }

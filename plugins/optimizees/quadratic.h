@@ -12,12 +12,12 @@ enum { QUAD_DIM, QUAD_BATCH, QUAD_DIST, QUAD_INIT_STD, QUAD_FILE, QUAD_NOPTS };
 
 enum quad_dist { QUAD_UNIFORM, QUAD_NORMAL };
 
-/* One explicit problem read from a text file (batch 1). */
+/* Explicit problems read from a text file: B blocks of dim d. */
 struct quad_file {
-    int d;
-    float *W;      /* (d, d) row-major */
-    float *y;      /* (d) */
-    float *theta0; /* (d) */
+    int d, B;
+    float *W;      /* (B, d, d): W_b row-major at W + b·d·d */
+    float *y;      /* (B, d) */
+    float *theta0; /* (B, d) */
 };
 
 /* The family: options, plus the file's problem when `file` is set.

@@ -21,7 +21,9 @@ EXTRA_DIST += \
 	tests/data/quadratic-nonfinite.txt tests/data/quadratic-truncated.txt \
 	tests/data/quadratic-badmagic.txt tests/data/quadratic-version.txt \
 	tests/data/quadratic-notnumber.txt tests/data/quadratic-extra.txt \
-	tests/data/quadratic-comments.txt
+	tests/data/quadratic-comments.txt tests/data/quadratic-batch.txt \
+	tests/data/quadratic-batch-truncated.txt tests/data/quadratic-batch-nobatch.txt \
+	tests/data/quadratic-batch-badcount.txt tests/data/quadratic-batch-big.txt
 
 # The worked example of a plugin built outside the tree: built with its own
 # Makefile against the source tree's header, loaded by ./l2l through

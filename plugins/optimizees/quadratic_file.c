@@ -1,19 +1,27 @@
-/* quadratic_file.c: reads one explicit quadratic problem (W, y, θ0) from a
- * text file, so that a published or hand-made case replays exactly.
+/* quadratic_file.c: reads explicit quadratic problems (B blocks of W, y,
+ * θ0) from a text file, so that a published or hand-made case, batched or
+ * not, replays exactly.
  *
- * Format, version 1 (line-oriented; '#' starts a comment that runs to the
- * end of the line; blank lines are ignored; numbers are decimal reals,
- * [-+]digits[.digits][e[-+]digits], separated by spaces or tabs; D is
- * digits only):
+ * Format (line-oriented; '#' starts a comment that runs to the end of the
+ * line; blank lines are ignored; numbers are decimal reals,
+ * [-+]digits[.digits][e[-+]digits], separated by spaces or tabs; D and B
+ * are digits only). Version 2:
  *
- *     quadratic 1              # magic and format version: the first line
+ *     quadratic 2              # magic and format version: the first line
  *     dim 2                    # D, in [1, 4096]
- *     W 1 2                    # row 1 of W: 'W' and D numbers
+ *     batch 2                  # B, in [1, 1048576], B·D² at most 2^28
+ *     W 1 2                    # block 1: row 1 of W_1, 'W' and D numbers
  *     W 3 4                    # ... D rows in all, in order
  *     y 1 1                    # 'y' and D numbers
- *     theta0 1 -1              # 'theta0' and D numbers: the initial θ
+ *     theta0 1 -1              # 'theta0' and D numbers: θ0 of the block
+ *     W 2 0                    # block 2: the same four kinds of line
+ *     W 0 2
+ *     y 1 0
+ *     theta0 0 0
  *
- * The problem is f(θ) = ||W θ − y||². Nothing may follow theta0. Every
+ * The problem is f(θ) = (1/B) Σ_b ||W_b θ_b − y_b||², as the plugin draws
+ * them. Version 1 is version 2 without the batch line (B = 1): files
+ * written for it still read. Nothing may follow the last theta0. Every
  * number must be finite in float32. Errors name FILE:LINE and what was
  * expected there; a file that ends early names its last line. */
 #include <errno.h>
@@ -26,16 +34,21 @@
 #include "quadratic.h"
 
 #define QUAD_FILE_MAXDIM 4096
-/* (D + 2) rows of D numbers of at most 64 characters: larger is not a problem file. */
-#define QUAD_FILE_MAXBYTES ((off_t)(QUAD_FILE_MAXDIM + 2) * QUAD_FILE_MAXDIM * 64)
+#define QUAD_FILE_MAXBATCH (1 << 20)
+#define QUAD_FILE_MAXW ((size_t)1 << 28) /* B·D² floats: 1 GiB, as the plugin's limit */
+/* B·D² numbers of W and 2·B·D of y and θ0 (at most B·D² too), at most 64
+ * characters each: larger is not a problem file. */
+#define QUAD_FILE_MAXBYTES ((off_t)64 * 2 * (off_t)QUAD_FILE_MAXW)
 
 /* Where the reader is: what the next non-blank line must be. */
-enum stage { ST_MAGIC, ST_DIM, ST_W, ST_Y, ST_THETA0, ST_DONE };
+enum stage { ST_MAGIC, ST_DIM, ST_BATCH, ST_W, ST_Y, ST_THETA0, ST_DONE };
 
 struct reader {
     const char *path;
     long line;
     enum stage stage;
+    int version;         /* 1 or 2, from the magic line */
+    int block;           /* the block being read, from 0 */
     int row;             /* ST_W: rows of W read so far */
     struct quad_file *f;
     char *err;
@@ -46,13 +59,17 @@ struct reader {
 static const char *expected(const struct reader *r, char *buf, size_t len)
 {
     int d = r->f->d;
+    char of[48] = "";
+    if (r->f->B > 1)
+        snprintf(of, sizeof of, " of block %d of %d", r->block + 1, r->f->B);
     switch (r->stage) {
-    case ST_MAGIC: snprintf(buf, len, "'quadratic 1' (magic and format version)"); break;
+    case ST_MAGIC: snprintf(buf, len, "'quadratic 2' (magic and format version; 1 also read)"); break;
     case ST_DIM: snprintf(buf, len, "'dim D' with D a whole number in [1, %d]", QUAD_FILE_MAXDIM); break;
-    case ST_W: snprintf(buf, len, "row %d of %d of W ('W' and %d numbers)", r->row + 1, d, d); break;
-    case ST_Y: snprintf(buf, len, "'y' and %d numbers", d); break;
-    case ST_THETA0: snprintf(buf, len, "'theta0' and %d numbers", d); break;
-    case ST_DONE: snprintf(buf, len, "nothing (the problem is complete after theta0)"); break;
+    case ST_BATCH: snprintf(buf, len, "'batch B' with B a whole number in [1, %d]", QUAD_FILE_MAXBATCH); break;
+    case ST_W: snprintf(buf, len, "row %d of %d of W%s ('W' and %d numbers)", r->row + 1, d, of, d); break;
+    case ST_Y: snprintf(buf, len, "'y'%s and %d numbers", of, d); break;
+    case ST_THETA0: snprintf(buf, len, "'theta0'%s and %d numbers", of, d); break;
+    case ST_DONE: snprintf(buf, len, "nothing (the problem is complete after the last theta0)"); break;
     }
     return buf;
 }
@@ -92,11 +109,13 @@ static int split(char *s, char **tok, int max)
 static int numbers(struct reader *r, char **tok, int n, const char *key, float *out)
 {
     int d = r->f->d;
-    char what[32];
+    char what[64], of[40] = "";
+    if (r->f->B > 1)
+        snprintf(of, sizeof of, " of block %d", r->block + 1);
     if (r->stage == ST_W)
-        snprintf(what, sizeof what, "W row %d", r->row + 1);
+        snprintf(what, sizeof what, "W row %d%s", r->row + 1, of);
     else
-        snprintf(what, sizeof what, "%s", key);
+        snprintf(what, sizeof what, "%s%s", key, of);
     if (n > QUAD_FILE_MAXDIM)
         return fail(r, "%s: expected %d numbers, got more than %d", what, d, QUAD_FILE_MAXDIM);
     if (n != d)
@@ -124,26 +143,39 @@ static int take_line(struct reader *r, char *s)
     snprintf(line, sizeof line, "%s", s); /* the line as written, for messages */
     int n = split(s, tok, QUAD_FILE_MAXDIM + 1);
     if (r->stage == ST_MAGIC) {
-        if (n == 2 && !strcmp(tok[0], "quadratic") && strcmp(tok[1], "1"))
-            return fail(r, "format version '%.40s' not supported (this plugin reads version 1)", tok[1]);
+        if (n == 2 && !strcmp(tok[0], "quadratic") && strcmp(tok[1], "1") && strcmp(tok[1], "2"))
+            return fail(r, "format version '%.40s' not supported (this plugin reads versions 1 and 2)",
+                        tok[1]);
         if (n != 2 || strcmp(tok[0], "quadratic"))
             return fail(r, "expected %s, got '%s'", expected(r, exp, sizeof exp), line);
+        r->version = tok[1][0] - '0';
         r->stage = ST_DIM;
         return 0;
     }
-    if (r->stage == ST_DIM) {
-        long d = 0;
-        if (n == 2 && tok[1][0] && strlen(tok[1]) <= 5 && !tok[1][strspn(tok[1], "0123456789")])
-            d = strtol(tok[1], NULL, 10);
-        if (n != 2 || strcmp(tok[0], "dim") || d < 1 || d > QUAD_FILE_MAXDIM)
+    if (r->stage == ST_DIM || r->stage == ST_BATCH) {
+        const char *word = r->stage == ST_DIM ? "dim" : "batch";
+        long v = 0, max = r->stage == ST_DIM ? QUAD_FILE_MAXDIM : QUAD_FILE_MAXBATCH;
+        if (n == 2 && tok[1][0] && strlen(tok[1]) <= 7 && !tok[1][strspn(tok[1], "0123456789")])
+            v = strtol(tok[1], NULL, 10);
+        if (n != 2 || strcmp(tok[0], word) || v < 1 || v > max)
             return fail(r, "expected %s, got '%s'", expected(r, exp, sizeof exp), line);
-        r->f->d = (int)d;
-        size_t dd = (size_t)d;
-        r->f->W = malloc(sizeof(float) * dd * dd);
-        r->f->y = malloc(sizeof(float) * dd);
-        r->f->theta0 = malloc(sizeof(float) * dd);
+        if (r->stage == ST_DIM)
+            r->f->d = (int)v;
+        else
+            r->f->B = (int)v;
+        if (r->stage == ST_DIM && r->version == 2) {
+            r->stage = ST_BATCH;
+            return 0;
+        }
+        size_t dd = (size_t)r->f->d, B = (size_t)r->f->B;
+        if (B * dd * dd > QUAD_FILE_MAXW)
+            return fail(r, "batch %zu × dim %zu² = %zu weights, expected at most %zu", B, dd,
+                        B * dd * dd, QUAD_FILE_MAXW);
+        r->f->W = malloc(sizeof(float) * B * dd * dd);
+        r->f->y = malloc(sizeof(float) * B * dd);
+        r->f->theta0 = malloc(sizeof(float) * B * dd);
         if (!r->f->W || !r->f->y || !r->f->theta0)
-            return fail(r, "out of memory for a problem of dim %ld", d);
+            return fail(r, "out of memory for a problem of batch %zu × dim %zu", B, dd);
         r->stage = ST_W;
         return 0;
     }
@@ -153,13 +185,18 @@ static int take_line(struct reader *r, char *s)
     const char *want = key[r->stage];
     if (strcmp(tok[0], want))
         return fail(r, "expected %s, got '%.40s'", expected(r, exp, sizeof exp), tok[0]);
-    int d = r->f->d;
-    float *out = r->stage == ST_W ? r->f->W + (size_t)r->row * (size_t)d
-               : r->stage == ST_Y ? r->f->y : r->f->theta0;
+    size_t d = (size_t)r->f->d, b = (size_t)r->block;
+    float *out = r->stage == ST_W ? r->f->W + (b * d + (size_t)r->row) * d
+               : r->stage == ST_Y ? r->f->y + b * d : r->f->theta0 + b * d;
     if (numbers(r, tok + 1, n - 1, want, out) < 0)
         return -1;
-    if (r->stage == ST_W && ++r->row < d)
+    if (r->stage == ST_W && ++r->row < r->f->d)
         return 0;
+    if (r->stage == ST_THETA0 && ++r->block < r->f->B) {
+        r->stage = ST_W;
+        r->row = 0;
+        return 0;
+    }
     r->stage++;
     return 0;
 }
@@ -183,8 +220,8 @@ struct quad_file *quad_file_read(const char *path, char *err, size_t errlen)
     if (fd < 0 && errno == ENOENT) /* the wording the tests and users know */
         snprintf(why, sizeof why, "cannot open %s: %s", path, strerror(ENOENT));
     if (fd >= 0 && size > QUAD_FILE_MAXBYTES) {
-        snprintf(why, sizeof why, "%s: %lld bytes, more than the %lld a problem of dim %d needs",
-                 path, (long long)size, (long long)QUAD_FILE_MAXBYTES, QUAD_FILE_MAXDIM);
+        snprintf(why, sizeof why, "%s: %lld bytes, more than the %lld the largest problem needs",
+                 path, (long long)size, (long long)QUAD_FILE_MAXBYTES);
         close(fd);
         fd = -1;
     }
@@ -199,6 +236,8 @@ struct quad_file *quad_file_read(const char *path, char *err, size_t errlen)
         return NULL;
     }
     r.f = calloc(1, sizeof *r.f);
+    if (r.f)
+        r.f->B = 1;
     char *buf = NULL;
     size_t cap = 0;
     int rc = r.f ? 0 : -1;

@@ -16,6 +16,7 @@ ROBUST_TESTS += tests/robust/hostile_names.sh
 ROBUST_TESTS += tests/robust/resources.sh
 ROBUST_TESTS += tests/robust/cli.sh
 ROBUST_TESTS += tests/robust/second_order.sh
+ROBUST_TESTS += tests/robust/quadratic_file.sh
 TESTS += $(ROBUST_TESTS)
 EXTRA_DIST += $(ROBUST_TESTS) tests/robust/common.sh docs/robustness.md \
 	tests/fuzz/build.sh tests/fuzz/fuzz_common.h tests/fuzz/fuzz_suite.c \
