@@ -8,6 +8,11 @@
 #include "meta_train_internal.h"
 #include "seeds.h"
 
+/* Here, not in meta_train.c, which installs the handler that sets it:
+ * the loop calls the epoch, and the epoch never calls back. */
+volatile sig_atomic_t meta_stop_requested;
+long l2l_meta_test_stop_epoch;
+
 void meta_spread_phi(struct meta_trainer *tr)
 {
     for (long k = 0; k < tr->P; k++)

@@ -70,9 +70,6 @@ void l2l_meta_config_from_values(const struct l2l_value *v, struct l2l_meta_conf
     cfg->second_order = (int)v[M_SECOND_ORDER].i;
 }
 
-volatile sig_atomic_t meta_stop_requested;
-long l2l_meta_test_stop_epoch;
-
 static void on_signal(int sig)
 {
     (void)sig;

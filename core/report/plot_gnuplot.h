@@ -1,8 +1,9 @@
 /* plot_gnuplot.h: the gnuplot scripts of the figures (plot_gnuplot.c,
- * plot_panels.c) and running gnuplot on them (gnuplot_run.c). */
+ * their frame in gnuplot_frame.h) and running gnuplot on them (gnuplot_run.c). */
 #ifndef L2L_PLOT_GNUPLOT_H
 #define L2L_PLOT_GNUPLOT_H
 #include <stdio.h>
+#include "gnuplot_frame.h"
 #include "plot_data.h"
 
 enum pg_kind { PG_CONVERGENCE, PG_GENERALIZATION, PG_TUNING, PG_ACCURACY, PG_META, PG_BENCH };
@@ -31,24 +32,12 @@ void pg_list_free(struct pg_list *list);
 int pg_list_add(struct pg_list *list, enum pg_kind kind, int index, const char *name,
                 const char *caption);
 
-/* Okabe-Ito colour of the optimizer at suite position k. */
-const char *pg_colour(int k);
-/* The gnuplot string of name followed by suffix (a column or a file name;
- * strings go through l2l_esc_gnuplot of escape.h, never between "..."). */
-void pg_col(FILE *f, const char *name, const char *suffix);
-
 /* Panel bodies shared by single figures and multiplot pages. */
 /* A whole figure (key below, the title explains line, band and
  * divergence) or, with panel, one panel of a page (no key; the title
  * lists the divergences). */
 void pg_convergence_panel(FILE *f, const struct pr_results *r, int e, const struct pr_conv_info *info,
                           int panel);
-/* A key below the plot, in as many columns as fit in width pixels. */
-void pg_key_below(FILE *f, int width, const char *const *labels, int n);
-/* Labelled tics at 1-2-5 (or finer) steps on a log axis spanning few decades. */
-void pg_log_tics(FILE *f, const char *axis, double lo, double hi);
-/* The same with SI labels (100k, 1M, 1.5G) for rates spanning decades. */
-void pg_log_tics_si(FILE *f, const char *axis, double lo, double hi);
 
 /* Path of gnuplot ($L2L_GNUPLOT, else `gnuplot` on PATH) into buf; 0 or
  * -1 when not found. */

@@ -9,6 +9,7 @@ core_report_libl2lreport_la_SOURCES = \
 	core/report/plot_csv.c core/report/plot_csv.h \
 	core/report/plot_load.c core/report/plot_data.c core/report/plot_data.h \
 	core/report/plot_gnuplot.c core/report/plot_gnuplot.h core/report/plot_scripts.c core/report/plot_scripts.h \
+	core/report/gnuplot_frame.c core/report/gnuplot_frame.h \
 	core/report/gnuplot_run.c core/report/plot_bench.c core/report/plot_bench.h \
 	core/report/report.c core/report/report_md.c core/report/report.h
 core_report_libl2lreport_la_CPPFLAGS = $(AM_CPPFLAGS) $(REPORT_INCLUDES)

@@ -176,32 +176,6 @@ void lstm_net_init_phi(struct lstm_net *net, struct l2l_rng *rng)
         *w++ = (float)l2l_rng_truncnormal(rng, 1.0 / sqrt((double)m));
 }
 
-/* φ into the layouts of the block products (wp): W_l (K_l, np) with zero
- * columns past 4H; T_l (np, cop_l), T_l[j][c] = W_l[c0 + c][j] for the
- * rows of x and h (l > 0, c0 = 0) or of h (l = 0, c0 = D), zero elsewhere;
- * w_out (mo, 8) in column 0. Runs before every pass (the meta-trainer
- * writes φ in place between passes), so it writes only the entries that
- * come from φ: the zeros are calloc's and stay. */
-void lstm_net_prepare(struct lstm_net *net)
-{
-    const struct lstm_dims *d = &net->d;
-    int H = d->H, G = 4 * H, np = net->np, mo = lstm_out_in(d);
-    for (int l = 0; l < d->L; l++) {
-        const float *W = net->phi + lstm_phi_offset(d, l);
-        int K = lstm_rows(d, l), in = l == 0 ? d->D : H;
-        int c0 = l > 0 ? 0 : in, co = l > 0 ? 2 * H : H, cop = (int)lstm_round_up((size_t)co, 8);
-        float *wp = net->wp + net->wp_w[l], *wt = net->wp + net->wp_t[l];
-        for (int k = 0; k < K; k++)
-            memcpy(wp + (size_t)k * (size_t)np, W + (size_t)k * (size_t)G, sizeof(float) * (size_t)G);
-        for (int j = 0; j < G; j++)
-            for (int c = 0; c < co; c++)
-                wt[(size_t)j * (size_t)cop + (size_t)c] = W[(size_t)(c0 + c) * (size_t)G + (size_t)j];
-    }
-    const float *wout = net->phi + lstm_phi_offset(d, d->L);
-    for (int u = 0; u < mo; u++)
-        net->wp[net->wp_out + (size_t)u * 8] = wout[u];
-}
-
 int lstm_net_tape_begin(struct lstm_net *net, int U)
 {
     net->T = 0;
