@@ -4,7 +4,7 @@
  * docs/performance.md (a tool, not a test):
  *     bench/conv_bench [CALLS [DATA_DIR]]    (default 30, data/fashion-mnist)
  * OpenMP threads as OMP_NUM_THREADS says; OpenBLAS on one thread, as the
- * core runs every optimizee (core/blas_threads.h). Prints the median and the best time
+ * core runs every optimizee (core/util/blas_threads.h). Prints the median and the best time
  * per call over CALLS calls after 3 warm-up calls, and the GFLOP/s of the
  * matrix products (the plugin's flops hook). Without DATA_DIR's files it
  * runs on 1,024 random 28x28 images (the time does not depend on pixels). */

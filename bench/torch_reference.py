@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """torch_reference.py: the meta-training trajectory that `l2l bench` times
-(core/bench_traj.c), written in PyTorch the way researchers write it, timed
+(core/bench/bench_traj.c), written in PyTorch the way researchers write it, timed
 on the same machine with the same threads, for the ratio l2l : PyTorch.
 
 The trajectory (Andrychowicz et al. 2016):

@@ -2,7 +2,7 @@
 # $(pkgdatadir)/suites/ so that an installed l2l runs them as they are
 # (checkpoints are found relative to the suite file). A checkpoint missing
 # there is trained beside the results, never into the installation
-# (core/cmd_run.c).
+# (core/cli/cmd_run.c).
 nobase_dist_pkgdata_DATA = suites/quadratic.ini suites/mnist.ini \
 	suites/mnist-generalization.ini suites/ci.ini \
 	suites/checkpoints/quadratic-lstm.l2l suites/checkpoints/quadratic-lstm-gac.l2l \

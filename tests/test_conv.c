@@ -409,7 +409,7 @@ static void test_labels_subset(void)
 }
 
 /* k OpenMP threads, OpenBLAS on one (as the core runs optimizees,
- * core/blas_threads.h; OpenBLAS's own results change with its thread
+ * core/util/blas_threads.h; OpenBLAS's own results change with its thread
  * count). */
 static void set_threads(int k)
 {

@@ -1,7 +1,7 @@
 /* test_escape.c: the escaping function of each output language
- * (core/escape.c) on hostile text, gnuplot's own reading of what we write
+ * (core/util/escape.c) on hostile text, gnuplot's own reading of what we write
  * (when gnuplot is installed), a CSV round trip through the reader of
- * `l2l plot`, and the grammar of names (core/names.c). */
+ * `l2l plot`, and the grammar of names (core/util/names.c). */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -281,10 +281,10 @@ static void test_mlp_second(void)
     const char *kv[] = {"terms=2", NULL};
     check_mlp(LSGD_PATH, kv, 2e-3);
     const char *l0[] = {"layers=0", "preprocess=none", "scale=1", NULL};
-    check_mlp("lstm", l0, 2e-3); /* a build dependency (core/meta.mk) */
+    check_mlp("lstm", l0, 2e-3); /* a build dependency (core/meta/meta.mk) */
 }
 
-/* The real LSTM plugins: a build dependency of this test (core/meta.mk),
+/* The real LSTM plugins: a build dependency of this test (core/meta/meta.mk),
  * so a missing one is a failure, not a skip. */
 static void lstm_case(const char *name, const char *const *kv)
 {

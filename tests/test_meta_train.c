@@ -458,7 +458,7 @@ static void test_validation_definitions(void)
 }
 
 /* The real plugins: lstm (quadratic settings) on a small `quadratic`; both
- * are build dependencies of this test (core/meta.mk): missing is a failure. */
+ * are build dependencies of this test (core/meta/meta.mk): missing is a failure. */
 static void test_lstm_quadratic(void)
 {
     const char *kv[] = {"preprocess=none", "scale=1", NULL}, *qkv[] = {"dim=10", "batch=8", NULL};

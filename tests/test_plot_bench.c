@@ -1,4 +1,4 @@
-/* test_plot_bench.c: `l2l plot BENCH.csv` (core/plot_bench.c): a small
+/* test_plot_bench.c: `l2l plot BENCH.csv` (core/report/plot_bench.c): a small
  * bench CSV gives the series, points and references expected, a script
  * with one datablock and one plotted line per series, and (with gnuplot)
  * both images; bad inputs exit 2 with a message naming the file. Outputs

@@ -117,7 +117,7 @@ int l2l_bench_ratios(struct l2l_bench *b);
 int l2l_bench_write_csv(const struct l2l_bench *b, const char *path, char *err, size_t errlen);
 void l2l_bench_print(const struct l2l_bench *b, FILE *f);
 
-/* A plugin loaded as a suite would (core/plugin_loader.h), with its
+/* A plugin loaded as a suite would (core/plugins/plugin_loader.h), with its
  * default option values; an optimizee's family opened. */
 #define L2L_BENCH_MAX_OPTS 64
 struct l2l_bench_plugin {

@@ -30,7 +30,7 @@ int l2l_bench_machine(struct l2l_bench *b)
             load = NAN;
         fclose(f);
     }
-    /* how long idle OpenMP workers spin before they sleep (core/main.c),
+    /* how long idle OpenMP workers spin before they sleep (core/cli/main.c),
      * in libgomp's rounds: GOMP_SPINCOUNT, else 0 for OMP_WAIT_POLICY =
      * passive, 3e10 for active, libgomp's default 300,000 */
     const char *pol = getenv("OMP_WAIT_POLICY"), *spin = getenv("GOMP_SPINCOUNT");

@@ -48,7 +48,7 @@ uint32_t l2l_crc32(const void *p, size_t n);
 int l2l_crc_ok(const unsigned char *data, size_t len);
 
 /* Reads a whole file (at most max bytes) into *data (caller frees). Only a
- * regular file is read (core/infile.h), and one larger than max is refused
+ * regular file is read (core/util/infile.h), and one larger than max is refused
  * from its size, before anything is read or allocated. Returns < 0 with err
  * naming the file when it cannot be read. */
 int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *len,

@@ -1,5 +1,5 @@
 /* input_file.h: what the optimizee plugins read from files, opened and
- * parsed as strictly as the core does (core/infile.c, core/numbers.c; a
+ * parsed as strictly as the core does (core/util/infile.c, core/util/numbers.c; a
  * plugin may not call the core). Header-only: each plugin gets its copy. */
 #ifndef L2L_PLUGIN_INPUT_FILE_H
 #define L2L_PLUGIN_INPUT_FILE_H

@@ -7,7 +7,7 @@
  * run in a fixed order (the weight gradient accumulates over a chunk's
  * examples in order, then over chunks in chunk order), and the chunks do
  * not depend on the thread count. OpenBLAS itself is expected on one
- * thread, as the core runs optimizees (core/blas_threads.h): its results
+ * thread, as the core runs optimizees (core/util/blas_threads.h): its results
  * do change with its own thread count (tests/test_conv.c).
  *
  * Compiled twice: in float for the plugin, and with -DCONV_DOUBLE in

@@ -156,7 +156,7 @@ static int backward(void *self, const float *dg, float *dphi)
  * FLOPs again) and the dx the chain needs: the recurrent and lower-layer
  * inputs, not the preprocessed gradient (the output layer's dh, 2H, is
  * left out, as in the constants below). For 2 layers of 20 units and 2
- * inputs: 10,282 forward, 30,164 backward (core/bench.h's constants). */
+ * inputs: 10,282 forward, 30,164 backward (core/bench/bench.h's constants). */
 static void lstm_flop(const struct lstm_dims *d, double *fwd, double *bwd)
 {
     double H = d->H, f = 0, dx = 0;

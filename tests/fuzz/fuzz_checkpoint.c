@@ -1,5 +1,5 @@
 /* fuzz_checkpoint.c: libFuzzer target for the checkpoint loader
- * (core/checkpoint.c) and the meta-training state loader (core/meta_state.c).
+ * (core/meta/checkpoint.c) and the meta-training state loader (core/meta/meta_state.c).
  * Both end with a CRC-32, which random mutation almost never matches, so
  * most modes first set the last four bytes to the CRC of the rest: the
  * fuzzer then reaches the field checks behind the checksum.

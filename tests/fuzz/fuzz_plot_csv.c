@@ -1,6 +1,6 @@
 /* fuzz_plot_csv.c: libFuzzer target for the CSV reader of `l2l plot`
- * (core/plot_csv.c) and the loading of a results directory
- * (core/plot_load.c) with what `l2l plot` then writes from it: gnuplot
+ * (core/report/plot_csv.c) and the loading of a results directory
+ * (core/report/plot_load.c) with what `l2l plot` then writes from it: gnuplot
  * scripts and derived data (plot_gnuplot.c, plot_scripts.c, plot_data.c),
  * index.html and report.md (report.c, report_md.c); gnuplot is not run.
  * The first byte picks the mode:

@@ -1,5 +1,5 @@
-/* fuzz_suite.c: libFuzzer target for the suite loader (core/ini_read.c,
- * core/suite.c, core/options.c and the option tables of the build's
+/* fuzz_suite.c: libFuzzer target for the suite loader (core/suite/ini_read.c,
+ * core/suite/suite.c, core/plugins/options.c and the option tables of the build's
  * plugins, found in the fuzz build's plugins/ directory).
  * Every '/' of the input becomes '_' so that no input names a path: a
  * plugin name with '/' is dlopen()ed as a file, and the fuzzer must not

@@ -99,7 +99,7 @@ sed -e 's/^runs = 10$/runs = 1/' -e 's/^steps = 2000$/steps = 5000000/' -e 's/^o
     long.ini >one-long.ini
 start run-int-long run one-long.ini -o out-long
 # Unless the user chose them, l2l starts itself again with a short OpenMP
-# spin (core/main.c): the running process has it.
+# spin (core/cli/main.c): the running process has it.
 if [ -z "${OMP_WAIT_POLICY:-}" ] && [ -z "${GOMP_SPINCOUNT:-}" ] &&
     wait_for 120 grep_err run-int-long "l2l: evaluation: 1 runs"; then
     check "run-int-long: runs with GOMP_SPINCOUNT=3000" \
