@@ -5,10 +5,37 @@
 # expected, and must create no results directory. Table: docs/robustness.md.
 . "$(dirname "$0")/common.sh"
 
+# Under L2L_WRAPPER (valgrind in .ci/sanitize, about 2.5 s a case on an
+# idle core) only these cases run wrapped, one or two of each kind of
+# mistake and each reading path (syntax, types and ranges, grids,
+# references, plugin create(), not-text files, strict reading, the accepted
+# variants, no file); every case still runs unwrapped, so all messages and
+# statuses are checked each time, and .ci/sanitize's AddressSanitizer build
+# runs them all, the 50,000-key suite included (over 300 s under valgrind
+# on a loaded machine). ROBUST_WRAP_ALL=1 wraps them all.
+wrapped_cases=" syntax unknown-key duplicate-section figure-comma int-type real-nan bool-type
+ grid-range logspace-count create-refused empty-list missing-optimizee missing-checkpoint
+ missing-plugin empty-file long-line binary section-space cr-only latin1 int-exponent
+ logspace-tail accepted-crlf accepted-bom missing-file directory"
+wrapped_cases=" $(echo $wrapped_cases) "
+n_wrapped=0
+wrapper=${L2L_WRAPPER:-}
+if [ -n "$wrapper" ] && [ "${ROBUST_WRAP_ALL:-0}" != 1 ]; then
+    say "under L2L_WRAPPER: only $(echo $wrapped_cases | wc -w) representative cases (ROBUST_WRAP_ALL=1: all)"
+fi
+# wrap NAME: sets L2L_WRAPPER for case NAME (see above).
+wrap() {
+    case "${ROBUST_WRAP_ALL:-0} $wrapped_cases" in
+    1\ * | *" $1 "*) L2L_WRAPPER=$wrapper n_wrapped=$((n_wrapped + 1)) ;;
+    *) L2L_WRAPPER= ;;
+    esac
+}
+
 # bad NAME REGEX: runs the suite NAME.ini (written just before; not in a
 # pipeline, so that the case counters stay in this shell). REGEX matches
 # the first stderr line after "NAME.ini:" (the file is always named first).
 bad() {
+    wrap "$1"
     expect "$1" 2 "^$1\\.ini:$2" run "$1.ini" -o "out-$1" --quiet &&
         check "$1: no results directory" test ! -e "out-$1"
 }
@@ -112,6 +139,7 @@ sed 's/$/\r/' plain.ini >crlf.ini
 { printf '\357\273\277'; cat plain.ini; } >bom.ini
 sed 's/ = /\t=\t/; s/^\[optimizer sgd\]$/[optimizer sgd] ; the baseline/' plain.ini >tabs.ini
 for v in plain crlf bom tabs; do
+    wrap "accepted-$v"
     expect "accepted-$v" 0 "" run "$v.ini" -o "out-$v" --quiet
 done
 for v in crlf bom tabs; do
@@ -119,10 +147,17 @@ for v in crlf bom tabs; do
 done
 
 # --- no file
+wrap missing-file
 expect missing-file 2 "^nowhere\\.ini: cannot open the suite file: No such file or directory" run nowhere.ini -o out-missing
 check "missing-file: no results directory" test ! -e out-missing
 mkdir adir
+wrap directory
 expect directory 2 "^adir: not a regular file: a directory \\(expected a suite file\\)" run adir -o out-dir
 check "directory: no results directory" test ! -e out-dir
+
+# A misspelt name in wrapped_cases would silently leave its case unwrapped.
+if [ "${ROBUST_WRAP_ALL:-0}" != 1 ]; then
+    check "every name of wrapped_cases is a case" test "$n_wrapped" -eq "$(echo $wrapped_cases | wc -w)"
+fi
 
 finish
