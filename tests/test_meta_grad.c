@@ -354,6 +354,25 @@ static void test_lstm_quadratic_config(void)
 }
 static void test_lstm_gac(void) { lstm_case("lstm-gac", NULL); }
 
+/* ntm-bfgs: a window of 2 steps, shorter than the unroll of 4, so writes
+ * are carried into unrolls 2 and 3 (constants) and dropped inside them;
+ * and the dense memory, carried whole. */
+static const char *const ntm_window_kv[] = {"hidden=6", "gac=2", "read_heads=2", "write_heads=2",
+                                            "window=2", "m0_scale=0.5", NULL};
+static const char *const ntm_dense_kv[] = {"hidden=6", "gac=2", "read_heads=2", "write_heads=2",
+                                           "window=0", "m0_scale=0.5", NULL};
+static void test_ntm_bfgs(void)
+{
+    lstm_case("ntm-bfgs", ntm_window_kv);
+    lstm_case("ntm-bfgs", ntm_dense_kv);
+}
+static void test_ntm_bfgs_second(void)
+{
+    const char *kv[] = {"hidden=6", "gac=2", "write_heads=2", "window=2", "preprocess=none",
+                        "scale=1", NULL};
+    lstm_curved("ntm-bfgs", kv, 1);
+}
+
 /* Several instances: the trainer's scale 1/P averages their dφ. */
 static void test_scale(void)
 {
@@ -394,6 +413,8 @@ static const struct l2l_test tests[] = {
     {"lstm second order on a curved quadratic: dphi vs FD", test_lstm_second},
     {"lstm layers=0 (a learned linear rule) second order: dphi vs FD", test_lstm_linear_rule_second},
     {"lstm-gac second order on a curved quadratic: dphi vs FD", test_lstm_gac_second},
+    {"ntm-bfgs: dphi of 3 carried unrolls (window and dense memory) vs FD", test_ntm_bfgs},
+    {"ntm-bfgs second order on a curved quadratic: dphi vs FD", test_ntm_bfgs_second},
     {NULL, NULL},
 };
 
