@@ -20,7 +20,7 @@ libl2lcore_la_SOURCES =
 libl2lcore_la_LIBADD = core/cli/libl2lcli.la core/bench/libl2lbench.la core/report/libl2lreport.la \
 	core/run/libl2lrun.la core/suite/libl2lsuite.la core/meta/libl2lmeta.la \
 	core/plugins/libl2lplugins.la core/util/libl2lutil.la \
-	$(INIH_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(LIBS) $(GSL_LIBS)
+	$(INIH_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(MPI_LIBS) $(LIBS) $(GSL_LIBS)
 
 bin_PROGRAMS += l2l
 l2l_SOURCES = core/cli/main.c

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
+#include "dist.h"
 #include "interrupt.h"
 #include "log.h"
 #include "out_dir.h"
@@ -154,12 +155,14 @@ static int redirect_checkpoints(struct suite *s, const char *out)
     return 0;
 }
 
-static int run_or_train(int argc, char **argv, int train_only)
+static int run_or_train_body(int argc, char **argv, int train_only)
 {
     struct args a;
     if (parse_args(argc, argv, &a) < 0)
         return L2L_EXIT_BADINPUT;
-    l2l_set_quiet(a.quiet);
+    /* Under MPI rank 0 speaks and writes; the others only work. */
+    int leader = l2l_dist_rank() == 0;
+    l2l_set_quiet(a.quiet || !leader);
     struct suite s;
     int lrc = l2l_suite_load(a.suite, a.seed, &s);
     if (lrc < 0)
@@ -184,20 +187,20 @@ static int run_or_train(int argc, char **argv, int train_only)
         return L2L_EXIT_NOMEM;
     }
     struct run_options ro = {.out_dir = out, .jobs = a.jobs, .train_only = train_only,
-                             .quiet = a.quiet, .require_figures = a.require_figures,
+                             .quiet = a.quiet || !leader, .require_figures = a.require_figures,
                              .keep_work = 1};
     /* OUT is ours until we return: no other l2l writes it meanwhile. */
-    struct l2l_lock lock;
+    struct l2l_lock lock = {.fd = -1};
     struct stat st;
-    int made = stat(out, &st) != 0; /* OUT did not exist: if it stays empty, it goes */
+    int made = leader && stat(out, &st) != 0; /* OUT did not exist: if it stays empty, it goes */
     /* From the first run to the last figure: a signal anywhere in it
      * leaves nothing that looks complete (summary.csv, index.html). */
     l2l_interrupt_catch();
-    int rc = l2l_out_claim(&s, out, &lock);
+    int rc = l2l_dist_agree(leader ? l2l_out_claim(&s, out, &lock) : 0);
     if (rc == 0)
         rc = l2l_run_suite(&s, &ro);
     l2l_suite_free(&s);
-    int wrote = rc == 0 && !train_only;
+    int wrote = rc == 0 && !train_only && leader;
     if (wrote) {
         char err[L2L_ERRLEN];
         /* The CSV files are complete already; figures are drawn from them. */
@@ -224,6 +227,16 @@ static int run_or_train(int argc, char **argv, int train_only)
     if (rc == L2L_EPLUGIN)
         return L2L_EXIT_PLUGIN;
     return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : rc == L2L_ENOMEM ? L2L_EXIT_NOMEM : 1;
+}
+
+/* MPI for the length of the command, when a launcher started us (dist.h). */
+static int run_or_train(int argc, char **argv, int train_only)
+{
+    if (l2l_dist_init(&argc, &argv) < 0)
+        return 1;
+    int status = run_or_train_body(argc, argv, train_only);
+    l2l_dist_finalize(&status);
+    return status;
 }
 
 int l2l_cmd_run(int argc, char **argv) { return run_or_train(argc, argv, 0); }

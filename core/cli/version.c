@@ -28,5 +28,6 @@ void l2l_version(FILE *f)
 #else
     fputs("OpenMP: no\n", f);
 #endif
+    fprintf(f, "MPI: %s\n", L2L_MPI);
     fprintf(f, "sanitizers: %s\n", L2L_SANITIZERS);
 }

@@ -9,7 +9,8 @@ core_meta_libl2lmeta_la_SOURCES = \
 	core/meta/meta_unroll.c core/meta/meta_unroll.h \
 	core/meta/meta_adam.c core/meta/meta_adam.h \
 	core/meta/meta_state.c core/meta/meta_state.h \
-	core/meta/meta_log.c core/meta/meta_log.h
+	core/meta/meta_log.c core/meta/meta_log.h \
+	core/meta/meta_dist.c
 core_meta_libl2lmeta_la_CPPFLAGS = $(AM_CPPFLAGS) $(META_INCLUDES)
 core_meta_libl2lmeta_la_CFLAGS = $(CORE_CFLAGS)
 EXTRA_DIST += docs/checkpoint-format.md docs/meta-training.md docs/architecture.md

@@ -41,10 +41,12 @@ static int validate(struct meta_trainer *tr, double *out, char *err, size_t errl
 {
     const struct l2l_meta_config *c = tr->cfg;
     long VP = c->valid_problems, last_from = (c->steps - 1) / c->unroll * c->unroll;
+    long lo, hi; /* this rank's problems (meta_dist.c) */
+    meta_share(tr, VP, &lo, &hi);
     for (int k = 0; k < tr->nv; k++)
         memcpy(tr->l->meta(tr->vinst[k].self), tr->st.phi, sizeof(float) * tr->n_meta);
 #pragma omp parallel for schedule(static) num_threads(tr->nv) if (tr->nv > 1)
-    for (long k = 0; k < VP; k++) {
+    for (long k = lo; k < hi; k++) {
         int id = meta_thread_id();
         struct l2l_meta_inst *v = &tr->vinst[id];
         char *e = tr->errs + (size_t)id * L2L_ERRLEN;
@@ -70,7 +72,9 @@ static int validate(struct meta_trainer *tr, double *out, char *err, size_t errl
                       : c->valid_loss == L2L_VALID_LAST_UNROLL ? last / (double)(c->steps - last_from)
                                                                : sum / (double)c->steps;
     }
-    int rc = meta_first_error(tr, VP, err, errlen);
+    int rc = meta_gather(tr, VP, NULL, 0, err, errlen);
+    if (rc >= 0)
+        rc = meta_first_error(tr, VP, err, errlen);
     if (rc < 0)
         return rc;
     double total = 0;
@@ -91,7 +95,7 @@ int meta_validate_and_save(struct meta_trainer *tr, long epoch, double *vloss, c
         tr->st.best_loss = *vloss;
         tr->st.best_epoch = epoch;
         memcpy(tr->st.best_phi, tr->st.phi, sizeof(float) * tr->n_meta);
-        if ((rc = meta_checkpoint_save(tr, 0, err, errlen)) < 0)
+        if (meta_writer(tr) && (rc = meta_checkpoint_save(tr, 0, err, errlen)) < 0)
             return rc;
     }
     return 0;
@@ -141,7 +145,9 @@ int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, doubl
 {
     const struct l2l_meta_config *c = tr->cfg;
     struct l2l_meta_state *s = &tr->st;
-    for (long k = 0; k < tr->P; k++) {
+    long lo, hi; /* this rank's problems (meta_dist.c) */
+    meta_share(tr, tr->P, &lo, &hi);
+    for (long k = lo; k < hi; k++) {
         struct l2l_rng rng;
         l2l_rng_for(&rng, tr->job->seed, L2L_SEED_TRAIN, (uint64_t)epoch, (uint64_t)k);
         int rc = l2l_meta_inst_start(&tr->inst[k], &rng, err, errlen);
@@ -156,16 +162,20 @@ int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, doubl
         int u = (int)(c->steps - t0 < c->unroll ? c->steps - t0 : c->unroll);
         size_t m = tr->n_meta;
         memset(tr->dphis, 0, sizeof(float) * m * (size_t)tr->P);
-        int nt = meta_threads(tr->job, tr->P);
+        int nt = meta_threads(tr->job, hi - lo > 0 ? hi - lo : 1);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-        for (long k = 0; k < tr->P; k++) {
+        for (long k = lo; k < hi; k++) {
             int id = meta_thread_id();
             tr->vals[k] = 0;
             tr->rcs[k] = l2l_meta_unroll(&tr->inst[k], u, scale, tr->dphis + (size_t)k * m, &tr->vals[k],
                                          NULL, tr->errs + (size_t)id * L2L_ERRLEN, L2L_ERRLEN);
             tr->rcs[k + tr->P] = id;
         }
-        int rc = meta_first_error(tr, tr->P, err, errlen);
+        if (epoch == l2l_meta_test_stop_epoch)
+            meta_stop_requested = 1;
+        /* every rank's dφ, and whether any rank was signalled */
+        int stop = meta_gather(tr, tr->P, tr->dphis, m, err, errlen);
+        int rc = stop < 0 ? stop : meta_first_error(tr, tr->P, err, errlen);
         if (rc < 0)
             return rc;
         double L = 0; /* sums in instance order: independent of the threads */
@@ -175,12 +185,10 @@ int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, doubl
                 tr->dphi[q] += tr->dphis[(size_t)k * m + q];
         for (long k = 0; k < tr->P; k++)
             L += tr->vals[k];
-        if (epoch == l2l_meta_test_stop_epoch)
-            meta_stop_requested = 1;
         if (!isfinite(L) || !all_finite(tr->dphi, tr->n_meta)) {
             bad_step(tr, epoch, unroll);
             *meta_loss = NAN;
-            return meta_stop_requested ? 1 : 0; /* the trajectories are poisoned */
+            return stop; /* the trajectories are poisoned */
         }
         s->bad_in_row = 0;
         total += L;
@@ -197,7 +205,7 @@ int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, doubl
         }
         l2l_adam_step(&s->adam, s->phi, tr->dphi, s->lr, c->beta1, c->beta2, c->eps);
         meta_spread_phi(tr);
-        if (meta_stop_requested)
+        if (stop)
             return 1;
     }
     *meta_loss = total / ((double)tr->P * (double)c->steps);

@@ -278,7 +278,10 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
         goto out;
     if (resumed)
         l2l_info("%s: resuming meta-training from %s after epoch %ld", job->name, tr.state_path, tr.st.epoch);
-    if (job->log_csv_path && job->log_csv_path[0] &&
+    int writer = meta_writer(&tr); /* one rank writes the files (meta_dist.c) */
+    if (!writer)
+        progress = 0;
+    if (writer && job->log_csv_path && job->log_csv_path[0] &&
         !(tr.log = l2l_meta_log_open(job->log_csv_path, &tr.st, err, errlen))) {
         rc = L2L_EIO;
         goto out;
@@ -287,10 +290,10 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
         double t0 = now(), c0 = cpu_now(), v;
         if ((rc = meta_validate_and_save(&tr, 0, &v, err, errlen)) < 0)
             goto out;
-        tr.st.cpu_seconds += cpu_now() - c0;
+        tr.st.cpu_seconds += meta_cpu_all(&tr, cpu_now() - c0);
         struct l2l_meta_row row = {0, NAN, v, tr.st.best_loss, tr.st.lr, NAN, now() - t0};
         if ((rc = l2l_meta_state_add_row(&tr.st, &row)) < 0 ||
-            (rc = l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen)) < 0)
+            (writer && (rc = l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen)) < 0))
             goto out;
         if (tr.log)
             l2l_meta_log_row(tr.log, &row);
@@ -300,12 +303,12 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
     for (long e = first; e <= c->epochs; e++) {
         double t0 = now(), c0 = cpu_now(), ml, gn, v = NAN;
         l2l_meta_state_copy(&tr.snap, &tr.st);
-        rc = meta_stop_requested ? 1 : meta_run_epoch(&tr, e, &ml, &gn, err, errlen);
+        rc = meta_stop_agreed(&tr) ? 1 : meta_run_epoch(&tr, e, &ml, &gn, err, errlen);
         if (rc < 0)
             goto out;
         if (rc == 1) { /* interrupted: drop this epoch, save the state before it */
             l2l_meta_state_copy(&tr.st, &tr.snap);
-            rc = l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen);
+            rc = writer ? l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen) : 0;
             if (rc == 0) {
                 l2l_fmt(err, errlen, "interrupted in epoch %ld; state saved in %s, run again to resume",
                         e, tr.state_path);
@@ -317,13 +320,13 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
         int validating = e % c->valid_every == 0 || e == c->epochs;
         if (validating && (rc = meta_validate_and_save(&tr, e, &v, err, errlen)) < 0)
             goto out;
-        tr.st.cpu_seconds += cpu_now() - c0;
+        tr.st.cpu_seconds += meta_cpu_all(&tr, cpu_now() - c0);
         struct l2l_meta_row row = {e, ml, v, tr.st.best_loss, tr.st.lr, gn, now() - t0};
         if ((rc = l2l_meta_state_add_row(&tr.st, &row)) < 0) {
             l2l_fmt(err, errlen, "%s: out of memory", job->name);
             goto out;
         }
-        if (validating && (rc = l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen)) < 0)
+        if (validating && writer && (rc = l2l_meta_state_save(tr.state_path, tr.job_desc, &tr.st, err, errlen)) < 0)
             goto out;
         if (tr.log)
             l2l_meta_log_row(tr.log, &row);
@@ -355,7 +358,7 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
         long n_valid = 0;
         for (long r = 0; r < tr.st.n_rows; r++)
             n_valid += !isnan(tr.st.rows[r].valid_loss);
-        int gone = unlink(tr.state_path) == 0;
+        int gone = writer && unlink(tr.state_path) == 0;
         l2l_fmt(err, errlen, "%s: no validation gave a finite loss (%ld validations, epochs 0 to %ld): "
                 "φ diverged; no checkpoint written%s; try a smaller initial step size, unroll or meta_lr, "
                 "or set clip", job->name, n_valid, tr.st.epoch,
@@ -374,6 +377,8 @@ static int meta_train_body(const struct l2l_meta_job *job, char *err, size_t err
     /* finished: the kept φ marked so, then the state goes (a crash between
      * the two leaves a finished checkpoint and a stale state, which the
      * next run removes) */
+    if (!writer)
+        goto out;
     if ((rc = meta_checkpoint_save(&tr, 1, err, errlen)) < 0)
         goto out;
     if (unlink(tr.state_path) < 0) {

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include "l2l/plugin.h"
 
+struct l2l_dist_group; /* dist.h */
+
 /* The keys a learned optimizer's suite section takes besides its plugin's
  * own options (epochs, steps, unroll, meta_lr, ...). Table ends with NULL.
  * An epoch is one trajectory of `steps` steps on `problems` fresh instances,
@@ -59,6 +61,12 @@ struct l2l_meta_job {
      * then run it single-threaded (OPENBLAS_NUM_THREADS=1): OpenBLAS called
      * from several threads at once was 9x slower here. */
     int threads;
+    /* MPI ranks sharing this job (dist.h), or NULL: this process alone.
+     * Each rank runs its block of the problems of a meta-step (and of the
+     * validation problems); every dφ is gathered and summed in problem
+     * order, so φ is the same bits for any number of ranks. The group's
+     * first rank alone writes the checkpoint, the .state file and the log. */
+    const struct l2l_dist_group *group;
 };
 
 /* Trains, resuming from checkpoint_path's ".state" file when present, and

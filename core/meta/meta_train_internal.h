@@ -62,6 +62,22 @@ struct meta_trainer {
     int progress_open;           /* a progress line without its newline is on stderr */
 };
 
+/* meta_dist.c: the job's ranks (job->group). This process writes the
+ * files (checkpoint, state, log): 1 or 0. */
+int meta_writer(const struct meta_trainer *tr);
+/* This rank's share [lo, hi) of n trajectories. */
+void meta_share(const struct meta_trainer *tr, long n, long *lo, long *hi);
+/* Every rank ran its share of n trajectories into vals, rcs (and
+ * rcs[k + n], the slot of its message in errs) and, when dphis is not
+ * NULL, m floats each: afterwards every rank has all n and the first
+ * failure's message, and the ranks agree whether to stop (SIGINT,
+ * SIGTERM). Returns 1 to stop, 0, or < 0 (err set). */
+int meta_gather(struct meta_trainer *tr, long n, float *dphis, size_t m, char *err, size_t errlen);
+/* Whether any rank was asked to stop (1 or 0), agreed by all. */
+int meta_stop_agreed(struct meta_trainer *tr);
+/* CPU seconds spent by all the job's ranks, given this rank's. */
+double meta_cpu_all(struct meta_trainer *tr, double mine);
+
 /* φ of the trainer into every optimizer object. */
 void meta_spread_phi(struct meta_trainer *tr);
 /* The first failure among n trajectories (in order) into err. */

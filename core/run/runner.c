@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "config.h"
+#include "dist.h"
 #include "blas_threads.h"
 #include "bytes.h"
 #include "checkpoint.h"
@@ -27,6 +28,7 @@
 #include "resume_area.h"
 #include "results.h"
 #include "runner.h"
+#include "runner_pool.h"
 #include "seeds.h"
 
 long l2l_runner_test_stop_after;
@@ -78,30 +80,6 @@ int l2l_trajectory(const struct l2l_optimizee_ops *obj, void *problem, float *th
 
 /* ------------------------------------------------------------- tasks */
 
-struct task {
-    int exp, slot;          /* experiment, position in its optimizer list */
-    int tuning;             /* 1: a tuning run (its own problems and steps) */
-    int grid;               /* grid index of the tuned value, -1 when not tuned */
-    long run;               /* run index within its purpose */
-    struct run_out *out;
-};
-
-struct pool {
-    struct suite *s;
-    struct exp_result *res;
-    float **phi;            /* per optimizer: loaded meta-parameters or NULL */
-    struct task *tasks;
-    long n_tasks, next, done;
-    pthread_mutex_t lock;
-    int failed;             /* 0, or the first failed run's code (< 0) */
-    int quiet;
-    int jobs;               /* runs at once (worker threads) */
-    double started;
-    const struct l2l_partial *work; /* where finished tasks are kept, or NULL */
-    long kept;              /* tasks in the work area (loaded or saved) */
-    long saved;             /* tasks saved by this process */
-};
-
 /* Values for one task: the suite's, with the tuned option set to v. */
 static struct l2l_value *task_values(const struct suite_optimizer *o, int grid_index, double v,
                                      char *text, size_t textlen)
@@ -139,7 +117,7 @@ static void hook_failed(const struct suite *s, const struct task *t, const struc
               t->tuning ? "tuning" : "evaluation", t->run, value, x->name, err[0] ? ": " : "", err);
 }
 
-static int run_task(struct pool *p, const struct task *t)
+int run_task(struct pool *p, const struct task *t)
 {
     struct suite *s = p->s;
     const struct suite_experiment *x = &s->experiments[t->exp];
@@ -221,7 +199,7 @@ out:
     return rc;
 }
 
-static void progress(struct pool *p)
+void pool_progress(struct pool *p)
 {
     if (p->quiet || !isatty(2))
         return;
@@ -233,7 +211,43 @@ static void progress(struct pool *p)
         fputc('\n', stderr);
 }
 
-static void *worker(void *arg)
+/* The next task, or NULL when none is left (or a run failed, or a signal
+ * came). */
+const struct task *pool_take(struct pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    long k = (p->failed || l2l_interrupted()) ? p->n_tasks : p->next++;
+    pthread_mutex_unlock(&p->lock);
+    return k < p->n_tasks ? &p->tasks[k] : NULL;
+}
+
+/* A task ran (here or on another rank) with rc in dt seconds: kept in the
+ * work area and counted. */
+void pool_finish(struct pool *p, const struct task *t, int rc, double dt)
+{
+    int saved = 0;
+    if (rc == 0 && p->work) {
+        struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run};
+        char err[L2L_ERRLEN] = "";
+        rc = l2l_partial_save(p->work, &key, t->out, dt, err, sizeof err);
+        if (rc < 0)
+            l2l_error("l2l: %s", err);
+        saved = rc == 0;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->res[t->exp].opt[t->slot].wall_seconds += dt;
+    if (rc < 0 && rc != L2L_EINTR && !p->failed)
+        p->failed = rc; /* the first failure's code decides the exit status */
+    p->kept += saved;
+    p->saved += saved;
+    if (l2l_runner_test_stop_after > 0 && p->saved >= l2l_runner_test_stop_after)
+        l2l_interrupt_raise();
+    p->done++;
+    pool_progress(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void *pool_worker(void *arg)
 {
     struct pool *p = arg;
 #ifdef _OPENMP
@@ -242,37 +256,13 @@ static void *worker(void *arg)
     if (p->jobs > 1)
         omp_set_num_threads(1);
 #endif
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        long k = (p->failed || l2l_interrupted()) ? p->n_tasks : p->next++;
-        pthread_mutex_unlock(&p->lock);
-        if (k >= p->n_tasks)
-            return NULL;
-        const struct task *t = &p->tasks[k];
+    const struct task *t;
+    while ((t = pool_take(p))) {
         double t0 = now();
         int rc = run_task(p, t);
-        double dt = now() - t0;
-        int saved = 0;
-        if (rc == 0 && p->work) {
-            struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run};
-            char err[L2L_ERRLEN] = "";
-            rc = l2l_partial_save(p->work, &key, t->out, dt, err, sizeof err);
-            if (rc < 0)
-                l2l_error("l2l: %s", err);
-            saved = rc == 0;
-        }
-        pthread_mutex_lock(&p->lock);
-        p->res[t->exp].opt[t->slot].wall_seconds += dt;
-        if (rc < 0 && rc != L2L_EINTR && !p->failed)
-            p->failed = rc; /* the first failure's code decides the exit status */
-        p->kept += saved;
-        p->saved += saved;
-        if (l2l_runner_test_stop_after > 0 && p->saved >= l2l_runner_test_stop_after)
-            l2l_interrupt_raise();
-        p->done++;
-        progress(p);
-        pthread_mutex_unlock(&p->lock);
+        pool_finish(p, t, rc, now() - t0);
     }
+    return NULL;
 }
 
 static int run_pool(struct pool *p, int jobs)
@@ -288,17 +278,27 @@ static int run_pool(struct pool *p, int jobs)
     /* One BLAS thread per run, whatever -j (blas_threads.h): the CSV must
      * be byte-identical for every -j. Parallelism comes from the runs. */
     int blas_threads = l2l_blas_one_thread();
+    /* Under MPI (runner_dist.c): rank 0 hands the tasks out and keeps the
+     * results; its own threads run tasks too. */
+    int dist = l2l_dist_size() > 1, rc;
+    if (dist && l2l_dist_rank() > 0) {
+        rc = pool_remote(p, jobs);
+        l2l_blas_restore(blas_threads);
+        return l2l_dist_agree(rc); /* rank 0's verdict: it has every result */
+    }
     int started = 0;
-    for (int k = 1; k < jobs; k++)
-        if (pthread_create(&th[started], NULL, worker, p) == 0)
+    for (int k = dist ? 0 : 1; k < jobs; k++)
+        if (pthread_create(&th[started], NULL, pool_worker, p) == 0)
             started++;
-    worker(p);
+    rc = dist ? pool_serve(p, jobs) : 0;
+    if (!dist)
+        pool_worker(p);
     for (int k = 0; k < started; k++)
         pthread_join(th[k], NULL);
     l2l_blas_restore(blas_threads);
-    if (l2l_interrupted())
-        return L2L_EINTR;
-    return p->failed;
+    if (rc == 0)
+        rc = l2l_interrupted() ? L2L_EINTR : p->failed;
+    return dist ? l2l_dist_agree(rc) : rc;
 }
 
 /* ------------------------------------------------------------ phases */
@@ -377,26 +377,38 @@ static int needs_training(const struct suite *s, const struct suite_optimizer *o
     return !finished;
 }
 
+/* rc of the first rank of g on all its ranks (g NULL: rc). */
+static int group_agree(const struct l2l_dist_group *g, int rc)
+{
+    if (g && g->size > 1 && l2l_dist_bcast(g, &rc, sizeof rc, 0) < 0)
+        return L2L_EIO;
+    return rc;
+}
+
 /* Meta-trains o under a lock on its checkpoint (CKPT.lock), so that two
- * l2l never train one checkpoint at once; the log goes to OUT. */
-static int train_one(struct suite *s, struct suite_optimizer *o, const struct run_options *ro)
+ * l2l never train one checkpoint at once; the log goes to OUT. Under MPI
+ * the ranks of g train it together (runner_train.c), and their first
+ * rank alone takes the lock and writes. */
+static int train_one(struct suite *s, struct suite_optimizer *o, const struct run_options *ro,
+                     const struct l2l_dist_group *g)
 {
     char lock_path[4200], log_csv[4096], note[1024], err[2 * L2L_ERRLEN] = "";
-    struct l2l_lock lk;
-    int rc = l2l_mkdir_parent(o->checkpoint, err, sizeof err);
-    if (rc < 0) {
+    struct l2l_lock lk = {.fd = -1};
+    int leader = !g || g->rank == 0;
+    int rc = leader ? l2l_mkdir_parent(o->checkpoint, err, sizeof err) : 0;
+    if (rc < 0)
         l2l_error("l2l: meta-training %s: %s", o->name, err);
-        return rc;
-    }
     l2l_fmt(lock_path, sizeof lock_path, "%s.lock", o->checkpoint);
-    if ((rc = l2l_lock_take(&lk, lock_path, o->checkpoint, err, sizeof err)) < 0) {
+    if (rc == 0 && leader && (rc = l2l_lock_take(&lk, lock_path, o->checkpoint, err, sizeof err)) < 0) {
         if (rc == L2L_EINPUT)
             l2l_error("l2l: meta-training %s: %s: wait for it to finish", o->name, err);
         else
             l2l_error("l2l: meta-training %s: %s", o->name, err);
-        return rc;
     }
-    if ((rc = needs_training(s, o, 1)) <= 0) { /* trained meanwhile by the l2l that held the lock */
+    if ((rc = group_agree(g, rc)) < 0)
+        return rc;
+    /* trained meanwhile by the l2l that held the lock? */
+    if ((rc = group_agree(g, leader ? needs_training(s, o, 1) : 0)) <= 0) {
         l2l_lock_release(&lk);
         return rc;
     }
@@ -408,16 +420,18 @@ static int train_one(struct suite *s, struct suite_optimizer *o, const struct ru
         .name = o->name, .opt = o->plugin.u.opt, .opt_values = o->values,
         .obj = e->plugin.u.obj, .family = e->family, .trained_on = note,
         .cfg = o->meta, .seed = s->seed, .checkpoint_path = o->checkpoint,
-        .log_csv_path = log_csv, .progress = !ro->quiet,
+        .log_csv_path = log_csv, .progress = !ro->quiet, .group = g,
     };
-    l2l_info("l2l: meta-training %s on %s (%ld epochs of %ld steps, unroll %ld)", o->name,
-             e->name, o->meta.epochs, o->meta.steps, o->meta.unroll);
+    if (leader)
+        l2l_info("l2l: meta-training %s on %s (%ld epochs of %ld steps, unroll %ld)%s", o->name,
+                 e->name, o->meta.epochs, o->meta.steps, o->meta.unroll, train_ranks_note(g));
     double t0 = now();
     rc = l2l_meta_train(&job, err, sizeof err);
-    if (rc < 0)
+    if (rc < 0 && leader)
         l2l_error("l2l: meta-training %s: %s", o->name, err);
-    else if ((rc = l2l_out_meta_stamp(ro->out_dir, o->name, o->checkpoint)) == 0)
+    else if (rc == 0 && leader && (rc = l2l_out_meta_stamp(ro->out_dir, o->name, o->checkpoint)) == 0)
         l2l_info("l2l: meta-trained %s in %.1f s; φ in %s", o->name, now() - t0, o->checkpoint);
+    rc = group_agree(g, rc); /* the checkpoint is written when its writer says so */
     l2l_lock_release(&lk);
     return rc;
 }
@@ -426,27 +440,34 @@ static int train_one(struct suite *s, struct suite_optimizer *o, const struct ru
  * unfinished (resuming from its .state file when there is one). */
 static int train_missing(struct suite *s, const struct run_options *ro)
 {
-    int trained = 0;
-    for (int k = 0; k < s->n_optimizers; k++) {
+    int *todo = calloc((size_t)s->n_optimizers + 1, sizeof *todo), n = 0, rc = 0;
+    if (!todo) {
+        l2l_error("l2l: out of memory");
+        return L2L_ENOMEM;
+    }
+    for (int k = 0; k < s->n_optimizers && rc == 0; k++) {
         struct suite_optimizer *o = &s->optimizers[k];
         if (!o->learned || o->train_on < 0)
             continue;
         int need = needs_training(s, o, 0);
         if (need < 0)
-            return need;
-        if (!need)
-            continue;
-        trained++;
-        if (l2l_results_mkdir(ro->out_dir) < 0)
-            return L2L_EIO;
-        int rc = train_one(s, o, ro);
-        if (rc < 0)
-            return rc;
+            rc = need;
+        else if (need)
+            todo[n++] = k;
     }
-    if (!trained && ro->train_only)
+    if (rc == 0 && n > 0 && l2l_dist_size() > 1) /* spread over the ranks */
+        rc = train_ranks(s, ro, todo, n, train_one);
+    for (int j = 0; rc == 0 && n > 0 && l2l_dist_size() == 1 && j < n; j++) {
+        if (l2l_results_mkdir(ro->out_dir) < 0)
+            rc = L2L_EIO;
+        else
+            rc = train_one(s, &s->optimizers[todo[j]], ro, NULL);
+    }
+    free(todo);
+    if (rc == 0 && !n && ro->train_only)
         l2l_info("l2l: nothing to train: every learned optimizer of %s has a finished checkpoint "
                  "(delete one to train it again)", s->path);
-    return 0;
+    return rc;
 }
 
 /* Loads φ of every learned optimizer from its checkpoint, but those loaded
@@ -723,8 +744,11 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
         rc = load_phis(s, phi, 0);
     if (rc == 0)
         rc = setup_results(s, res);
-    if (rc == 0 && (rc = open_work(s, ro, res, &work, &n_runs)) == 0)
+    /* Under MPI rank 0 alone keeps the work area and writes the results. */
+    int leader = l2l_dist_rank() == 0;
+    if (rc == 0 && leader && (rc = open_work(s, ro, res, &work, &n_runs)) == 0)
         p.work = &work;
+    rc = l2l_dist_agree(rc);
     if (rc == 0)
         rc = tune(&p, ro->jobs);
     if (rc == 0)
@@ -735,14 +759,14 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
                 struct opt_result *r = &res[e].opt[j];
                 describe_hyper(&s->optimizers[r->optimizer], r);
             }
-        rc = l2l_results_write(s, res, ro->out_dir);
+        rc = leader ? l2l_results_write(s, res, ro->out_dir) : 0;
     }
     if (rc == 0 && p.work && !ro->keep_work && l2l_partial_remove(p.work) < 0)
         rc = L2L_EIO;
     if (rc == L2L_EINTR && p.work)
         l2l_error("l2l: interrupted: no results were written; %ld of %ld runs are kept in %s: run "
                   "the same command again to do the rest", p.kept, n_runs, work.dir);
-    else if (rc == L2L_EINTR)
+    else if (rc == L2L_EINTR && leader)
         l2l_error("l2l: interrupted: no results were written; run the same command again");
 free_all:
     pthread_mutex_destroy(&p.lock);

@@ -12,6 +12,14 @@ core_util_libl2lutil_la_SOURCES = \
 	core/util/bytes.c core/util/bytes.h core/util/atomic_file.c core/util/atomic_file.h \
 	core/util/lock.c core/util/lock.h core/util/interrupt.c core/util/interrupt.h \
 	core/util/quantile.c core/util/quantile.h \
-	core/util/seeds.h core/util/blas_threads.h
+	core/util/seeds.h core/util/blas_threads.h core/util/dist.h
+# MPI (docs/scale-out.md): dist_mpi.c with Open MPI, dist_none.c's
+# one-process stubs without (configure --without-mpi).
+if L2L_MPI
+core_util_libl2lutil_la_SOURCES += core/util/dist_mpi.c
+else
+core_util_libl2lutil_la_SOURCES += core/util/dist_none.c
+endif
+EXTRA_core_util_libl2lutil_la_SOURCES = core/util/dist_mpi.c core/util/dist_none.c
 core_util_libl2lutil_la_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_INCLUDES)
-core_util_libl2lutil_la_CFLAGS = $(CORE_CFLAGS)
+core_util_libl2lutil_la_CFLAGS = $(CORE_CFLAGS) $(MPI_CFLAGS)

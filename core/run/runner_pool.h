@@ -1,0 +1,62 @@
+/* runner_pool.h: internal to the runner (runner.c, runner_dist.c): the
+ * suite's runs as tasks, and the pool that hands them to threads, here or
+ * on other MPI ranks. */
+#ifndef L2L_RUNNER_POOL_H
+#define L2L_RUNNER_POOL_H
+#include <pthread.h>
+#include "resume_area.h"
+#include "dist.h"
+#include "runner.h"
+
+struct task {
+    int exp, slot;          /* experiment, position in its optimizer list */
+    int tuning;             /* 1: a tuning run (its own problems and steps) */
+    int grid;               /* grid index of the tuned value, -1 when not tuned */
+    long run;               /* run index within its purpose */
+    struct run_out *out;
+};
+
+struct pool {
+    struct suite *s;
+    struct exp_result *res;
+    float **phi;            /* per optimizer: loaded meta-parameters or NULL */
+    struct task *tasks;
+    long n_tasks, next, done;
+    pthread_mutex_t lock;
+    int failed;             /* 0, or the first failed run's code (< 0) */
+    int quiet;
+    int jobs;               /* runs at once (worker threads) */
+    double started;
+    const struct l2l_partial *work; /* where finished tasks are kept, or NULL */
+    long kept;              /* tasks in the work area (loaded or saved) */
+    long saved;             /* tasks saved by this process */
+};
+
+/* One task into t->out: 0, L2L_EINTR, or < 0 (said). */
+int run_task(struct pool *p, const struct task *t);
+/* The next task to run, or NULL when none is left. */
+const struct task *pool_take(struct pool *p);
+/* A task ran with rc in dt seconds: kept in the work area and counted. */
+void pool_finish(struct pool *p, const struct task *t, int rc, double dt);
+void pool_progress(struct pool *p);
+/* A worker thread's loop: take, run, finish. */
+void *pool_worker(void *arg);
+
+/* runner_dist.c. Rank 0: answers the other ranks' requests until every
+ * task is done and each of their threads was told to stop. Returns 0 or
+ * L2L_EIO. */
+int pool_serve(struct pool *p, int jobs);
+/* A rank > 0: `jobs` threads that ask rank 0 for tasks, run them and send
+ * the results back. Returns 0 or < 0. */
+int pool_remote(struct pool *p, int jobs);
+
+/* runner_train.c. Trains the optimizers todo[0..n) over the ranks: the
+ * ranks form min(n, ranks) groups, group j % groups training job j, each
+ * job data-parallel over its group's ranks (meta_dist.c). Every rank
+ * returns the same code: 0 when all were trained, else a failure's. */
+typedef int (*train_fn)(struct suite *s, struct suite_optimizer *o, const struct run_options *ro,
+                        const struct l2l_dist_group *g);
+int train_ranks(struct suite *s, const struct run_options *ro, const int *todo, int n, train_fn train);
+/* " over N ranks" for a group of N > 1 ranks, else "". */
+const char *train_ranks_note(const struct l2l_dist_group *g);
+#endif
