@@ -233,12 +233,22 @@ static int times_to_target(const struct pr_results *r, const struct st_conf *con
             free(curve);
             return L2L_ENOMEM;
         }
+        /* The reference's median curve ends at its median final loss, which
+         * summary.csv gives to 9 digits: rounded down, it left the reference
+         * short of its own target ("never") half the time. Reached is at or
+         * below the larger of the two; the target written stays summary's. */
+        double reach = target[e];
+        if (isnan(c->target) && !isnan(target[e])) {
+            median_curve(pr_series_at(r, e, c->ref), tmp, curve);
+            if (isfinite(curve[x->steps]))
+                reach = fmax(target[e], curve[x->steps]);
+        }
         for (int o = 0; o < r->n_opt; o++) {
             step[e * r->n_opt + o] = -1;
             if (isnan(target[e]) || in_exp(r, e, o) < 0)
                 continue;
             median_curve(pr_series_at(r, e, o), tmp, curve);
-            step[e * r->n_opt + o] = (double)st_time_to_target(curve, x->steps, target[e]);
+            step[e * r->n_opt + o] = (double)st_time_to_target(curve, x->steps, reach);
         }
         free(tmp);
         free(curve);
