@@ -51,15 +51,21 @@ static double loss_of_unroll(struct l2l_meta_inst *in, const float *phi0, const 
     return L;
 }
 
-/* The optimizee of a check: plugin name or path, and its options. */
-struct target { const char *name; const char *const *kv; int second_order; };
+/* The optimizee of a check: plugin name or path, its options, and the
+ * sets of φ (NULL: the one set `all`). */
+struct target { const char *name; const char *const *kv; int second_order; const struct l2l_sets *sets; };
 static const char *const linear_kv[] = {"n=5", "quad=0", NULL};
-static const struct target LINEAR = {LINEAR_PATH, linear_kv, 0};
+static const struct target LINEAR = {LINEAR_PATH, linear_kv, 0, NULL};
 /* Curved: H = (2/B) W_bᵀ W_b with uniform W, θ0 of unit size so that the
  * gradient moves along the trajectory. */
 static const char *const quad_kv[] = {"dim=3", "batch=2", "init_std=1", NULL};
-static const struct target QUAD_FIRST = {"quadratic", quad_kv, 0};
-static const struct target QUAD_SECOND = {"quadratic", quad_kv, 1};
+static const struct target QUAD_FIRST = {"quadratic", quad_kv, 0, NULL};
+static const struct target QUAD_SECOND = {"quadratic", quad_kv, 1, NULL};
+/* Two sets of φ over the linear optimizee's groups a0 b1 a2 b3: `a` takes
+ * a0 and a2 (two separate runs of θ), `rest` b1 and b3. */
+static const char *const linear_groups_kv[] = {"n=8", "quad=0", "groups=4", NULL};
+static const struct l2l_sets TWO_SETS = {2, {(char *)"a", (char *)"rest"}, {(char *)"a*", (char *)"*"}};
+static const struct target LINEAR_SETS = {LINEAR_PATH, linear_groups_kv, 0, &TWO_SETS};
 
 /* dφ of unrolls 1..N_UNROLLS of optimizer `name` (options kv) on the
  * target, against FD; at most max_check meta-parameters (spread evenly).
@@ -74,12 +80,13 @@ static double plugin_error(const char *name, const char *const *kv, const struct
     void *fam = f.p.u.obj->open(f.v, err, sizeof err);
     CU_ASSERT_FATAL(fam != NULL);
     struct l2l_meta_inst in;
-    CU_ASSERT_FATAL(l2l_meta_inst_init(&in, o.p.u.opt, o.v, f.p.u.obj, fam, U, err, sizeof err) == 0);
+    CU_ASSERT_FATAL(l2l_meta_inst_init_sets(&in, o.p.u.opt, tg->sets, o.v, f.p.u.obj, fam, U, err,
+                                            sizeof err) == 0);
     if (tg->second_order && l2l_meta_inst_second_order(&in, err, sizeof err) < 0) {
         printf("  %s\n", err);
         CU_FAIL_FATAL("second order refused");
     }
-    const struct l2l_learned_ops *l = o.p.u.opt->learned;
+    const struct l2l_learned_ops *l = in.opt->learned;
     size_t m = l->n_meta(in.self);
     float *phi0 = malloc(sizeof(float) * m), *dphi = malloc(sizeof(float) * m);
     float *a = malloc(sizeof(float) * m), *fd = malloc(sizeof(float) * m), *phi = malloc(sizeof(float) * m);
@@ -93,8 +100,10 @@ static double plugin_error(const char *name, const char *const *kv, const struct
         phi0[1] = 0.5f;
     }
     size_t stride = m > max_check ? m / max_check : 1;
-    printf("\n  %s on %s (%s order): %zu meta-parameters, checking every %zu-th\n", name, tg->name,
-           tg->second_order ? "second" : "first", m, stride);
+    printf("\n  %s on %s (%s order%s): %zu meta-parameters, checking every %zu-th\n", name, tg->name,
+           tg->second_order ? "second" : "first", tg->sets ? ", two sets of φ" : "", m, stride);
+    size_t m_first = tg->sets ? l2l_sets_n_meta(in.self, 0, NULL) : m; /* set a's φ, then rest's */
+    double norm_sets[2] = {0, 0};
     double worst = 0;
     for (int j = 1; j <= N_UNROLLS; j++) {
         /* Analytic: unrolls 1..j with backward, keep unroll j's dφ. */
@@ -117,6 +126,7 @@ static double plugin_error(const char *name, const char *const *kv, const struct
             double Lm = loss_of_unroll(&in, phi0, phi, m, j);
             fd[c] = (float)((Lp - Lm) / (hp + hm));
             a[c] = dphi[k];
+            norm_sets[k >= m_first] += fabs(fd[c]);
             scale = fmax(scale, fabs(fd[c]));
         }
         /* Relative to the largest component, so tiny ones do not dominate. */
@@ -129,6 +139,11 @@ static double plugin_error(const char *name, const char *const *kv, const struct
         snprintf(what, sizeof what, "%s unroll %d dphi vs FD (relative to max |dphi| %.3g)", name, j, scale);
         double e = l2l_maxdiff(what, a, fd, c, tol);
         worst = e > worst || e != e ? e : worst;
+        if (tg->sets) { /* both sets' φ checked, and both move the loss */
+            printf("  sum |FD| over set a's φ %.3g, over set rest's %.3g\n", norm_sets[0], norm_sets[1]);
+            CU_ASSERT(norm_sets[0] > 0 && norm_sets[1] > 0);
+        }
+        norm_sets[0] = norm_sets[1] = 0;
     }
     l2l_meta_inst_free(&in);
     f.p.u.obj->close(fam);
@@ -171,7 +186,7 @@ static void test_learned_sgd_second(void)
  * bit for bit (the same sums in the same order). */
 static void test_second_order_flat(void)
 {
-    static const struct target LIN2 = {LINEAR_PATH, linear_kv, 1};
+    static const struct target LIN2 = {LINEAR_PATH, linear_kv, 1, NULL};
     const char *kv[] = {"terms=2", NULL};
     float d[2][2];
     for (int so = 0; so < 2; so++) {
@@ -268,7 +283,7 @@ static void check_mlp(const char *opt, const char *const *kv, double tol)
     snprintf(o[3], sizeof o[3], "test_labels=%s/lab", mlp_dir);
     const char *mkv[] = {o[0], o[1], o[2], o[3], "classes=3", "hidden=4", "activation=tanh",
                          "init_std=0.5", "batch=5", NULL};
-    const struct target second = {"mlp", mkv, 1}, first = {"mlp", mkv, 0};
+    const struct target second = {"mlp", mkv, 1, NULL}, first = {"mlp", mkv, 0, NULL};
     CU_ASSERT(plugin_error(opt, kv, &second, 1e-2, tol, 100) <= tol);
     double e1 = plugin_error(opt, kv, &first, 1e-2, tol, 100);
     printf("  first order: error %.3g, must be > %.3g\n", e1, 5 * tol);
@@ -346,6 +361,26 @@ static void test_lstm_gac_second(void)
     lstm_curved("lstm-gac", ref, 0);
 }
 
+/* Two sets of φ: every set's φ against FD through the gathers and
+ * scatters of the composite (meta_sets.c). */
+static void sets_case(const char *name, const char *const *kv)
+{
+    if (!fx_have_optimizer(name)) {
+        printf("\n  plugin %s is not in the build tree\n", name);
+        CU_FAIL_FATAL("the LSTM plugin this test checks is missing");
+    }
+    const char *small = getenv("L2L_TEST_SMALL");
+    CU_ASSERT(plugin_error(name, kv, &LINEAR_SETS, 1e-2, 2e-3, small && *small && strcmp(small, "0") ? 40 : 400)
+              <= 2e-3);
+}
+static void test_lstm_sets(void) { sets_case("lstm", NULL); }
+static void test_lstm_gac_sets(void) { sets_case("lstm-gac", NULL); }
+static void test_learned_sgd_sets(void)
+{
+    const char *kv[] = {"terms=2", NULL};
+    CU_ASSERT(plugin_error(LSGD_PATH, kv, &LINEAR_SETS, 1e-2, 1e-3, 100) <= 1e-3);
+}
+
 static void test_lstm(void) { lstm_case("lstm", NULL); }
 static void test_lstm_quadratic_config(void)
 {
@@ -410,6 +445,9 @@ static const struct l2l_test tests[] = {
     {"lstm: dphi of 3 carried unrolls vs FD", test_lstm},
     {"lstm preprocess=none scale=1: dphi vs FD", test_lstm_quadratic_config},
     {"lstm-gac: dphi of 3 carried unrolls vs FD", test_lstm_gac},
+    {"learned_sgd, two sets of φ: dphi vs FD", test_learned_sgd_sets},
+    {"lstm, two sets of φ: dphi vs FD", test_lstm_sets},
+    {"lstm-gac, two sets of φ: dphi vs FD", test_lstm_gac_sets},
     {"lstm second order on a curved quadratic: dphi vs FD", test_lstm_second},
     {"lstm layers=0 (a learned linear rule) second order: dphi vs FD", test_lstm_linear_rule_second},
     {"lstm-gac second order on a curved quadratic: dphi vs FD", test_lstm_gac_second},

@@ -238,8 +238,8 @@ static int trainer_unroll_opt(struct l2l_bench_plugin *opt, size_t n, int u, int
     if (rc == 0) {
         struct l2l_rng rng;
         l2l_rng_seed(&rng, 2);
-        opt->p.u.opt->learned->meta_init(in.self, &rng);
-        dphi = calloc(opt->p.u.opt->learned->n_meta(in.self), sizeof(float));
+        in.opt->learned->meta_init(in.self, &rng);
+        dphi = calloc(in.opt->learned->n_meta(in.self), sizeof(float));
         if (second)
             rc = l2l_meta_inst_second_order(&in, msg, sizeof msg);
         if (rc == 0)

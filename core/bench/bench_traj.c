@@ -21,7 +21,7 @@
 static int time_trajectories(struct l2l_bench *b, const char *bench, struct l2l_bench_plugin *opt,
                              struct l2l_bench_plugin *obj, char *err, size_t errlen)
 {
-    const struct l2l_learned_ops *lo = opt->p.u.opt->learned;
+    const struct l2l_learned_ops *lo = NULL; /* the object's (meta_sets.h), after init */
     struct l2l_meta_inst in;
     struct l2l_adam adam = {0};
     char msg[L2L_ERRLEN] = "out of memory";
@@ -30,6 +30,8 @@ static int time_trajectories(struct l2l_bench *b, const char *bench, struct l2l_
     float *dphi = NULL;
     int rc = l2l_meta_inst_init(&in, opt->p.u.opt, opt->v, obj->p.u.obj, obj->family, U, msg,
                                 sizeof msg);
+    if (rc == 0)
+        lo = in.opt->learned;
     size_t nm = rc == 0 ? lo->n_meta(in.self) : 0;
     if (rc == 0 && (!secs || !(dphi = malloc(sizeof(float) * nm)) || l2l_adam_init(&adam, nm) < 0))
         rc = L2L_ENOMEM;

@@ -406,6 +406,20 @@ static const char *opt_value(const struct l2l_checkpoint *c, const char *key)
     return NULL;
 }
 
+/* "conv (conv*.w), fc (*)" */
+static void describe_sets(const struct l2l_checkpoint *c, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (uint32_t k = 0; k < c->n_sets && used < len; k++) {
+        int w = snprintf(buf + used, len - used, "%s%s (%s)", k ? ", " : "", c->sets[k].name,
+                         c->sets[k].groups);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
 int l2l_checkpoint_match(const char *path, const struct l2l_checkpoint *file,
                          const struct l2l_checkpoint *want, const char *const *shape_names,
                          char *err, size_t errlen)
@@ -446,8 +460,11 @@ int l2l_checkpoint_match(const char *path, const struct l2l_checkpoint *file,
         }
     if (want->n_sets) {
         if (file->n_sets != want->n_sets) {
-            l2l_fmt(err, errlen, "%s: %u sets of φ in the file, %u in the suite", path, file->n_sets,
-                    want->n_sets);
+            char a[512], b[512];
+            describe_sets(file, a, sizeof a);
+            describe_sets(want, b, sizeof b);
+            l2l_fmt(err, errlen, "%s: %u sets of φ in the file (%s), %u in the suite (%s)", path,
+                    file->n_sets, a, want->n_sets, b);
             return L2L_EINPUT;
         }
         for (uint32_t s = 0; s < want->n_sets; s++) {
@@ -458,8 +475,12 @@ int l2l_checkpoint_match(const char *path, const struct l2l_checkpoint *file,
                 return L2L_EINPUT;
             }
             if (a->n_meta != b->n_meta) {
-                l2l_fmt(err, errlen, "%s: %llu meta-parameters in the file, %llu in the suite", path,
-                        (unsigned long long)a->n_meta, (unsigned long long)b->n_meta);
+                if (want->n_sets == 1)
+                    l2l_fmt(err, errlen, "%s: %llu meta-parameters in the file, %llu in the suite", path,
+                            (unsigned long long)a->n_meta, (unsigned long long)b->n_meta);
+                else
+                    l2l_fmt(err, errlen, "%s: set %s: %llu meta-parameters in the file, %llu in the suite",
+                            path, a->name, (unsigned long long)a->n_meta, (unsigned long long)b->n_meta);
                 return L2L_EINPUT;
             }
         }
@@ -482,15 +503,26 @@ int l2l_checkpoint_load(const char *path, const struct l2l_optimizer_ops *opt,
         l2l_fmt(err, errlen, "%s: plugin %s is not a learned optimizer: it takes no checkpoint", path, opt->name);
         return L2L_EINPUT;
     }
+    struct l2l_ckpt_set set = {"all", "*", opt->learned->n_meta(self), opt->learned->meta(self)};
+    return l2l_checkpoint_load_sets(path, opt, values, self, &set, 1, err, errlen);
+}
+
+int l2l_checkpoint_load_sets(const char *path, const struct l2l_optimizer_ops *opt,
+                             const struct l2l_value *values, void *self, const struct l2l_ckpt_set *sets,
+                             uint32_t n_sets, char *err, size_t errlen)
+{
+    if (!opt->learned) {
+        l2l_fmt(err, errlen, "%s: plugin %s is not a learned optimizer: it takes no checkpoint", path, opt->name);
+        return L2L_EINPUT;
+    }
     struct l2l_checkpoint file, want;
     char buf[4096];
     memset(&want, 0, sizeof want);
     int rc = l2l_checkpoint_identify(&want, opt, values, self, buf, sizeof buf, err, errlen);
     if (rc < 0)
         return rc;
-    struct l2l_ckpt_set set = {"all", "*", opt->learned->n_meta(self), NULL};
-    want.n_sets = 1;
-    want.sets = &set;
+    want.n_sets = n_sets;
+    want.sets = (struct l2l_ckpt_set *)sets;
     if ((rc = l2l_checkpoint_read(path, &file, err, errlen)) < 0)
         return rc;
     rc = l2l_checkpoint_match(path, &file, &want, opt->learned->shape_names, err, errlen);
@@ -498,8 +530,8 @@ int l2l_checkpoint_load(const char *path, const struct l2l_optimizer_ops *opt,
         not_finished(path, &file, err, errlen);
         rc = L2L_EINPUT;
     }
-    if (rc == 0)
-        memcpy(opt->learned->meta(self), file.sets[0].phi, sizeof(float) * (size_t)set.n_meta);
+    for (uint32_t k = 0; rc == 0 && k < n_sets; k++)
+        memcpy(sets[k].phi, file.sets[k].phi, sizeof(float) * (size_t)sets[k].n_meta);
     l2l_checkpoint_clear(&file);
     return rc;
 }

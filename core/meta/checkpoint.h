@@ -86,6 +86,13 @@ int l2l_checkpoint_match(const char *path, const struct l2l_checkpoint *file,
 int l2l_checkpoint_load(const char *path, const struct l2l_optimizer_ops *opt,
                         const struct l2l_value *values, void *self, char *err, size_t errlen);
 
+/* The same for φ in sets: sets[k] names set k as the suite does (name,
+ * patterns, n_meta) and points to where its φ goes; self is an object of
+ * the plugin (its shape words). Nothing is written on any refusal. */
+int l2l_checkpoint_load_sets(const char *path, const struct l2l_optimizer_ops *opt,
+                             const struct l2l_value *values, void *self, const struct l2l_ckpt_set *sets,
+                             uint32_t n_sets, char *err, size_t errlen);
+
 /* The note and plugin name (caller frees), for tools that describe a
  * checkpoint. */
 int l2l_checkpoint_note(const char *path, char **note, char **plugin, char *err, size_t errlen);

@@ -5,7 +5,7 @@ noinst_LTLIBRARIES += core/meta/libl2lmeta.la
 core_meta_libl2lmeta_la_SOURCES = \
 	core/meta/checkpoint.c core/meta/checkpoint.h core/meta/checkpoint_v1.c core/meta/checkpoint_v1.h \
 	core/meta/meta_train.c core/meta/meta_train.h core/meta/meta_train_internal.h core/meta/meta_epoch.c \
-	core/meta/meta_checkpoint.c \
+	core/meta/meta_checkpoint.c core/meta/meta_sets.c core/meta/meta_sets.h \
 	core/meta/meta_unroll.c core/meta/meta_unroll.h \
 	core/meta/meta_adam.c core/meta/meta_adam.h \
 	core/meta/meta_state.c core/meta/meta_state.h \
@@ -28,8 +28,10 @@ META_TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) \
 	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'
 META_TEST_LIBS = libl2lcore.la $(CUNIT_LIBS) $(ZLIB_LIBS)
 
-check_PROGRAMS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train tests/test_meta_adam
-TESTS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train tests/test_meta_adam
+check_PROGRAMS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train tests/test_meta_adam \
+	tests/test_meta_sets
+TESTS += tests/test_checkpoint tests/test_meta_grad tests/test_meta_train tests/test_meta_adam \
+	tests/test_meta_sets
 tests_test_checkpoint_SOURCES = tests/test_checkpoint.c tests/test_meta_fixture.h
 tests_test_checkpoint_CPPFLAGS = $(META_TEST_CPPFLAGS)
 tests_test_checkpoint_CFLAGS = $(META_TEST_CFLAGS)
@@ -49,3 +51,7 @@ tests_test_meta_adam_SOURCES = tests/test_meta_adam.c tests/test_meta_fixture.h
 tests_test_meta_adam_CPPFLAGS = $(META_TEST_CPPFLAGS)
 tests_test_meta_adam_CFLAGS = $(META_TEST_CFLAGS)
 tests_test_meta_adam_LDADD = $(META_TEST_LIBS)
+tests_test_meta_sets_SOURCES = tests/test_meta_sets.c tests/test_meta_fixture.h
+tests_test_meta_sets_CPPFLAGS = $(META_TEST_CPPFLAGS)
+tests_test_meta_sets_CFLAGS = $(META_TEST_CFLAGS)
+tests_test_meta_sets_LDADD = $(META_TEST_LIBS)

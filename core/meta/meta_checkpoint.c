@@ -26,14 +26,29 @@ int meta_checkpoint_save(struct meta_trainer *tr, int finished, char *err, size_
     struct l2l_checkpoint ck;
     char opts[4096], note[6144];
     memset(&ck, 0, sizeof ck);
-    int rc = l2l_checkpoint_identify(&ck, job->opt, job->opt_values, tr->vinst[0].self, opts, sizeof opts,
-                                     err, errlen);
+    void *self = tr->vinst[0].self; /* the sets' composite (meta_sets.h) */
+    int rc = l2l_checkpoint_identify(&ck, job->opt, job->opt_values, l2l_sets_member(self, 0), opts,
+                                     sizeof opts, err, errlen);
     if (rc < 0)
         return rc;
     int last = finished && c->keep_last;
-    struct l2l_ckpt_set set = {"all", "*", tr->n_meta, last ? st->phi : st->best_phi};
-    ck.n_sets = 1;
-    ck.sets = &set;
+    const float *phi = last ? st->phi : st->best_phi;
+    struct l2l_sets one = {0};
+    const struct l2l_sets *sets = job->sets;
+    if (!sets || !sets->n) {
+        if (l2l_sets_resolve(&one) < 0) {
+            l2l_fmt(err, errlen, "%s: out of memory", job->name);
+            return L2L_ENOMEM;
+        }
+        sets = &one;
+    }
+    struct l2l_ckpt_set set[L2L_MAX_SETS];
+    for (int k = 0; k < sets->n; k++) {
+        size_t off, m = l2l_sets_n_meta(self, k, &off);
+        set[k] = (struct l2l_ckpt_set){sets->name[k], sets->patterns[k], m, (float *)phi + off};
+    }
+    ck.n_sets = (uint32_t)sets->n;
+    ck.sets = set;
     ck.status = (struct l2l_ckpt_status){
         .finished = finished, .keep_last = last, .epochs_done = st->epoch, .epochs_planned = c->epochs,
         .best_epoch = st->best_epoch, .best_loss = st->best_loss};
@@ -47,5 +62,7 @@ int meta_checkpoint_save(struct meta_trainer *tr, int finished, char *err, size_
     l2l_fmt(note, sizeof note, "%s; best validation loss %.9g at epoch %ld", tr->job_desc, st->best_loss,
             st->best_epoch);
     ck.note = note;
-    return l2l_checkpoint_write(job->checkpoint_path, &ck, err, errlen);
+    rc = l2l_checkpoint_write(job->checkpoint_path, &ck, err, errlen);
+    l2l_sets_free(&one);
+    return rc;
 }

@@ -55,7 +55,7 @@ static int validate(struct meta_trainer *tr, double *out, char *err, size_t errl
         int rc = l2l_meta_inst_start(v, &rng, e, L2L_ERRLEN);
         double sum = 0, last = 0, f = v->loss;
         for (long t = 0; t < c->steps && rc == 0; t++) {
-            if (tr->job->opt->step(v->self, v->theta, v->grad) < 0) {
+            if (v->opt->step(v->self, v->theta, v->grad) < 0) {
                 l2l_fmt(e, L2L_ERRLEN, "%s: step failed during validation", tr->job->opt->name);
                 rc = L2L_EPLUGIN;
             } else if (tr->job->obj->loss_grad(v->problem, v->theta, &f, v->grad) < 0) {

@@ -112,6 +112,13 @@ static void describe_job(struct meta_trainer *tr)
         size_t len = strlen(tr->job_desc);
         l2l_fmt(tr->job_desc + len, sizeof tr->job_desc - len, "; second_order=true");
     }
+    /* likewise the sets, only when not the one set `all` */
+    if (j->sets && !l2l_sets_default(j->sets)) {
+        char sets[1024];
+        size_t len = strlen(tr->job_desc);
+        l2l_sets_describe(j->sets, sets, sizeof sets);
+        l2l_fmt(tr->job_desc + len, sizeof tr->job_desc - len, "; sets=%s", sets);
+    }
 }
 
 static int check_config(const struct l2l_meta_job *job, char *err, size_t errlen)
@@ -173,7 +180,6 @@ static int trainer_init(struct meta_trainer *tr, const struct l2l_meta_job *job,
     const struct l2l_meta_config *c = &job->cfg;
     tr->job = job;
     tr->cfg = c;
-    tr->l = job->opt->learned;
     tr->P = c->problems;
     size_t plen = strlen(job->checkpoint_path);
     tr->state_path = malloc(plen + 7);
@@ -186,8 +192,8 @@ static int trainer_init(struct meta_trainer *tr, const struct l2l_meta_job *job,
     memcpy(tr->state_path + plen, ".state", 7);
     int U = (int)c->unroll;
     for (long k = 0; k < tr->P; k++) {
-        int rc = l2l_meta_inst_init(&tr->inst[k], job->opt, job->opt_values, job->obj, job->family, U,
-                                    err, errlen);
+        int rc = l2l_meta_inst_init_sets(&tr->inst[k], job->opt, job->sets, job->opt_values, job->obj,
+                                         job->family, U, err, errlen);
         if (rc >= 0 && c->second_order)
             rc = l2l_meta_inst_second_order(&tr->inst[k], err, errlen);
         if (rc < 0)
@@ -205,12 +211,13 @@ static int trainer_init(struct meta_trainer *tr, const struct l2l_meta_job *job,
         return L2L_ENOMEM;
     }
     for (int k = 0; k < tr->nv; k++) {
-        int rc = l2l_meta_inst_init(&tr->vinst[k], job->opt, job->opt_values, job->obj, job->family, 1,
-                                    err, errlen);
+        int rc = l2l_meta_inst_init_sets(&tr->vinst[k], job->opt, job->sets, job->opt_values, job->obj,
+                                         job->family, 1, err, errlen);
         if (rc < 0)
             return rc;
     }
     int rc;
+    tr->l = tr->inst[0].opt->learned; /* the sets' composite: φ is every set's, one after another */
     tr->n_meta = tr->l->n_meta(tr->inst[0].self);
     tr->dphi = calloc(tr->n_meta ? tr->n_meta : 1, sizeof(float));
     tr->dphis = calloc((tr->n_meta ? tr->n_meta : 1) * (size_t)tr->P, sizeof(float));

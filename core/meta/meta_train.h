@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "l2l/plugin.h"
+#include "meta_sets.h"
 
 struct l2l_dist_group; /* dist.h */
 
@@ -46,6 +47,7 @@ struct l2l_meta_job {
     const char *name;                        /* suite section, for messages */
     const struct l2l_optimizer_ops *opt;
     const struct l2l_value *opt_values;      /* validated plugin options */
+    const struct l2l_sets *sets;             /* one φ per set (meta_sets.h); NULL: the one set `all` */
     const struct l2l_optimizee_ops *obj;
     void *family;                            /* opened by the caller */
     const char *trained_on;                  /* note stored in the checkpoint */

@@ -16,8 +16,25 @@ int l2l_meta_inst_init(struct l2l_meta_inst *in, const struct l2l_optimizer_ops 
                        const struct l2l_value *opt_values, const struct l2l_optimizee_ops *obj,
                        const void *family, int U, char *err, size_t errlen)
 {
+    return l2l_meta_inst_init_sets(in, opt, NULL, opt_values, obj, family, U, err, errlen);
+}
+
+int l2l_meta_inst_init_sets(struct l2l_meta_inst *in, const struct l2l_optimizer_ops *opt,
+                            const struct l2l_sets *sets, const struct l2l_value *opt_values,
+                            const struct l2l_optimizee_ops *obj, const void *family, int U,
+                            char *err, size_t errlen)
+{
     memset(in, 0, sizeof *in);
-    in->opt = opt;
+    struct l2l_sets one = {0};
+    if (!sets) {
+        if (l2l_sets_resolve(&one) < 0) {
+            l2l_fmt(err, errlen, "out of memory");
+            return L2L_ENOMEM;
+        }
+        sets = &one;
+    }
+    l2l_sets_ops_init(&in->sops, opt);
+    in->opt = &in->sops.ops;
     in->obj = obj;
     in->family = family;
     in->n = obj->n_params(family);
@@ -31,7 +48,8 @@ int l2l_meta_inst_init(struct l2l_meta_inst *in, const struct l2l_optimizer_ops 
             n_groups = 1;
         }
     }
-    in->self = opt->create(opt_values, in->n, groups, n_groups, err, errlen);
+    in->self = l2l_sets_create(opt, sets, opt_values, in->n, groups, n_groups, err, errlen);
+    l2l_sets_free(&one);
     if (!in->self)
         return L2L_EPLUGIN;
     size_t n = in->n ? in->n : 1;

@@ -5,15 +5,17 @@
 #define L2L_META_UNROLL_H
 #include <stddef.h>
 #include "l2l/plugin.h"
+#include "meta_sets.h"
 
 /* One trajectory in progress: the problem, the optimizer object that owns
  * this trajectory's state (and a copy of φ), θ_t and ∇_t = ∇f(θ_t). ∇ at
  * the end of one unroll is the first gradient of the next: computed once. */
 struct l2l_meta_inst {
-    const struct l2l_optimizer_ops *opt;
+    const struct l2l_optimizer_ops *opt; /* &sops.ops: the sets' composite */
+    struct l2l_sets_ops sops;
     const struct l2l_optimizee_ops *obj;
     const void *family;
-    void *self;        /* optimizer object (owned) */
+    void *self;        /* the composite optimizer object (owned, meta_sets.h) */
     void *problem;     /* current problem (owned), NULL before start */
     size_t n;          /* optimizee parameters */
     int cap;           /* largest unroll the buffers hold */
@@ -31,7 +33,14 @@ struct l2l_meta_inst {
     float *hv;         /* (n) H_t·dgrad */
 };
 
-/* Creates the optimizer object and the buffers for unrolls of up to U steps. */
+/* Creates the optimizer object, one φ per set of sets (NULL: the one set
+ * `all`), and the buffers for unrolls of up to U steps. in->opt is then the
+ * composite's vtable (meta_sets.h): call the object's hooks through it. */
+int l2l_meta_inst_init_sets(struct l2l_meta_inst *in, const struct l2l_optimizer_ops *opt,
+                            const struct l2l_sets *sets, const struct l2l_value *opt_values,
+                            const struct l2l_optimizee_ops *obj, const void *family, int U,
+                            char *err, size_t errlen);
+/* The same with the one set `all`. */
 int l2l_meta_inst_init(struct l2l_meta_inst *in, const struct l2l_optimizer_ops *opt,
                        const struct l2l_value *opt_values, const struct l2l_optimizee_ops *obj,
                        const void *family, int U, char *err, size_t errlen);

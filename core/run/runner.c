@@ -21,6 +21,7 @@
 #include "bytes.h"
 #include "checkpoint.h"
 #include "lock.h"
+#include "meta_sets.h"
 #include "interrupt.h"
 #include "log.h"
 #include "options.h"
@@ -145,7 +146,15 @@ int run_task(struct pool *p, const struct task *t)
         rc = L2L_ENOMEM;
         goto out;
     }
-    self = opt->create(vals, n, groups, n_groups, err, sizeof err);
+    /* A learned optimizer: one object per set of φ, driven as one (meta_sets.h). */
+    struct l2l_sets_ops so;
+    if (o->learned) {
+        l2l_sets_ops_init(&so, opt);
+        self = l2l_sets_create(opt, &o->sets, vals, n, groups, n_groups, err, sizeof err);
+        opt = &so.ops;
+    } else {
+        self = opt->create(vals, n, groups, n_groups, err, sizeof err);
+    }
     if (!self) {
         hook_failed(s, t, r, 0, "create", -1, err);
         goto out;
@@ -417,7 +426,7 @@ static int train_one(struct suite *s, struct suite_optimizer *o, const struct ru
     l2l_fmt(note, sizeof note, "suite %s, optimizee %s (plugin %s), seed %llu", s->name,
             e->name, l2l_plugin_name(&e->plugin), (unsigned long long)s->seed);
     struct l2l_meta_job job = {
-        .name = o->name, .opt = o->plugin.u.opt, .opt_values = o->values,
+        .name = o->name, .opt = o->plugin.u.opt, .opt_values = o->values, .sets = &o->sets,
         .obj = e->plugin.u.obj, .family = e->family, .trained_on = note,
         .cfg = o->meta, .seed = s->seed, .checkpoint_path = o->checkpoint,
         .log_csv_path = log_csv, .progress = !ro->quiet, .group = g,
@@ -478,31 +487,18 @@ static int load_phis(struct suite *s, float **phi, int before_training)
         struct suite_optimizer *o = &s->optimizers[k];
         if (!o->learned || phi[k] || (before_training && needs_training(s, o, 1) > 0))
             continue;
-        const struct l2l_optimizer_ops *opt = o->plugin.u.opt;
         char err[L2L_ERRLEN] = "";
-        const struct l2l_group all = {"all", 0, 1};
-        void *self = opt->create(o->values, 1, &all, 1, err, sizeof err);
-        if (!self) {
+        size_t m = 0;
+        int rc = l2l_sets_load(o->checkpoint, o->plugin.u.opt, &o->sets, o->values, &phi[k], &m, err,
+                               sizeof err);
+        if (rc == L2L_ENOMEM) {
+            l2l_error("l2l: out of memory (φ of optimizer %s)", o->name);
+            return rc;
+        }
+        if (rc < 0) {
             l2l_error("%s:%d: [optimizer %s] %s", s->path, o->line, o->name, err);
             return L2L_EINPUT;
         }
-        int rc = l2l_checkpoint_load(o->checkpoint, opt, o->values, self, err, sizeof err);
-        if (rc == 0) {
-            size_t m = opt->learned->n_meta(self);
-            phi[k] = malloc(sizeof(float) * (m ? m : 1));
-            if (phi[k])
-                memcpy(phi[k], opt->learned->meta(self), sizeof(float) * m);
-            else {
-                l2l_error("l2l: out of memory (φ of optimizer %s)", o->name);
-                rc = L2L_ENOMEM;
-            }
-        } else {
-            l2l_error("%s:%d: [optimizer %s] %s", s->path, o->line, o->name, err);
-            rc = L2L_EINPUT;
-        }
-        opt->destroy(self);
-        if (rc < 0)
-            return rc;
     }
     return 0;
 }

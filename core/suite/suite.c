@@ -183,7 +183,8 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
         struct ini_entry *e = &c->doc.e[k];
         if (!strcmp(e->key, "plugin"))
             continue;
-        int skip = 0;
+        /* `set.NAME` of a learned optimizer (the only sections with extra tables) */
+        int skip = extra && !strncmp(e->key, "set.", 4);
         for (int x = 0; extra && extra[x]; x++)
             skip |= l2l_options_find(extra[x], e->key) >= 0;
         if (skip)
@@ -331,6 +332,25 @@ static void check_checkpoint_path(struct ctx *c, const struct ini_section *sec, 
         "meta-training to write)", sec->name, path, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 }
 
+/* `set.NAME = PATTERNS` keys, in the order of the file, then the default
+ * set (meta_sets.h). */
+static void load_sets(struct ctx *c, const struct ini_section *sec, struct suite_optimizer *o)
+{
+    char err[L2L_ERRLEN];
+    for (int k = sec->first; k < sec->first + sec->n; k++) {
+        const struct ini_entry *e = &c->doc.e[k];
+        if (strncmp(e->key, "set.", 4))
+            continue;
+        int rc = l2l_sets_add(&o->sets, e->key + 4, e->value, err, sizeof err);
+        if (rc == L2L_ENOMEM)
+            bad(c, 0, "out of memory");
+        else if (rc < 0)
+            bad(c, e->line, "[%s] %s", sec->name, err);
+    }
+    if (l2l_sets_resolve(&o->sets) < 0)
+        bad(c, 0, "out of memory");
+}
+
 static void load_optimizer(struct ctx *c, const struct ini_section *sec, const char *name)
 {
     struct suite_optimizer *o = &c->s->optimizers[c->s->n_optimizers++];
@@ -380,6 +400,7 @@ static void load_optimizer(struct ctx *c, const struct ini_section *sec, const c
                 sec->name, lv[1].s);
     }
     l2l_values_clear(learned_table, lv);
+    load_sets(c, sec, o);
 }
 
 /* The keys of the comparisons (stats_write.c), kept as given. */
@@ -665,6 +686,7 @@ void l2l_suite_free(struct suite *s)
         if (o->values)
             free_values(l2l_plugin_options(&o->plugin), o->values);
         free_values(l2l_meta_options, o->meta_values);
+        l2l_sets_free(&o->sets);
         l2l_plugin_close(&o->plugin);
         free(o->name);
         free(o->checkpoint);
@@ -760,6 +782,8 @@ void l2l_suite_write(FILE *f, const struct suite *s)
             if (o->train_on >= 0)
                 fprintf(f, "train_on = %s\n", s->optimizees[o->train_on].name);
             write_values(f, l2l_meta_options, o->meta_values, -1);
+            for (int j = 0; !l2l_sets_default(&o->sets) && j < o->sets.n; j++)
+                fprintf(f, "set.%s = %s\n", o->sets.name[j], o->sets.patterns[j]);
         }
         fputc('\n', f);
     }

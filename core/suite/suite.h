@@ -33,6 +33,7 @@ struct suite_optimizer {
     char *checkpoint;           /* resolved path */
     int train_on;               /* index into suite optimizees, or -1 */
     struct l2l_value *meta_values; /* rows of l2l_meta_options */
+    struct l2l_sets sets;       /* one φ per set (`set.NAME = PATTERNS`), resolved: at least `all` */
     struct l2l_meta_config meta;
 };
 

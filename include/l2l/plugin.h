@@ -252,7 +252,7 @@ struct l2l_optimizer_ops {
 /* What a learned optimizer adds so that the core can meta-train its
  * meta-parameters φ by truncated backpropagation through time.
  *
- * Sets of φ (suite key `sets`, docs/architecture.md): the core gives each
+ * Sets of φ (suite keys `set.NAME = PATTERNS`, docs/architecture.md): the core gives each
  * set of parameter groups its own object, with its own φ, created over the
  * coordinates of those groups only; a plugin needs nothing for that.
  *

@@ -15,11 +15,15 @@ static const struct l2l_option options[] = {
     {"n", L2L_OPT_INT, "10", 1, 1e7, NULL, "number of parameters"},
     {"quad", L2L_OPT_REAL, "0", 0, 100, NULL, "q: weight of the quadratic term (0: linear)"},
     {"sigint_at", L2L_OPT_INT, "0", 0, 1e12, NULL, "raise SIGINT at this loss_grad call of the family (0: never)"},
+    {"groups", L2L_OPT_INT, "0", 0, 8, NULL, "parameter groups a0, b1, a2, ... of equal size (0: none, one group 'all')"},
     {NULL, 0, NULL, 0, 0, NULL, NULL}};
 
 /* calls: counted across the problems of the family (atomic: the trainer
  * may run problems on several threads). */
-struct family { size_t n; double q; long sigint_at; atomic_long calls; };
+struct family {
+    size_t n; double q; long sigint_at; atomic_long calls;
+    int n_groups; struct l2l_group groups[8]; char names[8][4];
+};
 struct problem { struct family *f; float *c, *a; };
 
 static void *open_family(const struct l2l_value *opts, char *err, size_t errlen)
@@ -31,11 +35,28 @@ static void *open_family(const struct l2l_value *opts, char *err, size_t errlen)
         f->q = opts[1].r;
         f->sigint_at = opts[2].i;
         atomic_init(&f->calls, 0);
+        /* a0, b1, a2, ...: the sets test routes a* (not contiguous) and the rest */
+        f->n_groups = (int)opts[3].i;
+        if ((size_t)f->n_groups > f->n)
+            f->n_groups = (int)f->n;
+        for (int g = 0; g < f->n_groups; g++) {
+            size_t lo = f->n * (size_t)g / (size_t)f->n_groups, hi = f->n * (size_t)(g + 1) / (size_t)f->n_groups;
+            f->names[g][0] = g % 2 ? 'b' : 'a';
+            f->names[g][1] = (char)('0' + g);
+            f->names[g][2] = 0;
+            f->groups[g] = (struct l2l_group){f->names[g], lo, hi - lo};
+        }
     }
     return f;
 }
 
 static void close_family(void *f) { free(f); }
+static int groups(const void *family, const struct l2l_group **g)
+{
+    const struct family *f = family;
+    *g = f->groups;
+    return f->n_groups;
+}
 static size_t n_params(const void *f) { return ((const struct family *)f)->n; }
 
 static void *problem_new(const void *family, struct l2l_rng *rng, float *theta0, char *err,
@@ -104,6 +125,6 @@ const struct l2l_optimizee_ops l2l_optimizee = {
     .abi_version = L2L_ABI_VERSION, .name = "linear", .version = "1",
     .description = "test-only: linear (+ quadratic) function with random coefficients",
     .options = options, .open = open_family, .close = close_family, .n_params = n_params,
-    .groups = NULL, .problem_new = problem_new, .problem_free = problem_free,
+    .groups = groups, .problem_new = problem_new, .problem_free = problem_free,
     .loss_grad = loss_grad, .evaluate = NULL, .replay_depth = replay_depth, .hvp = hvp,
 };
