@@ -13,12 +13,14 @@
 volatile sig_atomic_t meta_stop_requested;
 long l2l_meta_test_stop_epoch;
 
+/* tr->st.phi is the one owner of φ; the objects hold copies because a
+ * plugin owns the buffer meta() returns (ABI 2). Only the P training
+ * objects get it after each meta-step: validation copies φ into its own
+ * objects when it runs. */
 void meta_spread_phi(struct meta_trainer *tr)
 {
     for (long k = 0; k < tr->P; k++)
         memcpy(tr->l->meta(tr->inst[k].self), tr->st.phi, sizeof(float) * tr->n_meta);
-    for (int k = 0; k < tr->nv; k++)
-        memcpy(tr->l->meta(tr->vinst[k].self), tr->st.phi, sizeof(float) * tr->n_meta);
 }
 
 int meta_first_error(const struct meta_trainer *tr, long n, char *err, size_t errlen)

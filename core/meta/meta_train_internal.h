@@ -78,7 +78,7 @@ int meta_stop_agreed(struct meta_trainer *tr);
 /* CPU seconds spent by all the job's ranks, given this rank's. */
 double meta_cpu_all(struct meta_trainer *tr, double mine);
 
-/* φ of the trainer into every optimizer object. */
+/* φ of the trainer (its one owner) into the training objects. */
 void meta_spread_phi(struct meta_trainer *tr);
 /* The first failure among n trajectories (in order) into err. */
 int meta_first_error(const struct meta_trainer *tr, long n, char *err, size_t errlen);
