@@ -3,6 +3,7 @@
  * plain file the size is checked against the header before allocating. */
 #include "idx.h"
 #include "input_file.h"
+#include "l2l/plugin.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -349,4 +350,30 @@ void idx_set_free(struct idx_set *s)
     free(s->images);
     free(s->labels);
     memset(s, 0, sizeof *s);
+}
+
+int idx_synthetic_set(size_t n, size_t rows, size_t cols, int classes, uint64_t seed,
+                      struct idx_set *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    size_t len = n * rows * cols;
+    s->images = malloc(sizeof(float) * (len ? len : 1));
+    s->labels = malloc(n ? n : 1);
+    if (!s->images || !s->labels) {
+        idx_set_free(s);
+        snprintf(err, errlen, "synthetic data: out of memory for %zu images of %zux%zu", n, rows, cols);
+        return -1;
+    }
+    struct l2l_rng r;
+    l2l_rng_seed(&r, seed);
+    s->n = n;
+    s->rows = rows;
+    s->cols = cols;
+    s->dim = rows * cols;
+    s->classes = classes;
+    for (size_t k = 0; k < n * s->dim; k++)
+        s->images[k] = (float)l2l_rng_below(&r, 256) / 255.0f;
+    for (size_t k = 0; k < n; k++)
+        s->labels[k] = (uint8_t)l2l_rng_below(&r, (uint64_t)classes);
+    return 0;
 }

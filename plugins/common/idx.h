@@ -60,4 +60,12 @@ struct idx_set {
 int idx_load_set(const char *images_path, const char *labels_path, int classes,
                  struct idx_set *s, char *err, size_t errlen);
 void idx_set_free(struct idx_set *s);
+
+/* n images of rows x cols pixels of uniform noise, labels uniform in
+ * [0, classes), drawn from seed: what the optimizees' option `synthetic`
+ * gives `l2l bench` (bench/default.ini), whose times do not depend on the
+ * pixels, so that it needs no data set and writes no file. Returns 0, or
+ * < 0 with err set (out of memory). */
+int idx_synthetic_set(size_t n, size_t rows, size_t cols, int classes, uint64_t seed,
+                      struct idx_set *s, char *err, size_t errlen);
 #endif

@@ -34,7 +34,7 @@
 #define EVAL_CHUNK 256 /* test examples per forward pass in evaluate() */
 
 enum { O_HIDDEN, O_ACT, O_TRI, O_TRL, O_TEI, O_TEL, O_CLASSES, O_BATCH, O_SAMPLING,
-       O_INIT, O_INIT_STD, O_EVAL };
+       O_INIT, O_INIT_STD, O_EVAL, O_SYNTH };
 
 static const struct l2l_option mlp_options[] = {
     [O_HIDDEN] = { "hidden", L2L_OPT_LIST, "20", 1, 4096, NULL,
@@ -61,6 +61,8 @@ static const struct l2l_option mlp_options[] = {
                      "standard deviation of init=normal (0.01 in the reference code)" },
     [O_EVAL] = { "eval_samples", L2L_OPT_INT, "0", 0, 100000000, NULL,
                  "test examples used by evaluate() (the first ones); 0 = the whole test set" },
+    [O_SYNTH] = { "synthetic", L2L_OPT_INT, "0", 0, 1000000, NULL,
+                  "when > 0: this many 28x28 images of noise (and a quarter as many test images) instead of the data files, for timing (l2l bench)" },
     { NULL, 0, NULL, 0, 0, NULL, NULL }
 };
 
@@ -198,8 +200,13 @@ static void *mlp_open(const struct l2l_value *o, char *err, size_t errlen)
     f->shuffle = !strcmp(o[O_SAMPLING].s, "shuffle");
     f->xavier = !strcmp(o[O_INIT].s, "xavier");
     f->init_std = o[O_INIT_STD].r;
-    if (load(o, O_TRI, O_TRL, &f->train, classes, err, errlen) < 0 ||
-        load(o, O_TEI, O_TEL, &f->test, classes, err, errlen) < 0)
+    if (o[O_SYNTH].i > 0) {
+        size_t n = (size_t)o[O_SYNTH].i;
+        if (idx_synthetic_set(n, 28, 28, classes, 784, &f->train, err, errlen) < 0 ||
+            idx_synthetic_set((n + 3) / 4, 28, 28, classes, 785, &f->test, err, errlen) < 0)
+            goto fail;
+    } else if (load(o, O_TRI, O_TRL, &f->train, classes, err, errlen) < 0 ||
+               load(o, O_TEI, O_TEL, &f->test, classes, err, errlen) < 0)
         goto fail;
     if (f->test.dim != f->train.dim) {
         snprintf(err, errlen, "mlp: test_images %s: images of %zux%zu, expected %zux%zu as in train_images",
@@ -245,6 +252,18 @@ static void mlp_close(void *family)
 static size_t mlp_n_params(const void *family)
 {
     return ((const struct family *)family)->shape.n_params;
+}
+
+/* FLOPs of one loss_grad, matrix products only: 2·B·in·out per layer
+ * forward, as many for its dW, and again for the delta of its input above
+ * the first layer (784-20-10, B = 128: 8,181,760). */
+static double mlp_flops(const void *family)
+{
+    const struct family *f = family;
+    double flop = 0;
+    for (int l = 1; l <= f->shape.layers; l++)
+        flop += 2.0 * f->batch * f->shape.width[l - 1] * f->shape.width[l] * (l > 1 ? 3 : 2);
+    return flop;
 }
 
 static int mlp_groups(const void *family, const struct l2l_group **groups)
@@ -430,4 +449,5 @@ const struct l2l_optimizee_ops l2l_optimizee = {
     .evaluate = mlp_evaluate,
     .replay_depth = mlp_replay_depth,
     .hvp = mlp_hvp_hook,
+    .flops = mlp_flops,
 };
