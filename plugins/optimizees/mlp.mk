@@ -46,11 +46,12 @@ tests_test_mlp_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_mlp_LDADD = plugins/common/libl2lplugin.la libl2lcore.la $(CUNIT_LIBS) -lm
 EXTRA_tests_test_mlp_DEPENDENCIES = plugins/optimizees/mlp.la
 
-# Forward+backward rate and an SGD run on real data (a tool, not a test):
-#   plugins/optimizees/mlp_bench [STEPS] [LR]
-noinst_PROGRAMS += plugins/optimizees/mlp_bench
-plugins_optimizees_mlp_bench_SOURCES = plugins/optimizees/mlp_bench.c \
+# Forward+backward rate and an SGD run on real data (a tool, not a test,
+# filed with the other timing tools under bench/):
+#   bench/mlp_bench [DATA_DIR [STEPS [LR [HIDDEN [ACTIVATION]]]]]
+noinst_PROGRAMS += bench/mlp_bench
+bench_mlp_bench_SOURCES = bench/mlp_bench.c \
 	plugins/optimizees/mlp_net.c plugins/optimizees/mlp_net.h
-plugins_optimizees_mlp_bench_CPPFLAGS = $(TEST_CPPFLAGS)
-plugins_optimizees_mlp_bench_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
-plugins_optimizees_mlp_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
+bench_mlp_bench_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees
+bench_mlp_bench_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+bench_mlp_bench_LDADD = libl2lcore.la $(BLAS_LIBS) -lm
