@@ -231,6 +231,8 @@ def time_trajectories(name, problem, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--interop-threads", type=int,
+                    help="torch.set_num_interop_threads (PyTorch's default when absent)")
     ap.add_argument("--trajectories", type=int, default=5)
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--unroll", type=int, default=20)
@@ -243,6 +245,8 @@ def main():
     ap.add_argument("--l2l-csv", help="CSV of `l2l bench` from this machine, for the ratios")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.interop_threads:
+        torch.set_num_interop_threads(args.interop_threads)
     prefix = "torch-surrogate-" if args.surrogate else "torch-"
     rows = []
     if args.conv:

@@ -21,17 +21,32 @@
 #include "commands.h"
 #include "log.h"
 
-/* FLOPs per coordinate-step of the lstm plugin's matrix products, from the
- * shape it reports (layers L, hidden H, inputs D), counted as bench_lstm.c
- * states: layer 0 multiplies [x; h; 1] (D+H+1 rows), later layers [h_below;
- * h; 1] (2H+1 rows), each by 4H gate columns; the output layer H+1. Its
- * meta-parameter count is checked against the same shape, so the count
- * follows the plugin, not the other way round. */
-static int lstm_flops(double *fwd, double *bwd)
+static int small_mode;
+static long long N = 3000; /* the per-n size (600 in small mode) */
+static struct l2l_bench_file file; /* bench/default.ini, read by main */
+
+/* The section called name of f; fails the test when absent. */
+static const struct l2l_bench_entry *entry(const struct l2l_bench_file *f, const char *name)
+{
+    for (int k = 0; k < f->n; k++)
+        if (!strcmp(f->e[k].name, name))
+            return &f->e[k];
+    printf("  %s has no section called %s\n", f->path, name);
+    CU_FAIL_FATAL("bench file section missing");
+    return NULL;
+}
+
+/* FLOPs per coordinate-step of an lstm plugin's matrix products, from the
+ * shape it reports (layers L, hidden H, inputs D), with the options of
+ * section e: layer 0 multiplies [x; h; 1] (D+H+1 rows), later layers
+ * [h_below; h; 1] (2H+1 rows), each by 4H gate columns; the output layer
+ * H+1. Its meta-parameter count is checked against the same shape, so the
+ * count follows the plugin, not the other way round. */
+static int lstm_flops(const struct l2l_bench_entry *e, double *fwd, double *bwd)
 {
     struct l2l_bench_plugin bp;
     char err[L2L_ERRLEN];
-    if (l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, "lstm", NULL, err, sizeof err) < 0) {
+    if (l2l_bench_entry_open(&bp, e, NULL, err, sizeof err) < 0) {
         printf("  %s\n", err);
         return -1;
     }
@@ -46,7 +61,8 @@ static int lstm_flops(double *fwd, double *bwd)
     if (self)
         ops->destroy(self);
     l2l_bench_plugin_close(&bp);
-    printf("  lstm shape: %d words, L = %g, H = %g, D = %g, %g meta-parameters\n", nw, L, H, D, n_meta);
+    printf("  %s shape: %d words, L = %g, H = %g, D = %g, %g meta-parameters\n", e->name, nw, L,
+           H, D, n_meta);
     CU_ASSERT(nw >= 5 && L >= 1 && H >= 1 && D >= 1);
     CU_ASSERT_EQUAL(n_meta, 4 * H * rows + H + 1); /* the gates, then the output */
     *fwd = 2 * 4 * H * rows + 2 * (H + 1);
@@ -56,9 +72,6 @@ static int lstm_flops(double *fwd, double *bwd)
            2 * 2 * (H + 1);
     return nw >= 5 ? 0 : -1;
 }
-
-static int small_mode;
-static long long N = 3000; /* the per-n size (600 in small mode) */
 
 /* Settings small enough for a test: one size, short windows. */
 static void tiny(struct l2l_bench *b)
@@ -77,7 +90,6 @@ static void tiny(struct l2l_bench *b)
         b->sgemm_n = 256;
         b->copy_large = (size_t)1 << 20;
         b->tape_n = 600;
-        b->traj_mlp = 0;
         b->traj_steps = 4; /* two unrolls of 2 */
         b->unroll = 2;
     }
@@ -112,8 +124,10 @@ static void test_tape_child(void)
     tiny(&b);
     char err[L2L_ERRLEN] = "";
     for (int p = 0; p < (small_mode ? 1 : 2); p++) {
-        const char *name = p ? "lstm-gac" : "lstm";
-        int rc = l2l_bench_tape(&b, name, err, sizeof err);
+        const struct l2l_bench_entry *opt = &file.e[p];
+        const char *name = opt->name;
+        CU_ASSERT_FATAL(opt->learned && file.unroll >= 0);
+        int rc = l2l_bench_tape(&b, opt, &file.e[file.unroll], err, sizeof err);
         if (rc < 0)
             printf("  %s\n", err);
         CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -143,7 +157,8 @@ static void test_memory_child(void)
     b.mem_n = small_mode ? 2000 : 20000;
     long long mn = (long long)b.mem_n;
     char err[L2L_ERRLEN] = "";
-    int rc = l2l_bench_memory(&b, "lstm", err, sizeof err);
+    CU_ASSERT_FATAL(file.e[0].learned && file.unroll >= 0);
+    int rc = l2l_bench_memory(&b, &file.e[0], &file.e[file.unroll], err, sizeof err);
     if (rc < 0)
         printf("  %s\n", err);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -166,17 +181,21 @@ static void test_all_measurements(void)
     char err[L2L_ERRLEN] = "";
     int rc = l2l_bench_machine(&b);
     if (rc == 0)
-        rc = l2l_bench_refs(&b, err, sizeof err);
-    if (rc == 0)
-        rc = l2l_bench_lstm(&b, "lstm", err, sizeof err);
-    if (rc == 0)
-        rc = l2l_bench_lstm(&b, "lstm-gac", err, sizeof err);
-    if (rc == 0)
-        rc = l2l_bench_hand(&b, err, sizeof err);
-    if (rc == 0)
-        rc = l2l_bench_mlp(&b, err, sizeof err);
-    if (rc == 0)
-        rc = l2l_bench_trajectory(&b, err, sizeof err);
+        rc = l2l_bench_refs(&b, file.gemm_k, file.gemm_m, err, sizeof err);
+    /* every section of the shipped file, as `l2l bench` runs them; in
+     * small mode (valgrind) without the conv step and the mlp trajectory */
+    for (int k = 0; k < file.n && rc == 0; k++) {
+        const struct l2l_bench_entry *e = &file.e[k];
+        int heavy = !strcmp(e->name, "conv") || !strcmp(e->name, "mlp");
+        if (e->learned)
+            rc = l2l_bench_lstm(&b, e, err, sizeof err);
+        else if (e->kind == L2L_OPTIMIZER)
+            rc = l2l_bench_hand(&b, e, err, sizeof err);
+        if (rc == 0 && (e->measures & L2L_BM_FWDBWD) && !(small_mode && !strcmp(e->name, "conv")))
+            rc = l2l_bench_fwdbwd(&b, e, err, sizeof err);
+        if (rc == 0 && (e->measures & L2L_BM_TRAJECTORY) && !(small_mode && heavy))
+            rc = l2l_bench_trajectory(&b, &file.e[file.trajectory], e, err, sizeof err);
+    }
     if (rc == 0)
         rc = l2l_bench_ratios(&b);
     if (rc < 0)
@@ -193,13 +212,13 @@ static void test_all_measurements(void)
     CU_ASSERT_EQUAL(bad, 0);
     /* each family is there */
     const struct { const char *bench; long long n; const char *metric; } want[] = {
-        {"sgemm-square", b.sgemm_n, "gflops"}, {"sgemm-lstm-fwd", N, "gflops"},
+        {"sgemm-square", b.sgemm_n, "gflops"}, {"sgemm-layer-fwd", N, "gflops"},
         {"copy", N, "gbps"},                   {"copy", (long long)b.copy_large, "gbps"},
         {"lstm-eval", N, "gflops"},            {"lstm-meta", N, "coord_steps_per_s"},
         {"lstm-gac-meta", N, "gflops"},        {"sgd", N, "gbps"},
         {"adam", N, "ratio_copy_same_n"},      {"mlp-fwdbwd", 15910, "gflops"},
         {"trajectory-quadratic", 1280, "seconds_median"},
-        {"trajectory-mlp", b.traj_mlp ? 15910 : -1, "seconds_median"}};
+        {"trajectory-mlp", small_mode ? -1 : 15910, "seconds_median"}};
     for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
         if (want[k].n < 0)
             continue;
@@ -208,6 +227,11 @@ static void test_all_measurements(void)
             printf("  missing: %s,%lld,%s\n", want[k].bench, want[k].n, want[k].metric);
         CU_ASSERT(!isnan(v));
     }
+    /* the conv step, whatever its n */
+    int conv = 0;
+    for (int k = 0; k < b.n_rows; k++)
+        conv += !strcmp(b.rows[k].bench, "conv-fwdbwd") && !strcmp(b.rows[k].metric, "gflops");
+    CU_ASSERT_EQUAL(conv, small_mode ? 0 : 1);
     /* a ratio is the quotient of its rows */
     double g = l2l_bench_get(&b, "lstm-meta", N, "gflops");
     double sq = l2l_bench_get(&b, "sgemm-square", b.sgemm_n, "gflops");
@@ -225,7 +249,7 @@ static void test_all_measurements(void)
     /* The stated FLOP counts, derived here from the shape the plugin
      * reports (not from the #defines they would otherwise be compared with). */
     double fwd, bwd;
-    CU_ASSERT_FATAL(lstm_flops(&fwd, &bwd) == 0);
+    CU_ASSERT_FATAL(lstm_flops(entry(&file, "lstm"), &fwd, &bwd) == 0);
     CU_ASSERT_EQUAL(l2l_bench_get(&b, "lstm-eval", N, "flop_per_coord_step"), fwd);
     CU_ASSERT_EQUAL(l2l_bench_get(&b, "lstm-meta", N, "flop_per_coord_step"), fwd + bwd);
     /* the mlp 784-20-10 on a batch of 128: 2·128·784·20·2 + 2·128·20·10·3 */
@@ -283,11 +307,81 @@ static void test_bad_arguments(void)
     }
 }
 
+/* hidden = 40 (tests/data/bench-h40.ini): FLOPs per coordinate-step from
+ * the plugin's shape, about 4x those of hidden = 20, not a count fixed for
+ * the default shape. */
+static void test_flops_follow_shape(void)
+{
+    struct l2l_bench_file f;
+    CU_ASSERT_EQUAL_FATAL(l2l_bench_file_read(L2L_SRCDIR "/tests/data/bench-h40.ini", &f), 0);
+    struct l2l_bench b;
+    tiny(&b);
+    b.pairs = 0;
+    char err[L2L_ERRLEN] = "";
+    int rc = l2l_bench_lstm(&b, entry(&f, "lstm-h40"), err, sizeof err);
+    if (rc < 0)
+        printf("  %s\n", err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    double fwd, bwd;
+    CU_ASSERT_FATAL(lstm_flops(entry(&f, "lstm-h40"), &fwd, &bwd) == 0);
+    double ev = l2l_bench_get(&b, "lstm-h40-eval", N, "flop_per_coord_step");
+    double me = l2l_bench_get(&b, "lstm-h40-meta", N, "flop_per_coord_step");
+    printf("  hidden = 40: %g FLOP per evaluation step (shape: %g), %g per meta-training step "
+           "(shape: %g)\n", ev, fwd, me, fwd + bwd);
+    CU_ASSERT_EQUAL(ev, fwd);
+    CU_ASSERT_EQUAL(me, fwd + bwd);
+    CU_ASSERT(ev > 3 * 10282); /* hidden = 20's count would not do */
+    l2l_bench_free(&b);
+    l2l_bench_file_free(&f);
+}
+
+/* A bench file that is wrong: exit status 2, one line naming FILE:LINE,
+ * the bad value, and nothing measured. */
+static void test_bad_bench_files(void)
+{
+    static const struct { const char *text, *want; } bad[] = {
+        {"[optimizer lstm]\nhiden = 40\n", "f.ini:2: hiden: not an option of lstm (did you mean hidden?)"},
+        {"[optimizer lstm]\nhidden = forty\n", "f.ini:2: hidden = forty: "},
+        {"[optimizer nosuch]\n", "f.ini:1: "},
+        {"[optimise lstm]\n", "f.ini:1: [optimise lstm]: expected [bench], [optimizer NAME] or [optimizee NAME]"},
+        {"[optimizee quadratic]\nmeasure = fwdbwd, trajectroy\n", "f.ini:2: measure = fwdbwd, trajectroy: 'trajectroy'"},
+        {"[optimizee quadratic]\nmeasure = unroll\n", "f.ini:2: measure = unroll needs size_option"},
+        {"[optimizee quadratic]\nmeasure = unroll\nsize_option = dimm\n", "f.ini:3: size_option = dimm"},
+        {"[bench]\ntrajectory = sgd\n[optimizer sgd]\n", "f.ini:2: trajectory = sgd: expected the NAME of a learned"},
+        {"[bench]\ngemm_shape = 41\n", "f.ini:2: gemm_shape = 41: expected two whole numbers"},
+        {"[bench]\nspeed = 2\n", "f.ini:2: speed: not a key of [bench]"},
+        {"[optimizee mlp]\nmeasure = trajectory\nsynthetic = 8\n", "f.ini: [optimizee mlp] has measure = trajectory, expected [bench] trajectory"},
+    };
+    char dir[] = "/tmp/l2l-test-benchfile-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%s/f.ini", dir);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        FILE *f = fopen(path, "w");
+        CU_ASSERT_FATAL(f != NULL);
+        fputs(bad[k].text, f);
+        fclose(f);
+        char *argv[] = {"bench", "--file", path, "--quiet", "-o", "/nonexistent/never.csv", NULL};
+        FILE *tmp;
+        int saved = capture_begin(&tmp);
+        int rc = l2l_cmd_bench(6, argv);
+        char *msg = capture_end(tmp, saved);
+        printf("  -> %d: %s", rc, msg);
+        CU_ASSERT_EQUAL(rc, L2L_EXIT_BADINPUT);
+        CU_ASSERT(strstr(msg, bad[k].want) != NULL);
+        free(msg);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 static const struct l2l_test tests[] = {
     {"tape bytes per coordinate-step (child)", test_tape_child},
     {"peak RSS of an unroll (child)", test_memory_child},
     {"every measurement, ratios, CSV", test_all_measurements},
+    {"FLOPs follow the shape (hidden = 40)", test_flops_follow_shape},
     {"bad arguments are refused", test_bad_arguments},
+    {"bad bench files are refused", test_bad_bench_files},
     {NULL, NULL}};
 
 int main(void)
@@ -296,5 +390,11 @@ int main(void)
     small_mode = small && strcmp(small, "1") == 0;
     if (small_mode)
         N = 600;
-    return l2l_test_main("bench", tests);
+    if (l2l_bench_file_read(l2l_bench_file_default(), &file) < 0) {
+        printf("test_bench: cannot read %s\n", l2l_bench_file_default());
+        return 1;
+    }
+    int rc = l2l_test_main("bench", tests);
+    l2l_bench_file_free(&file);
+    return rc;
 }

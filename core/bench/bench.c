@@ -33,7 +33,6 @@ void l2l_bench_init(struct l2l_bench *b, int quick)
     b->sgemm_n = 2048;
     b->copy_large = (size_t)1 << 25; /* 128 MiB each way, well past any cache */
     b->tape_n = 15910;
-    b->traj_mlp = 1;
 }
 
 void l2l_bench_free(struct l2l_bench *b)
@@ -311,6 +310,45 @@ void l2l_bench_plugin_close(struct l2l_bench_plugin *bp)
     if (bp->loaded)
         l2l_plugin_close(&bp->p);
     memset(bp, 0, sizeof *bp);
+}
+
+int l2l_bench_entry_open(struct l2l_bench_plugin *bp, const struct l2l_bench_entry *e,
+                         const char *extra, char *err, size_t errlen)
+{
+    int n = 0;
+    while (e->sets && e->sets[n])
+        n++;
+    const char **sets = calloc((size_t)n + 2, sizeof *sets);
+    if (!sets) {
+        l2l_fmt(err, errlen, "l2l bench: out of memory");
+        return L2L_ENOMEM;
+    }
+    for (int k = 0; k < n; k++)
+        sets[k] = e->sets[k];
+    sets[n] = extra;
+    int rc = l2l_bench_plugin_open(bp, e->kind, e->plugin, sets, err, errlen);
+    free(sets);
+    return rc;
+}
+
+int l2l_bench_unroll_size(const struct l2l_bench_entry *obj, size_t n, long long *value,
+                          size_t *got, char *err, size_t errlen)
+{
+    char one[96];
+    l2l_fmt(one, sizeof one, "%s=1", obj->size_option);
+    struct l2l_bench_plugin bp;
+    int rc = l2l_bench_entry_open(&bp, obj, one, err, errlen);
+    if (rc < 0)
+        return rc;
+    size_t per = bp.p.u.obj->n_params(bp.family);
+    l2l_bench_plugin_close(&bp);
+    if (per == 0) {
+        l2l_fmt(err, errlen, "l2l bench: [optimizee %s]: no parameters at %s", obj->name, one);
+        return L2L_EPLUGIN;
+    }
+    *value = n / per ? (long long)(n / per) : 1;
+    *got = (size_t)*value * per;
+    return 0;
 }
 
 /* What a child sends back through its pipe. */

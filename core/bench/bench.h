@@ -1,17 +1,20 @@
 /* bench.h: `l2l bench`, the measured speed of this machine and of the
- * plugins, each number next to a reference measured in the same run:
+ * plugins a bench file names (bench_file.h; bench/default.ini), each
+ * number next to a reference measured in the same run:
  *   - references: cblas_sgemm (GFLOP/s) and memcpy (GB/s), both cores;
- *   - lstm, lstm-gac: evaluation steps and meta-training steps
+ *   - learned optimizers: evaluation steps and meta-training steps
  *     (coordinate-steps/s, GFLOP/s), bytes recorded per coordinate per
- *     unrolled step, peak RSS of one meta-training unroll;
- *   - sgd, nag, rmsprop, adam: GB/s moved by a step;
- *   - mlp: forward+backward of a 128 minibatch (GFLOP/s);
- *   - one meta-training trajectory (as bench/torch_reference.py times it).
+ *     unrolled step, peak RSS of one meta-training unroll, second order
+ *     against first (time and peak RSS);
+ *   - hand-designed optimizers: GB/s moved by a step;
+ *   - optimizees: one training step, loss_grad (GFLOP/s);
+ *   - meta-training trajectories (as bench/torch_reference.py times them).
  * Results are tidy rows `benchmark,n,metric,value,unit` (bench.c). */
 #ifndef L2L_BENCH_H
 #define L2L_BENCH_H
 #include <stddef.h>
 #include <stdio.h>
+#include "bench_file.h"
 #include "plugin_loader.h"
 
 #define L2L_BENCH_MAX_SIZES 8
@@ -40,7 +43,6 @@ struct l2l_bench {
     int sgemm_n;         /* the square sgemm reference: 2048 (smaller in tests) */
     size_t copy_large;   /* floats of the memory-bandwidth copy: 2^25 (128 MiB) */
     size_t tape_n;       /* n of the tape-bytes measure: 15,910 (the MNIST MLP) */
-    int traj_mlp;        /* time the MLP trajectory too (1), not only the quadratic */
     /* results */
     struct l2l_bench_row *rows;
     int n_rows, cap;
@@ -97,19 +99,26 @@ double l2l_bench_rss_peak(void);
 void l2l_bench_progress(const struct l2l_bench *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* The measurements; each appends its rows, returns 0 or < 0 with err set. */
+/* The measurements; each appends its rows, returns 0 or < 0 with err set.
+ * opt and obj are sections of the bench file; obj of tape, memory and
+ * second is its unroll optimizee. */
 int l2l_bench_machine(struct l2l_bench *b);              /* threads, load */
-int l2l_bench_refs(struct l2l_bench *b, char *err, size_t errlen);   /* sgemm, copy */
-int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
-int l2l_bench_tape(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
-int l2l_bench_memory(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
-/* One meta-training unroll on quadratics of tape_n parameters, first and
- * second order (second_order = true), each in a child: median seconds of 5
- * unrolls and peak RSS, and their ratios. */
-int l2l_bench_second(struct l2l_bench *b, const char *plugin, char *err, size_t errlen);
-int l2l_bench_hand(struct l2l_bench *b, char *err, size_t errlen);
-int l2l_bench_mlp(struct l2l_bench *b, char *err, size_t errlen);
-int l2l_bench_trajectory(struct l2l_bench *b, char *err, size_t errlen);
+/* sgemm square and, when gemm_k > 0, of the layer shape; memcpy. */
+int l2l_bench_refs(struct l2l_bench *b, int gemm_k, int gemm_m, char *err, size_t errlen);
+int l2l_bench_lstm(struct l2l_bench *b, const struct l2l_bench_entry *opt, char *err, size_t errlen);
+int l2l_bench_tape(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                   const struct l2l_bench_entry *obj, char *err, size_t errlen);
+int l2l_bench_memory(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                     const struct l2l_bench_entry *obj, char *err, size_t errlen);
+/* One meta-training unroll on the unroll optimizee at tape_n parameters,
+ * first and second order (second_order = true), each in a child: median
+ * seconds of 5 unrolls and peak RSS, and their ratios. */
+int l2l_bench_second(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                     const struct l2l_bench_entry *obj, char *err, size_t errlen);
+int l2l_bench_hand(struct l2l_bench *b, const struct l2l_bench_entry *opt, char *err, size_t errlen);
+int l2l_bench_fwdbwd(struct l2l_bench *b, const struct l2l_bench_entry *obj, char *err, size_t errlen);
+int l2l_bench_trajectory(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                         const struct l2l_bench_entry *obj, char *err, size_t errlen);
 /* Ratio rows against the references (after the measurements). */
 int l2l_bench_ratios(struct l2l_bench *b);
 
@@ -138,14 +147,15 @@ void l2l_bench_plugin_close(struct l2l_bench_plugin *bp);
 int l2l_bench_in_child(int (*fn)(void *arg, double *out, char *err, size_t errlen), void *arg,
                        double *out, int nout, char *err, size_t errlen);
 
-/* A temporary directory holding a small synthetic IDX data set (784
- * pixels, 10 classes) for the mlp; dir receives its path. */
-int l2l_bench_synthetic_idx(char *dir, size_t dirlen, char *err, size_t errlen);
-void l2l_bench_remove_dir(const char *dir);
-/* The mlp (default options) on such a data set made in dir; on success
- * the caller closes bp and removes dir. */
-int l2l_bench_open_mlp(struct l2l_bench_plugin *bp, char *dir, size_t dirlen, char *err,
-                       size_t errlen);
+/* The plugin of a bench-file section with its options, and extra
+ * ("key=value", or NULL) after them. */
+int l2l_bench_entry_open(struct l2l_bench_plugin *bp, const struct l2l_bench_entry *e,
+                         const char *extra, char *err, size_t errlen);
+/* The unroll optimizee at about n parameters: *value for its size_option,
+ * from its n at size_option = 1 (n / that, at least 1), and *got, its n
+ * then (linear in size_option). */
+int l2l_bench_unroll_size(const struct l2l_bench_entry *obj, size_t n, long long *value,
+                          size_t *got, char *err, size_t errlen);
 
 /* FLOPs per coordinate-step of a learned optimizer come from its plugin
  * (the flops hook of ABI 2: lstm_plugin.c derives them from the shape). */

@@ -1,17 +1,16 @@
-/* bench_lstm.c: `l2l bench` for a learned optimizer plugin (lstm,
- * lstm-gac), loaded through the plugin loader with its default options
- * (2 layers of H = 20 units, logsign input: D = 2):
+/* bench_lstm.c: `l2l bench` for a learned optimizer plugin (an
+ * [optimizer NAME] section of the bench file whose plugin has the
+ * meta-training hooks), loaded through the plugin loader with the
+ * section's options:
  *   - evaluation: step() per coordinate-step;
  *   - meta-training: tape_begin + U step_record + backward, per step;
  *   - bytes recorded per coordinate per unrolled step, from RSS growth;
- *   - peak RSS of one meta-training unroll of U = 20 at n = 1e6.
- * FLOPs per coordinate-step, matrix products only (rows_0 = D+H+1 = 23,
- * rows_1 = 2H+1 = 41, L = 2, 4H = 80 gate columns):
- *     forward   2·4H·(rows_0 + rows_1) + output 2·(H+1)            = 10,282
- *     backward  recompute 2·4H·Σrows, dW 2·4H·Σrows, dh 2·4H·H·L,
- *               dx of layer 1 2·4H·H, output 2·2·(H+1)             = 30,164
- * so a meta-training step (step_record + its share of backward) is
- * 40,446. The gac cells' averages are O(n·gac) additions, not counted. */
+ *   - peak RSS of one meta-training unroll of U = 20 at n = 1e6;
+ *   - time and peak RSS of an unroll with second-order meta-gradients
+ *     against first order.
+ * The unrolls run through the core's meta-trainer on the bench file's
+ * unroll optimizee. FLOPs per coordinate-step come from the plugin's
+ * flops hook (ABI 2), so any shape (hidden = 40) is counted as it is. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,10 +112,11 @@ static int paired(struct l2l_bench *b, const char *bench, struct lstm_ctx *c,
     return rc;
 }
 
-int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+int l2l_bench_lstm(struct l2l_bench *b, const struct l2l_bench_entry *opt, char *err, size_t errlen)
 {
+    const char *plugin = opt->name;
     struct l2l_bench_plugin bp;
-    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, plugin, NULL, err, errlen);
+    int rc = l2l_bench_entry_open(&bp, opt, NULL, err, errlen);
     if (rc < 0)
         return rc;
     if (!bp.p.u.opt->learned) {
@@ -187,7 +187,7 @@ int l2l_bench_lstm(struct l2l_bench *b, const char *plugin, char *err, size_t er
 /* ------------------------------------------------ memory, in children */
 
 struct mem_arg {
-    const char *plugin;
+    const struct l2l_bench_entry *opt, *obj;
     size_t n;
     int u1, u2; /* tape: two unroll lengths; memory: u1 only */
 };
@@ -215,19 +215,24 @@ static int plugin_unroll_rss(struct l2l_bench_plugin *bp, size_t n, int u, doubl
     return 0;
 }
 
-/* The same through the core's meta-trainer (meta_unroll.h) on quadratics
- * of n = 10·(n/10) parameters: the trainer's own buffers included. Also
+/* The same through the core's meta-trainer (meta_unroll.h) on the unroll
+ * optimizee sized to about n parameters (l2l_bench_unroll_size): the
+ * trainer's own buffers included. Also
  * gives the peak RSS and the unroll's seconds (the median of reps unrolls
  * one after another, the state carried), with second-order meta-gradients
  * when second is set. */
-static int trainer_unroll_opt(struct l2l_bench_plugin *opt, size_t n, int u, int second, int reps,
-                              double *rss, double *seconds, char *err, size_t errlen)
+static int trainer_unroll_opt(struct l2l_bench_plugin *opt, const struct l2l_bench_entry *obj,
+                              size_t n, int u, int second, int reps, double *rss, double *seconds,
+                              char *err, size_t errlen)
 {
-    char batch[48];
-    l2l_fmt(batch, sizeof batch, "batch=%zu", n / 10);
-    const char *sets[] = {"dim=10", batch, NULL};
+    long long value = 0;
+    size_t got = 0;
+    int rc = l2l_bench_unroll_size(obj, n, &value, &got, err, errlen);
+    char size[96];
+    l2l_fmt(size, sizeof size, "%s=%lld", obj->size_option, value);
     struct l2l_bench_plugin quad;
-    int rc = l2l_bench_plugin_open(&quad, L2L_OPTIMIZEE, "quadratic", sets, err, errlen);
+    if (rc == 0)
+        rc = l2l_bench_entry_open(&quad, obj, size, err, errlen);
     if (rc < 0)
         return rc;
     struct l2l_meta_inst in;
@@ -257,18 +262,18 @@ static int trainer_unroll_opt(struct l2l_bench_plugin *opt, size_t n, int u, int
         *rss = l2l_bench_rss_now();
     }
     if (rc < 0)
-        l2l_fmt(err, errlen, "l2l bench: meta-training unroll of %s on %zu quadratic parameters: %s",
-                opt->p.u.opt->name, n, rc == L2L_ENOMEM ? "out of memory" : msg);
+        l2l_fmt(err, errlen, "l2l bench: meta-training unroll of %s on %zu parameters of %s: %s",
+                opt->p.u.opt->name, got, obj->name, rc == L2L_ENOMEM ? "out of memory" : msg);
     l2l_meta_inst_free(&in); /* init leaves it freeable, even on failure */
     free(dphi);
     l2l_bench_plugin_close(&quad);
     return rc;
 }
 
-static int trainer_unroll(struct l2l_bench_plugin *opt, size_t n, int u, double *rss,
-                          double *seconds, char *err, size_t errlen)
+static int trainer_unroll(struct l2l_bench_plugin *opt, const struct l2l_bench_entry *obj,
+                          size_t n, int u, double *rss, double *seconds, char *err, size_t errlen)
 {
-    return trainer_unroll_opt(opt, n, u, 0, 1, rss, seconds, err, errlen);
+    return trainer_unroll_opt(opt, obj, n, u, 0, 1, rss, seconds, err, errlen);
 }
 
 /* In a child: bytes per coordinate per unrolled step, the slope of RSS
@@ -283,36 +288,42 @@ static int tape_child(void *p, double *out, char *err, size_t errlen)
     mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 #endif
     struct l2l_bench_plugin bp;
-    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, a->plugin, NULL, err, errlen);
+    int rc = l2l_bench_entry_open(&bp, a->opt, NULL, err, errlen);
     double r1, r2, t1, t2, s;
     /* a first unroll, not counted: one-time buffers (OpenBLAS's work
      * memory on its first calls) would otherwise count as tape */
     if (rc == 0)
         rc = plugin_unroll_rss(&bp, a->n, a->u1, &r1, err, errlen);
     if (rc == 0)
-        rc = trainer_unroll(&bp, a->n, a->u1, &t1, &s, err, errlen);
+        rc = trainer_unroll(&bp, a->obj, a->n, a->u1, &t1, &s, err, errlen);
     if (rc == 0)
         rc = plugin_unroll_rss(&bp, a->n, a->u1, &r1, err, errlen);
     if (rc == 0)
         rc = plugin_unroll_rss(&bp, a->n, a->u2, &r2, err, errlen);
     if (rc == 0)
-        rc = trainer_unroll(&bp, a->n, a->u1, &t1, &s, err, errlen);
+        rc = trainer_unroll(&bp, a->obj, a->n, a->u1, &t1, &s, err, errlen);
     if (rc == 0)
-        rc = trainer_unroll(&bp, a->n, a->u2, &t2, &s, err, errlen);
+        rc = trainer_unroll(&bp, a->obj, a->n, a->u2, &t2, &s, err, errlen);
+    long long v;
+    size_t got = 0;
+    if (rc == 0)
+        rc = l2l_bench_unroll_size(a->obj, a->n, &v, &got, err, errlen);
     if (rc == 0) {
         double steps = (double)(a->u2 - a->u1);
         out[0] = (r2 - r1) / ((double)a->n * steps);
-        out[1] = (t2 - t1) / ((double)(a->n / 10 * 10) * steps);
+        out[1] = (t2 - t1) / ((double)got * steps);
     }
     l2l_bench_plugin_close(&bp);
     return rc;
 }
 
-int l2l_bench_tape(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+int l2l_bench_tape(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                   const struct l2l_bench_entry *obj, char *err, size_t errlen)
 {
+    const char *plugin = opt->name;
     /* n = 15,910 (tape_n): the MNIST MLP's size; the slope over 8 steps is
      * ~41 MB, so a page of noise is 0.01 bytes. */
-    struct mem_arg a = {plugin, b->tape_n, 2, 10};
+    struct mem_arg a = {opt, obj, b->tape_n, 2, 10};
     double out[2];
     int rc = l2l_bench_in_child(tape_child, &a, out, 2, err, errlen);
     if (rc < 0)
@@ -334,11 +345,11 @@ static int memory_child(void *p, double *out, char *err, size_t errlen)
 {
     const struct mem_arg *a = p;
     struct l2l_bench_plugin bp;
-    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, a->plugin, NULL, err, errlen);
+    int rc = l2l_bench_entry_open(&bp, a->opt, NULL, err, errlen);
     if (rc < 0)
         return rc;
     out[0] = l2l_bench_rss_now();
-    rc = trainer_unroll(&bp, a->n, a->u1, &out[1], &out[3], err, errlen);
+    rc = trainer_unroll(&bp, a->obj, a->n, a->u1, &out[1], &out[3], err, errlen);
     /* ru_maxrss; the kernel's RSS counters are per-CPU caches synced
      * lazily, so it can read a few hundred KB below statm's RSS */
     out[2] = fmax(l2l_bench_rss_peak(), out[1]);
@@ -346,11 +357,13 @@ static int memory_child(void *p, double *out, char *err, size_t errlen)
     return rc;
 }
 
-int l2l_bench_memory(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+int l2l_bench_memory(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                     const struct l2l_bench_entry *obj, char *err, size_t errlen)
 {
+    const char *plugin = opt->name;
     if (b->mem_n == 0)
         return 0;
-    struct mem_arg a = {plugin, b->mem_n, b->unroll, 0};
+    struct mem_arg a = {opt, obj, b->mem_n, b->unroll, 0};
     double out[4];
     l2l_bench_progress(b, "%s: one meta-training unroll of U=%d at n=%zu in a child process...",
                        plugin, a.u1, a.n);
@@ -359,7 +372,11 @@ int l2l_bench_memory(struct l2l_bench *b, const char *plugin, char *err, size_t 
         return rc;
     char name[48];
     l2l_fmt(name, sizeof name, "%s-memory", plugin);
-    long long n = (long long)(a.n / 10 * 10);
+    long long n = 0;
+    size_t got = 0;
+    if (l2l_bench_unroll_size(obj, a.n, &n, &got, err, errlen) < 0)
+        return L2L_EPLUGIN;
+    n = (long long)got;
     rc = l2l_bench_add(b, name, n, "unroll", a.u1, "steps");
     rc |= l2l_bench_add(b, name, n, "rss_loaded", out[0], "B");
     rc |= l2l_bench_add(b, name, n, "rss_after_unroll", out[1], "B");
@@ -377,27 +394,33 @@ static int second_child(void *p, double *out, char *err, size_t errlen)
 {
     const struct mem_arg *a = p;
     struct l2l_bench_plugin bp;
-    int rc = l2l_bench_plugin_open(&bp, L2L_OPTIMIZER, a->plugin, NULL, err, errlen);
+    int rc = l2l_bench_entry_open(&bp, a->opt, NULL, err, errlen);
     double rss;
     if (rc == 0)
-        rc = trainer_unroll_opt(&bp, a->n, a->u1, a->u2, 5, &rss, &out[1], err, errlen);
+        rc = trainer_unroll_opt(&bp, a->obj, a->n, a->u1, a->u2, 5, &rss, &out[1], err, errlen);
     out[0] = fmax(l2l_bench_rss_peak(), rss);
     l2l_bench_plugin_close(&bp);
     return rc;
 }
 
-int l2l_bench_second(struct l2l_bench *b, const char *plugin, char *err, size_t errlen)
+int l2l_bench_second(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                     const struct l2l_bench_entry *obj, char *err, size_t errlen)
 {
+    const char *plugin = opt->name;
     double o[2][2];
     for (int k = 0; k < 2; k++) {
-        struct mem_arg a = {plugin, b->tape_n, b->unroll, k};
+        struct mem_arg a = {opt, obj, b->tape_n, b->unroll, k};
         int rc = l2l_bench_in_child(second_child, &a, o[k], 2, err, errlen);
         if (rc < 0)
             return rc;
     }
     char name[48];
     l2l_fmt(name, sizeof name, "%s-second-order", plugin);
-    long long n = (long long)(b->tape_n / 10 * 10);
+    long long v;
+    size_t got = 0;
+    if (l2l_bench_unroll_size(obj, b->tape_n, &v, &got, err, errlen) < 0)
+        return L2L_EPLUGIN;
+    long long n = (long long)got;
     int rc = l2l_bench_add(b, name, n, "unroll", b->unroll, "steps");
     rc |= l2l_bench_add(b, name, n, "first_order_seconds", o[0][1], "s");
     rc |= l2l_bench_add(b, name, n, "second_order_seconds", o[1][1], "s");
@@ -405,8 +428,8 @@ int l2l_bench_second(struct l2l_bench *b, const char *plugin, char *err, size_t 
     rc |= l2l_bench_add(b, name, n, "first_order_peak_rss", o[0][0], "B");
     rc |= l2l_bench_add(b, name, n, "second_order_peak_rss", o[1][0], "B");
     rc |= l2l_bench_add(b, name, n, "memory_ratio", o[1][0] / o[0][0], "");
-    l2l_bench_progress(b, "%s n=%lld U=%d on quadratics: unroll %.4f s second order against %.4f s "
-                       "first (x%.2f), peak RSS %.1f against %.1f MB", name, n, b->unroll, o[1][1],
+    l2l_bench_progress(b, "%s n=%lld U=%d on %s: unroll %.4f s second order against %.4f s "
+                       "first (x%.2f), peak RSS %.1f against %.1f MB", name, n, b->unroll, obj->name, o[1][1],
                        o[0][1], o[1][1] / o[0][1], o[1][0] / 1048576.0, o[0][0] / 1048576.0);
     return rc ? L2L_ENOMEM : 0;
 }

@@ -1,6 +1,6 @@
 /* bench_ref.c: the references of `l2l bench`, measured in the same run as
- * the plugins: cblas_sgemm (GFLOP/s; a large square product and the LSTM's
- * own shapes) and memcpy (GB/s moved, read + written), with one thread and
+ * the plugins: cblas_sgemm (GFLOP/s; a large square product and the
+ * layer shape the bench file gives) and memcpy (GB/s moved, read + written), with one thread and
  * with every OpenMP thread; and what the machine is doing (threads, load). */
 #include <math.h>
 #include <stdlib.h>
@@ -154,16 +154,17 @@ static int bench_copy(struct l2l_bench *b, size_t n, char *err, size_t errlen)
     return rc;
 }
 
-int l2l_bench_refs(struct l2l_bench *b, char *err, size_t errlen)
+int l2l_bench_refs(struct l2l_bench *b, int gemm_k, int gemm_m, char *err, size_t errlen)
 {
     int sq = b->sgemm_n;
     int rc = bench_gemm(b, "sgemm-square", sq, sq, sq, sq, 0, err, errlen);
-    for (int i = 0; i < b->n_sizes && rc == 0; i++) {
+    for (int i = 0; i < b->n_sizes && rc == 0 && gemm_k > 0; i++) {
         int n = (int)b->sizes[i];
-        /* layer 1 of the LSTM: (n, 2H+1 = 41) · (41, 4H = 80), and its dW */
-        rc = bench_gemm(b, "sgemm-lstm-fwd", n, n, 80, 41, 0, err, errlen);
+        /* the bench file's layer shape (n, K) · (K, M) and its dW: for the
+         * lstm's second layer K = 2H+1 = 41 rows [x, h, 1], M = 4H = 80 */
+        rc = bench_gemm(b, "sgemm-layer-fwd", n, n, gemm_m, gemm_k, 0, err, errlen);
         if (rc == 0)
-            rc = bench_gemm(b, "sgemm-lstm-dw", n, 41, 80, n, 1, err, errlen);
+            rc = bench_gemm(b, "sgemm-layer-dw", n, gemm_k, gemm_m, n, 1, err, errlen);
     }
     if (rc == 0)
         rc = bench_copy(b, b->copy_large, err, errlen);

@@ -1,12 +1,12 @@
 /* bench_traj.c: `l2l bench`'s meta-training trajectory, the unit that
- * bench/torch_reference.py times in PyTorch: the `lstm` plugin (2 layers
- * of 20, logsign, defaults) on one optimizee instance, T = 100 steps cut
- * into unrolls of U = 20, each unroll followed by backward and one Adam
- * step on φ (lr 0.001), ∇ a constant input (no second derivatives), as
- * the core's meta-trainer runs an epoch (meta_unroll.h, meta_adam.h;
- * without validation). On the quadratic (10-d, batch 128: 1,280
- * parameters) and the mlp (784-20-10 sigmoid, batch 128: 15,910
- * parameters, synthetic data). */
+ * bench/torch_reference.py times in PyTorch: the bench file's trajectory
+ * optimizer ([bench] trajectory = NAME, the lstm with defaults in
+ * bench/default.ini) on one instance of each optimizee whose section says
+ * measure = trajectory, T = 100 steps cut into unrolls of U = 20, each
+ * unroll followed by backward and one Adam step on φ (lr 0.001), ∇ a
+ * constant input (no second derivatives), as the core's meta-trainer runs
+ * an epoch (meta_unroll.h, meta_adam.h; without validation), with
+ * OpenBLAS on one thread as l2l train runs every optimizee. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,28 +77,23 @@ static int time_trajectories(struct l2l_bench *b, const char *bench, struct l2l_
     return rc;
 }
 
-int l2l_bench_trajectory(struct l2l_bench *b, char *err, size_t errlen)
+int l2l_bench_trajectory(struct l2l_bench *b, const struct l2l_bench_entry *opt,
+                         const struct l2l_bench_entry *obj, char *err, size_t errlen)
 {
     if (b->trajectories <= 0)
         return 0;
-    struct l2l_bench_plugin opt, obj;
-    int rc = l2l_bench_plugin_open(&opt, L2L_OPTIMIZER, "lstm", NULL, err, errlen);
+    struct l2l_bench_plugin op, ob;
+    int rc = l2l_bench_entry_open(&op, opt, NULL, err, errlen);
     if (rc < 0)
         return rc;
-    static const char *const quad[] = {"dim=10", "batch=128", NULL};
-    rc = l2l_bench_plugin_open(&obj, L2L_OPTIMIZEE, "quadratic", quad, err, errlen);
-    if (rc == 0) {
-        rc = time_trajectories(b, "trajectory-quadratic", &opt, &obj, err, errlen);
-        l2l_bench_plugin_close(&obj);
-    }
-    char dir[4096];
-    int blas_threads = l2l_blas_one_thread(); /* as l2l train runs the mlp */
-    if (rc == 0 && b->traj_mlp && (rc = l2l_bench_open_mlp(&obj, dir, sizeof dir, err, errlen)) == 0) {
-        rc = time_trajectories(b, "trajectory-mlp", &opt, &obj, err, errlen);
-        l2l_bench_plugin_close(&obj);
-        l2l_bench_remove_dir(dir);
+    char bench[80];
+    l2l_fmt(bench, sizeof bench, "trajectory-%s", obj->name);
+    int blas_threads = l2l_blas_one_thread();
+    if ((rc = l2l_bench_entry_open(&ob, obj, NULL, err, errlen)) == 0) {
+        rc = time_trajectories(b, bench, &op, &ob, err, errlen);
+        l2l_bench_plugin_close(&ob);
     }
     l2l_blas_restore(blas_threads);
-    l2l_bench_plugin_close(&opt);
+    l2l_bench_plugin_close(&op);
     return rc;
 }

@@ -1,7 +1,8 @@
-/* cmd_bench.c: `l2l bench [-o FILE.csv] [--quick] [--sizes N,N,...]
- * [--only SECTION,...] [--quiet]` (sections: tape, memory, refs, lstm, hand,
- * mlp, trajectory; all by default):
- * runs every measurement of bench.h in one process, adds the ratios
+/* cmd_bench.c: `l2l bench [--file BENCH.ini] [-o FILE.csv] [--quick]
+ * [--sizes N,N,...] [--only SECTION,...] [--quiet]` (sections: tape,
+ * memory, second, refs, learned, hand, fwdbwd, trajectory; all by
+ * default): reads the bench file (bench/default.ini by default), runs
+ * every measurement of bench.h over its plugins in one process, adds the ratios
  * against the references measured in the same run, prints a table and a
  * summary, and writes the rows as CSV (default results/bench/bench.csv:
  * like `l2l run`, under results/, never loose in the working folder). */
@@ -15,9 +16,6 @@
 #include "log.h"
 #include "numbers.h"
 
-static const char *const learned[] = {"lstm", "lstm-gac"};
-static const char *const hand[] = {"sgd", "nag", "rmsprop", "adam"};
-
 /* The faster of the 1-thread and all-thread copies of n floats. */
 static double copy_ref(const struct l2l_bench *b, long long n)
 {
@@ -25,51 +23,43 @@ static double copy_ref(const struct l2l_bench *b, long long n)
     return isnan(c) || a > c ? a : c;
 }
 
-/* The first row of bench with metric, or NULL. */
-static const struct l2l_bench_row *find_row(const struct l2l_bench *b, const char *bench,
-                                            const char *metric)
+/* Whether bench ends with suffix ("lstm-eval", "-eval"). */
+static int ends_with(const char *bench, const char *suffix)
 {
-    for (int k = 0; k < b->n_rows; k++)
-        if (!strcmp(b->rows[k].bench, bench) && !strcmp(b->rows[k].metric, metric))
-            return &b->rows[k];
-    return NULL;
+    size_t n = strlen(bench), k = strlen(suffix);
+    return n > k && !strcmp(bench + n - k, suffix);
+}
+
+static int is_ref(const char *bench)
+{
+    return !strncmp(bench, "sgemm-", 6) || !strcmp(bench, "copy") || !strcmp(bench, "copy-1t") ||
+           !strcmp(bench, "machine");
 }
 
 int l2l_bench_ratios(struct l2l_bench *b)
 {
-    int rc = 0;
+    int rc = 0, rows = b->n_rows;
     double sq = l2l_bench_get(b, "sgemm-square", b->sgemm_n, "gflops");
     double big = copy_ref(b, (long long)b->copy_large);
-    char name[48];
-    for (size_t p = 0; p < 2; p++)
-        for (int kind = 0; kind < 2; kind++) {
-            l2l_fmt(name, sizeof name, "%s-%s", learned[p], kind ? "meta" : "eval");
-            for (int i = 0; i < b->n_sizes; i++) {
-                long long n = (long long)b->sizes[i];
-                double g = l2l_bench_get(b, name, n, "gflops");
-                if (isnan(g) || isnan(sq))
-                    continue;
-                rc |= l2l_bench_add(b, name, n, "ratio_sgemm_square", g / sq, "");
-                rc |= l2l_bench_add(b, name, n, "ratio_sgemm_lstm_shape",
-                                    g / l2l_bench_get(b, "sgemm-lstm-fwd", n, "gflops"), "");
-            }
+    for (int k = 0; k < rows; k++) {
+        struct l2l_bench_row r = b->rows[k]; /* a copy: adding rows moves them */
+        if (is_ref(r.bench))
+            continue;
+        int learned = ends_with(r.bench, "-eval") || ends_with(r.bench, "-meta");
+        if (!strcmp(r.metric, "gflops") && (learned || ends_with(r.bench, "-fwdbwd")) && !isnan(sq)) {
+            rc |= l2l_bench_add(b, r.bench, r.n, "ratio_sgemm_square", r.value / sq, "");
+            double layer = l2l_bench_get(b, "sgemm-layer-fwd", r.n, "gflops");
+            if (learned && !isnan(layer))
+                rc |= l2l_bench_add(b, r.bench, r.n, "ratio_sgemm_layer_shape", r.value / layer, "");
+        } else if (!strcmp(r.metric, "gbps") && !isnan(big)) {
+            rc |= l2l_bench_add(b, r.bench, r.n, "ratio_copy_same_n", r.value / copy_ref(b, r.n), "");
+            rc |= l2l_bench_add(b, r.bench, r.n, "ratio_copy_large", r.value / big, "");
         }
-    for (size_t h = 0; h < sizeof hand / sizeof hand[0]; h++)
-        for (int i = 0; i < b->n_sizes; i++) {
-            long long n = (long long)b->sizes[i];
-            double g = l2l_bench_get(b, hand[h], n, "gbps");
-            if (isnan(g) || isnan(big))
-                continue;
-            rc |= l2l_bench_add(b, hand[h], n, "ratio_copy_same_n", g / copy_ref(b, n), "");
-            rc |= l2l_bench_add(b, hand[h], n, "ratio_copy_large", g / big, "");
-        }
-    const struct l2l_bench_row *m = find_row(b, "mlp-fwdbwd", "gflops");
-    if (m && !isnan(sq))
-        rc |= l2l_bench_add(b, "mlp-fwdbwd", m->n, "ratio_sgemm_square", m->value / sq, "");
+    }
     return rc ? L2L_ENOMEM : 0;
 }
 
-/* The headline numbers, one line each. */
+/* The headline numbers, one line each, in the order of the rows. */
 static void summary(const struct l2l_bench *b, FILE *f)
 {
     fprintf(f, "\nsummary (ratios measured in this run; load %.1f at start, %.1f at end):\n",
@@ -79,55 +69,45 @@ static void summary(const struct l2l_bench *b, FILE *f)
     if (!isnan(sq))
         fprintf(f, "  references: sgemm %d^3 %.2f GFLOP/s, memcpy %.0f MiB %.2f GB/s\n", b->sgemm_n,
                 sq, (double)b->copy_large * 4 / (1 << 20), copy_ref(b, (long long)b->copy_large));
-    char name[48];
-    for (size_t p = 0; p < 2; p++)
-        for (int kind = 0; kind < 2; kind++) {
-            l2l_fmt(name, sizeof name, "%s-%s", learned[p], kind ? "meta" : "eval");
-            for (int i = 0; i < b->n_sizes; i++) {
-                long long n = (long long)b->sizes[i];
-                double r = l2l_bench_get(b, name, n, "ratio_sgemm_square");
-                double pr = l2l_bench_get(b, name, n, "ratio_sgemm_paired");
-                if (!isnan(r))
-                    fprintf(f, "  %-14s n=%-8lld %7.2f GFLOP/s = %.2f of sgemm (%.2f of sgemm at its shape)\n",
-                            name, n, l2l_bench_get(b, name, n, "gflops"), r,
-                            l2l_bench_get(b, name, n, "ratio_sgemm_lstm_shape"));
-                if (!isnan(pr))
-                    fprintf(f, "  %-14s n=%-8lld paired with sgemm: %.2f of sgemm [%.2f, %.2f]\n",
-                            name, n, pr, l2l_bench_get(b, name, n, "ratio_sgemm_paired_lo"),
-                            l2l_bench_get(b, name, n, "ratio_sgemm_paired_hi"));
-            }
-        }
-    for (size_t h = 0; h < sizeof hand / sizeof hand[0]; h++)
-        for (int i = 0; i < b->n_sizes; i++) {
-            long long n = (long long)b->sizes[i];
-            double r = l2l_bench_get(b, hand[h], n, "ratio_copy_same_n");
-            if (!isnan(r))
-                fprintf(f, "  %-14s n=%-8lld %7.2f GB/s = %.2f of memcpy at the same n (%.2f of memcpy 128 MiB)\n",
-                        hand[h], n, l2l_bench_get(b, hand[h], n, "gbps"), r,
-                        l2l_bench_get(b, hand[h], n, "ratio_copy_large"));
-        }
-    const struct l2l_bench_row *m = find_row(b, "mlp-fwdbwd", "gflops");
-    if (m)
-        fprintf(f, "  mlp fwd+bwd    n=%-8lld %7.2f GFLOP/s = %.2f of sgemm\n", m->n, m->value,
-                l2l_bench_get(b, "mlp-fwdbwd", m->n, "ratio_sgemm_square"));
-    for (size_t p = 0; p < 2; p++) {
-        l2l_fmt(name, sizeof name, "%s-tape", learned[p]);
-        double t = l2l_bench_get(b, name, (long long)b->tape_n, "plugin_bytes_per_coord_step");
-        if (!isnan(t))
+    for (int k = 0; k < b->n_rows; k++) {
+        const struct l2l_bench_row *r = &b->rows[k];
+        const char *name = r->bench;
+        long long n = r->n;
+        if (!strcmp(r->metric, "ratio_sgemm_square") && !ends_with(name, "-fwdbwd")) {
+            fprintf(f, "  %-14s n=%-8lld %7.2f GFLOP/s = %.2f of sgemm", name, n,
+                    l2l_bench_get(b, name, n, "gflops"), r->value);
+            double layer = l2l_bench_get(b, name, n, "ratio_sgemm_layer_shape");
+            if (!isnan(layer))
+                fprintf(f, " (%.2f of sgemm at its layer shape)", layer);
+            fputc('\n', f);
+        } else if (!strcmp(r->metric, "ratio_sgemm_paired")) {
+            fprintf(f, "  %-14s n=%-8lld paired with sgemm: %.2f of sgemm [%.2f, %.2f]\n", name, n,
+                    r->value, l2l_bench_get(b, name, n, "ratio_sgemm_paired_lo"),
+                    l2l_bench_get(b, name, n, "ratio_sgemm_paired_hi"));
+        } else if (!strcmp(r->metric, "ratio_copy_same_n")) {
+            fprintf(f, "  %-14s n=%-8lld %7.2f GB/s = %.2f of memcpy at the same n (%.2f of memcpy 128 MiB)\n",
+                    name, n, l2l_bench_get(b, name, n, "gbps"), r->value,
+                    l2l_bench_get(b, name, n, "ratio_copy_large"));
+        } else if (!strcmp(r->metric, "us_per_call")) {
+            double q = l2l_bench_get(b, name, n, "ratio_sgemm_square");
+            fprintf(f, "  %-14s n=%-8lld %.1f us per training step, %7.2f GFLOP/s", name, n,
+                    r->value, l2l_bench_get(b, name, n, "gflops"));
+            if (!isnan(q))
+                fprintf(f, " = %.2f of sgemm", q);
+            fputc('\n', f);
+        } else if (!strcmp(r->metric, "plugin_bytes_per_coord_step")) {
             fprintf(f, "  %-14s %.1f B recorded per coordinate per unrolled step (%.1f with the trainer's buffers)\n",
-                    name, t, l2l_bench_get(b, name, (long long)b->tape_n, "trainer_bytes_per_coord_step"));
-        l2l_fmt(name, sizeof name, "%s-memory", learned[p]);
-        const struct l2l_bench_row *r = find_row(b, name, "peak_rss");
-        if (r)
-            fprintf(f, "  %-14s n=%lld U=%d: peak RSS %.2f GiB (%.2f of 8 GiB)\n", name, r->n,
-                    b->unroll, r->value / 1073741824.0, r->value / 8589934592.0);
-    }
-    static const char *const traj[] = {"trajectory-quadratic", "trajectory-mlp"};
-    for (int k = 0; k < 2; k++) {
-        const struct l2l_bench_row *r = find_row(b, traj[k], "seconds_median");
-        if (r)
-            fprintf(f, "  %-22s n=%-6lld %.4f s per meta-training trajectory (T=%d, U=%d)\n",
-                    traj[k], r->n, r->value, b->traj_steps, b->unroll);
+                    name, r->value, l2l_bench_get(b, name, n, "trainer_bytes_per_coord_step"));
+        } else if (!strcmp(r->metric, "peak_rss")) {
+            fprintf(f, "  %-14s n=%lld U=%d: peak RSS %.2f GiB (%.2f of 8 GiB)\n", name, n, b->unroll,
+                    r->value / 1073741824.0, r->value / 8589934592.0);
+        } else if (!strcmp(r->metric, "time_ratio")) {
+            fprintf(f, "  %-14s n=%lld U=%d: second order %.2fx the time, %.2fx the peak RSS of first order\n",
+                    name, n, b->unroll, r->value, l2l_bench_get(b, name, n, "memory_ratio"));
+        } else if (!strcmp(r->metric, "seconds_median")) {
+            fprintf(f, "  %-22s n=%-6lld %.4f s per meta-training trajectory (T=%d, U=%d)\n", name,
+                    n, r->value, b->traj_steps, b->unroll);
+        }
     }
 }
 
@@ -163,11 +143,12 @@ static int parse_sizes(struct l2l_bench *b, const char *text)
 
 /* The sections of a run, in order. The ones in child processes come
  * first, before this process starts OpenMP threads (fork keeps only one). */
-enum { S_TAPE, S_MEMORY, S_SECOND, S_REFS, S_LSTM, S_HAND, S_MLP, S_TRAJ, S_COUNT };
-static const char *const section_names[S_COUNT] = {"tape", "memory", "second", "refs", "lstm",
-                                                   "hand", "mlp", "trajectory"};
+enum { S_TAPE, S_MEMORY, S_SECOND, S_REFS, S_LEARNED, S_HAND, S_FWDBWD, S_TRAJ, S_COUNT };
+static const char *const section_names[S_COUNT] = {"tape", "memory", "second", "refs", "learned",
+                                                   "hand", "fwdbwd", "trajectory"};
+#define SECTION_LIST "tape,memory,second,refs,learned,hand,fwdbwd,trajectory"
 
-/* "lstm,refs" into a mask of sections. */
+/* "learned,refs" into a mask of sections. */
 static int parse_only(const char *text, unsigned *mask)
 {
     *mask = 0;
@@ -181,8 +162,8 @@ static int parse_only(const char *text, unsigned *mask)
                 found = 1;
             }
         if (!found) {
-            l2l_error("l2l bench: --only expects sections among tape,memory,second,refs,lstm,hand,mlp,"
-                      "trajectory separated by commas, got '%s'", text);
+            l2l_error("l2l bench: --only expects sections among " SECTION_LIST " separated by "
+                      "commas, got '%s'", text);
             return -1;
         }
         s += len + (s[len] == ',');
@@ -194,25 +175,46 @@ static int parse_only(const char *text, unsigned *mask)
     return 0;
 }
 
-static int run_all(struct l2l_bench *b, unsigned mask, char *err, size_t errlen)
+/* Every measurement of the sections in mask, over the file's sections. */
+static int run_all(struct l2l_bench *b, const struct l2l_bench_file *file, unsigned mask,
+                   char *err, size_t errlen)
 {
+    const struct l2l_bench_entry *e = file->e;
+    const struct l2l_bench_entry *obj = file->unroll >= 0 ? &e[file->unroll] : NULL;
     int rc = l2l_bench_machine(b);
-    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_TAPE); p++)
-        rc = l2l_bench_tape(b, learned[p], err, errlen);
-    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_MEMORY); p++)
-        rc = l2l_bench_memory(b, learned[p], err, errlen);
-    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_SECOND); p++)
-        rc = l2l_bench_second(b, learned[p], err, errlen);
+    for (int s = S_TAPE; s <= S_SECOND && rc == 0; s++)
+        for (int k = 0; k < file->n && rc == 0 && (mask & 1u << s); k++) {
+            if (!e[k].learned)
+                continue;
+            if (!obj) {
+                l2l_fmt(err, errlen, "l2l bench: %s: section %s needs an optimizee with measure = "
+                        "unroll", file->path, section_names[s]);
+                return L2L_EINPUT;
+            }
+            rc = s == S_TAPE     ? l2l_bench_tape(b, &e[k], obj, err, errlen)
+                 : s == S_MEMORY ? l2l_bench_memory(b, &e[k], obj, err, errlen)
+                                 : l2l_bench_second(b, &e[k], obj, err, errlen);
+        }
     if (rc == 0 && (mask & 1u << S_REFS))
-        rc = l2l_bench_refs(b, err, errlen);
-    for (size_t p = 0; p < 2 && rc == 0 && (mask & 1u << S_LSTM); p++)
-        rc = l2l_bench_lstm(b, learned[p], err, errlen);
-    if (rc == 0 && (mask & 1u << S_HAND))
-        rc = l2l_bench_hand(b, err, errlen);
-    if (rc == 0 && (mask & 1u << S_MLP))
-        rc = l2l_bench_mlp(b, err, errlen);
-    if (rc == 0 && (mask & 1u << S_TRAJ))
-        rc = l2l_bench_trajectory(b, err, errlen);
+        rc = l2l_bench_refs(b, file->gemm_k, file->gemm_m, err, errlen);
+    for (int k = 0; k < file->n && rc == 0 && (mask & 1u << S_LEARNED); k++)
+        if (e[k].learned)
+            rc = l2l_bench_lstm(b, &e[k], err, errlen);
+    for (int k = 0; k < file->n && rc == 0 && (mask & 1u << S_HAND); k++)
+        if (e[k].kind == L2L_OPTIMIZER && !e[k].learned)
+            rc = l2l_bench_hand(b, &e[k], err, errlen);
+    for (int k = 0; k < file->n && rc == 0 && (mask & 1u << S_FWDBWD); k++)
+        if (e[k].measures & L2L_BM_FWDBWD)
+            rc = l2l_bench_fwdbwd(b, &e[k], err, errlen);
+    for (int k = 0; k < file->n && rc == 0 && (mask & 1u << S_TRAJ); k++)
+        if (e[k].measures & L2L_BM_TRAJECTORY) {
+            if (file->trajectory < 0) {
+                l2l_fmt(err, errlen, "l2l bench: %s: [optimizee %s] has measure = trajectory, but "
+                        "[bench] names no trajectory optimizer", file->path, e[k].name);
+                return L2L_EINPUT;
+            }
+            rc = l2l_bench_trajectory(b, &e[file->trajectory], &e[k], err, errlen);
+        }
     if (rc == 0) {
         struct l2l_bench end;
         l2l_bench_init(&end, 1);
@@ -229,7 +231,7 @@ static int run_all(struct l2l_bench *b, unsigned mask, char *err, size_t errlen)
 
 int l2l_cmd_bench(int argc, char **argv)
 {
-    const char *out = "results/bench/bench.csv", *sizes = NULL;
+    const char *out = "results/bench/bench.csv", *sizes = NULL, *path = NULL;
     unsigned mask = (1u << S_COUNT) - 1;
     int quick = 0, quiet = 0;
     for (int k = 1; k < argc; k++) {
@@ -239,6 +241,12 @@ int l2l_cmd_bench(int argc, char **argv)
                 return L2L_EXIT_BADINPUT;
             }
             out = argv[++k];
+        } else if (!strcmp(argv[k], "--file")) {
+            if (k + 1 >= argc || !argv[k + 1][0]) {
+                l2l_error("l2l bench: --file expects a bench file (e.g. bench/default.ini)");
+                return L2L_EXIT_BADINPUT;
+            }
+            path = argv[++k];
         } else if (!strcmp(argv[k], "--quick")) {
             quick = 1;
         } else if (!strcmp(argv[k], "--quiet")) {
@@ -252,13 +260,14 @@ int l2l_cmd_bench(int argc, char **argv)
         } else if (!strcmp(argv[k], "--only")) {
             if (k + 1 >= argc || parse_only(argv[k + 1], &mask) < 0) {
                 if (k + 1 >= argc)
-                    l2l_error("l2l bench: --only expects sections such as lstm,refs");
+                    l2l_error("l2l bench: --only expects sections such as learned,refs");
                 return L2L_EXIT_BADINPUT;
             }
             k++;
         } else {
-            l2l_error("l2l bench: unknown argument '%s' (usage: l2l bench [-o FILE.csv] [--quick] "
-                      "[--sizes N,N,...] [--only SECTION,...] [--quiet])", argv[k]);
+            l2l_error("l2l bench: unknown argument '%s' (usage: l2l bench [--file BENCH.ini] "
+                      "[-o FILE.csv] [--quick] [--sizes N,N,...] [--only SECTION,...] [--quiet])",
+                      argv[k]);
             return L2L_EXIT_BADINPUT;
         }
     }
@@ -267,8 +276,17 @@ int l2l_cmd_bench(int argc, char **argv)
     b.verbose = !quiet;
     if (sizes && parse_sizes(&b, sizes) < 0)
         return L2L_EXIT_BADINPUT;
+    struct l2l_bench_file file;
+    int rc = l2l_bench_file_read(path ? path : l2l_bench_file_default(), &file);
+    if (rc < 0) {
+        if (rc == L2L_ENOMEM)
+            l2l_error("l2l bench: out of memory");
+        l2l_bench_file_free(&file);
+        l2l_bench_free(&b);
+        return rc == L2L_EINPUT || rc == L2L_EIO ? L2L_EXIT_BADINPUT : 1;
+    }
     char err[L2L_ERRLEN] = "";
-    int rc = run_all(&b, mask, err, sizeof err);
+    rc = run_all(&b, &file, mask, err, sizeof err);
     if (rc == 0) {
         l2l_bench_print(&b, stdout);
         summary(&b, stdout);
@@ -280,6 +298,7 @@ int l2l_cmd_bench(int argc, char **argv)
     }
     if (rc < 0)
         l2l_error("%s", err[0] ? err : "l2l bench: out of memory");
+    l2l_bench_file_free(&file);
     l2l_bench_free(&b);
-    return rc < 0 ? 1 : 0;
+    return rc == L2L_EINPUT ? L2L_EXIT_BADINPUT : rc < 0 ? 1 : 0;
 }

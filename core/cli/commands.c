@@ -31,12 +31,13 @@ const struct l2l_command l2l_commands[] = {
      "figures and report again, from the CSV files alone",
      "      --require-figures exit 1 when gnuplot cannot draw the figures\n"
      "  -o OUT.png            the figure of a BENCH.csv (default: beside it)\n"},
-    {"bench", l2l_cmd_bench, "[-o FILE.csv] [--quick] [--sizes N,...] [--only SECTION,...] [--quiet]",
+    {"bench", l2l_cmd_bench, "[--file BENCH.ini] [-o FILE.csv] [--quick] [--sizes N,...] [--only SECTION,...] [--quiet]",
      "throughput against this machine's sgemm and memcpy",
+     "      --file BENCH.ini  what to time (default: the shipped bench/default.ini)\n"
      "  -o, --output FILE.csv the rows as CSV (default results/bench/bench.csv)\n"
      "      --quick           smaller sizes and fewer repetitions\n"
      "      --sizes N,...     parameter counts to measure (default 1280,15910,1000000)\n"
-     "      --only SECTION,...  among tape,memory,refs,lstm,hand,mlp,trajectory\n"
+     "      --only SECTION,...  among tape,memory,second,refs,learned,hand,fwdbwd,trajectory\n"
      "      --quiet           no progress messages\n"},
     {"checkpoint", l2l_cmd_checkpoint, "show PATH... | upgrade SUITE [--log OPTIMIZER=META.csv | --seconds OPTIMIZER=S]...",
      "what a checkpoint holds (options, finished or not, cost); re-save format 1 checkpoints as format 2",

@@ -38,7 +38,7 @@ static const char *kind_name(enum l2l_kind kind)
 /* Whether this process is the installed `l2l` ($(bindir)/l2l): then the
  * build tree, which may be gone or newer, is not searched. Tests, tools
  * and an l2l run from its build tree (or under valgrind) are not. */
-static int running_installed(void)
+int l2l_running_installed(void)
 {
     struct stat self, inst;
     return stat("/proc/self/exe", &self) == 0 && stat(L2L_BINDIR "/l2l", &inst) == 0 &&
@@ -81,7 +81,7 @@ static int search_dirs(struct search_dir *d, int max)
         env += len + (colon != NULL);
     }
     for (int kind = L2L_OPTIMIZER; kind <= L2L_OPTIMIZEE && n >= 0; kind++)
-        if (!running_installed()) {
+        if (!l2l_running_installed()) {
             l2l_fmt(buf, sizeof buf, "%s/%s/.libs", L2L_BUILD_PLUGIN_DIR, kind_dir(kind));
             n = add_dir(d, n, max, buf, KIND_BIT(kind), 0);
         }

@@ -36,6 +36,10 @@ int l2l_plugin_open_any(const char *name, struct l2l_plugin *p, char *err, size_
 /* Loads a plugin from an explicit file (either kind). */
 int l2l_plugin_open_file(const char *path, struct l2l_plugin *p, char *err, size_t errlen);
 void l2l_plugin_close(struct l2l_plugin *p);
+/* Whether this process is the installed `l2l` ($(bindir)/l2l), not one in
+ * its build tree (or a test): then the build and source trees are not
+ * searched (plugins here, the default bench file in bench_file.c). */
+int l2l_running_installed(void);
 
 /* Prints every plugin on the search path with its description, each under
  * its kind, and what it shadows. */

@@ -71,7 +71,7 @@ if command -v bash >/dev/null; then
     check "completion: run's options" test "$(complete_words l2l run --re | tr '\n' ' ')" = "--require-figures "
     check "completion: suite files" test "$(complete_words l2l run s | tr '\n' ' ')" = "suite-a.ini "
     check "completion: plugin names from l2l list" test "$(complete_words "$L2L" describe sg | tr '\n' ' ')" = "sgd "
-    check "completion: bench sections" test "$(complete_words l2l bench --only lstm,re | tr '\n' ' ')" = "lstm,refs "
+    check "completion: bench sections" test "$(complete_words l2l bench --only learned,re | tr '\n' ' ')" = "learned,refs "
     rm -f suite-a.ini notes.txt
 else
     say "skipped: completion (no bash)"
@@ -106,7 +106,7 @@ expect describe-none 2 "^l2l describe: no plugin 'nosuch' on the search path, op
 
 # l2l bench's CSV goes under results/ by default.
 mkdir benchdir
-(cd benchdir && "$L2L" bench --quick --only mlp --sizes 100 --quiet >/dev/null 2>&1)
+(cd benchdir && "$L2L" bench --quick --only fwdbwd --sizes 100 --quiet >/dev/null 2>&1)
 check "bench: results/bench/bench.csv" test -s benchdir/results/bench/bench.csv
 check "bench: nothing in the working folder" test "$(ls benchdir)" = results
 
