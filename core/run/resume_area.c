@@ -263,7 +263,8 @@ int l2l_partial_load(const struct l2l_partial *w, const struct l2l_task_key *key
         return 0;
     unsigned char *data;
     size_t len;
-    size_t most = 100 + 8 * ((size_t)out->steps + 1); /* the layout above, n_loss <= steps + 1 */
+    /* The layout above: 100 bytes of header, n_loss <= steps + 1 losses, a 4-byte CRC. */
+    size_t most = 104 + 8 * ((size_t)out->steps + 1);
     if (l2l_read_file_magic(path, most, TASK_MAGIC, "a kept run", &data, &len, err, sizeof err) < 0) {
         l2l_warn("l2l: %s; that run is done again", err);
         return 0;

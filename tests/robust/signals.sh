@@ -131,6 +131,7 @@ wait_exit "$pid" 300
 check "resume-again: exit status 0 ($status)" test "$status" -eq 0
 k=$(sed -n 's/^l2l: resuming: \([0-9]*\) of 20 runs already done.*/\1/p' resume-again.err)
 check "resume-again: says it resumed with K > 0 of 20 runs done (K = ${k:-none})" test "${k:-0}" -gt 0
+check "resume-again: no kept run refused (none \"done again\")" sh -c '! grep -q "done again" resume-again.err'
 for f in curves.csv runs.csv tuning.csv summary.csv experiments.csv optimizers.csv manifest.ini suite.ini; do
     check "resume-again: $f equals the uninterrupted run's" cmp out-resume/$f ref-resume/$f
 done
