@@ -171,11 +171,20 @@ static int parse_grid(const char *text, double *grid, int *n, char *err, size_t 
     return 1;
 }
 
-/* Applies the section's keys to a values array of `table`; keys in `extra`
- * tables are skipped here (the caller handles them). */
-static void apply_keys(struct ctx *c, const char *section, const struct l2l_option *table,
-                       struct l2l_value *values, const struct l2l_option *const *extra,
-                       struct suite_optimizer *tuner)
+/* One option table a section's keys go to, with its values (and the
+ * optimizer whose tunable key may hold a grid). */
+struct key_table {
+    const struct l2l_option *table;
+    struct l2l_value *values;
+    struct suite_optimizer *tuner;
+};
+
+/* Applies each key of the section, once, to the first of the nt tables
+ * that has it (a learned optimizer's section holds the plugin's keys, the
+ * checkpoint keys and the meta-training keys); a key none has is reported
+ * once, with the nearest name of any table. Then a required key missing
+ * from any table is reported. */
+static void apply_keys_to(struct ctx *c, const char *section, const struct key_table *t, int nt)
 {
     int sec = ini_find_section(&c->doc, section);
     const struct ini_section *is = sec >= 0 ? &c->doc.sections[sec] : NULL;
@@ -183,22 +192,26 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
         struct ini_entry *e = &c->doc.e[k];
         if (!strcmp(e->key, "plugin"))
             continue;
-        /* `set.NAME` of a learned optimizer (the only sections with extra tables) */
-        int skip = extra && !strncmp(e->key, "set.", 4);
-        for (int x = 0; extra && extra[x]; x++)
-            skip |= l2l_options_find(extra[x], e->key) >= 0;
-        if (skip)
+        /* `set.NAME` of a learned optimizer (the only sections with several
+         * tables), read by the sets' own loader */
+        if (nt > 1 && !strncmp(e->key, "set.", 4))
             continue;
-        int row = l2l_options_find(table, e->key);
+        int row = -1, x = 0;
+        for (; x < nt; x++)
+            if ((row = l2l_options_find(t[x].table, e->key)) >= 0)
+                break;
         char err[L2L_ERRLEN];
         if (row < 0) {
-            const char *hint = l2l_options_suggest(table, e->key);
-            for (int x = 0; !hint && extra && extra[x]; x++)
-                hint = l2l_options_suggest(extra[x], e->key);
+            const char *hint = NULL;
+            for (int y = 0; !hint && y < nt; y++)
+                hint = l2l_options_suggest(t[y].table, e->key);
             bad(c, e->line, "[%s] unknown key '%s'%s%s%s", section, e->key,
                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
             continue;
         }
+        const struct l2l_option *table = t[x].table;
+        struct l2l_value *values = t[x].values;
+        struct suite_optimizer *tuner = t[x].tuner;
         if (tuner && tuner->tune_index == row) {
             int g = parse_grid(e->value, tuner->grid, &tuner->n_grid, err, sizeof err);
             if (g < 0) {
@@ -223,10 +236,22 @@ static void apply_keys(struct ctx *c, const char *section, const struct l2l_opti
             bad(c, e->line, "[%s] %s: %s", section, e->key, err);
     }
     int sec_line = is ? is->line : 0; /* a missing key is reported at its section's header */
-    for (int row = 0; table[row].name; row++)
-        if (!values[row].s && !(tuner && tuner->tune_index == row && tuner->n_grid > 1))
-            bad(c, sec_line, "[%s] missing required key '%s' (%s)", section, table[row].name,
-                table[row].help ? table[row].help : "");
+    for (int x = 0; x < nt; x++) {
+        const struct l2l_option *table = t[x].table;
+        const struct suite_optimizer *tuner = t[x].tuner;
+        for (int row = 0; table[row].name; row++)
+            if (!t[x].values[row].s && !(tuner && tuner->tune_index == row && tuner->n_grid > 1))
+                bad(c, sec_line, "[%s] missing required key '%s' (%s)", section, table[row].name,
+                    table[row].help ? table[row].help : "");
+    }
+}
+
+/* The keys of a section that has one table. */
+static void apply_keys(struct ctx *c, const char *section, const struct l2l_option *table,
+                       struct l2l_value *values)
+{
+    const struct key_table t = {table, values, NULL};
+    apply_keys_to(c, section, &t, 1);
 }
 
 static const char *find_value(struct ctx *c, const char *section, const char *key, int *line)
@@ -316,7 +341,7 @@ static void load_optimizee(struct ctx *c, const struct ini_section *sec, const c
     const struct l2l_option *table = l2l_plugin_options(&o->plugin);
     o->values = new_values(c, table);
     if (o->values)
-        apply_keys(c, sec->name, table, o->values, NULL, NULL);
+        apply_keys(c, sec->name, table, o->values);
 }
 
 /* A checkpoint path that exists must be a file: a directory there would
@@ -368,10 +393,11 @@ static void load_optimizer(struct ctx *c, const struct ini_section *sec, const c
     o->values = new_values(c, table);
     if (!o->values)
         return;
-    const struct l2l_option *const extra[] = {learned_table, l2l_meta_options, NULL};
-    apply_keys(c, sec->name, table, o->values, o->learned ? extra : NULL, o);
-    if (!o->learned)
+    if (!o->learned) {
+        const struct key_table t = {table, o->values, o};
+        apply_keys_to(c, sec->name, &t, 1);
         return;
+    }
     struct l2l_value lv[3];
     char err[L2L_ERRLEN];
     if (l2l_options_defaults(learned_table, lv, err, sizeof err) < 0) {
@@ -379,13 +405,14 @@ static void load_optimizer(struct ctx *c, const struct ini_section *sec, const c
         return;
     }
     o->meta_values = new_values(c, l2l_meta_options);
-    if (o->meta_values) {
-        const struct l2l_option *const skip_plugin[] = {table, learned_table, NULL};
-        apply_keys(c, sec->name, l2l_meta_options, o->meta_values, skip_plugin, NULL);
-        l2l_meta_config_from_values(o->meta_values, &o->meta);
+    if (!o->meta_values) {
+        l2l_values_clear(learned_table, lv);
+        return;
     }
-    const struct l2l_option *const skip_rest[] = {table, l2l_meta_options, NULL};
-    apply_keys(c, sec->name, learned_table, lv, skip_rest, NULL);
+    const struct key_table t[] = {
+        {table, o->values, o}, {learned_table, lv, NULL}, {l2l_meta_options, o->meta_values, NULL}};
+    apply_keys_to(c, sec->name, t, 3);
+    l2l_meta_config_from_values(o->meta_values, &o->meta);
     if (lv[0].s && lv[0].s[0])
         o->checkpoint = resolve_path(c, lv[0].s);
     else if (lv[0].s)
@@ -452,7 +479,7 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
     struct l2l_value *v = new_values(c, experiment_table);
     if (!v)
         return;
-    apply_keys(c, sec->name, experiment_table, v, NULL, NULL);
+    apply_keys(c, sec->name, experiment_table, v);
     x->steps = v[E_STEPS].i;
     x->runs = v[E_RUNS].i ? v[E_RUNS].i : sv[S_RUNS].i;
     x->tune_runs = v[E_TUNE_RUNS].i ? v[E_TUNE_RUNS].i : sv[S_TUNE_RUNS].i;
@@ -645,7 +672,7 @@ int l2l_suite_load(const char *path, long long seed_override, struct suite *s)
     s->dir = dir_of(path);
     struct l2l_value *sv = new_values(&c, suite_table);
     if (sv) {
-        apply_keys(&c, "suite", suite_table, sv, NULL, NULL);
+        apply_keys(&c, "suite", suite_table, sv);
         s->seed = (uint64_t)sv[S_SEED].i;
         if (seed_override >= 0)
             s->seed = (uint64_t)seed_override;

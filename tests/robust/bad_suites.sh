@@ -60,6 +60,13 @@ printf '[optimizer a/b]\nplugin = sgd\n' >untame-name.ini; bad untame-name "1: \
 printf '[suite]\nname = ../x\n%s\n%s\n%s\n' "$Q" "$S" "$E" >suite-name.ini; bad suite-name "2: \\[suite\\] name: expected a name"
 printf '[suite]\nsed = 1\n%s\n%s\n%s\n' "$Q" "$S" "$E" >unknown-key.ini; bad unknown-key "2: \\[suite\\] unknown key 'sed' \\(did you mean 'seed'\\?\\)"
 printf '%s\nlearning_rate = 0.1\n%s\n%s\n' "$S" "$Q" "$E" >unknown-plugin-key.ini; bad unknown-plugin-key "3: \\[optimizer sgd\\] unknown key 'learning_rate'"
+# A learned optimizer's section has three tables (the plugin's, checkpoint
+# keys, meta-training keys): an unknown key is still said once (two lines:
+# it and the count), with the nearest name of any table.
+printf '%s\n[optimizer l]\nplugin = %s\ntrain_on = quad\ncheckpoint = l.l2l\nmeta_lrr = 0.1\n[experiment e]\noptimizee = quad\noptimizers = l\nsteps = 5\n' \
+    "$Q" "$LSGD" >learned-unknown-key.ini
+bad learned-unknown-key "8: \\[optimizer l\\] unknown key 'meta_lrr' \\(did you mean 'meta_lr'\\?\\)" &&
+    check "learned-unknown-key: said once" grep -q '1 error' .stderr
 printf '[suite]\nseed = 1\nseed = 2\n%s\n%s\n%s\n' "$Q" "$S" "$E" >duplicate-key.ini; bad duplicate-key "3: \\[suite\\] seed: duplicate key \\(first set at line 2\\)"
 printf '%s\n%s\n%s\n%s\n' "$Q" "$S" "$S" "$E" >duplicate-section.ini; bad duplicate-section "6: section \\[optimizer sgd\\] appears twice \\(first at line 4\\)"
 # The same section spelt with more spaces: both would write rows of experiment e.
