@@ -14,9 +14,10 @@
 /* Starts MPI when launched under it. Returns 0, or L2L_EIO (said). */
 int l2l_dist_init(int *argc, char ***argv);
 /* Ends MPI when l2l_dist_init started it; nothing otherwise. *status is
- * this rank's exit status: the ranks agree on the worst one within 10 s
- * (a 0 becomes it), or, when some rank is still busy (stuck in a
- * collective its partner left), the job is aborted so no rank hangs. */
+ * this rank's exit status: the ranks agree on the worst one (a 0 becomes
+ * it). A rank that failed waits 10 s for the others, then aborts the job
+ * (they may be stuck in a collective it left), so no rank hangs; a rank
+ * that succeeded waits for rank 0 to finish its figures. */
 void l2l_dist_finalize(int *status);
 /* This process's rank and the number of ranks (0 and 1 without MPI). */
 int l2l_dist_rank(void);
