@@ -9,3 +9,4 @@ core_run_libl2lrun_la_SOURCES = \
 # $(top_builddir)/core: revision.h (Makefile.am).
 core_run_libl2lrun_la_CPPFLAGS = $(AM_CPPFLAGS) $(RUN_INCLUDES) -I$(top_builddir)/core
 core_run_libl2lrun_la_CFLAGS = $(CORE_CFLAGS)
+EXTRA_DIST += docs/scale-out.md
