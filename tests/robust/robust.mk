@@ -25,7 +25,7 @@ EXTRA_DIST += $(ROBUST_TESTS) tests/robust/common.sh docs/robustness.md \
 	tests/fuzz/build.sh tests/fuzz/fuzz_common.h tests/fuzz/fuzz_suite.c \
 	tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_checkpoint.c tests/fuzz/fuzz_plot_csv.c \
 	tests/fuzz/corpus \
-	tests/valgrind.supp .ci/fuzz .ci/sanitize
+	tests/valgrind.supp tests/lsan.supp .ci/fuzz .ci/sanitize
 
 # Test-only plugins of the robustness tests (loaded by path, never
 # installed): hooks that fail or signal on request, and two builds of the
