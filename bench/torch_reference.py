@@ -36,15 +36,32 @@ with bench/conv_bench at the same OMP_NUM_THREADS (docs/performance.md).
 --surrogate replaces each f(theta_s) in the meta-loss by the linear
 surrogate <grad_s, theta_s> (grad_s detached): the same dL/dphi without
 keeping the optimizee's graphs, a faster PyTorch variant for comparison.
+Thread settings: PyTorch's fastest found on this 2-core machine
+(bench/torch_threads.sh, docs/performance.md) is the default:
+OPENBLAS_NUM_THREADS=1 (Debian's PyTorch multiplies through OpenBLAS,
+whose own pool of 2 threads beside PyTorch's 2 OpenMP threads
+oversubscribes the cores: the MLP trajectory 2.5x slower) and
+GOMP_SPINCOUNT=3000 (libgomp's idle workers spin briefly, then sleep, as
+l2l's main.c sets for itself: with the default long spin a thread that
+the scheduler took away stalls every parallel region of a loaded machine).
+Both are set before torch is imported unless the environment already sets
+them (or OMP_WAIT_POLICY); --threads as torch.set_num_threads.
+
 Not needed by the build or the tests. """
 import argparse
 import csv
 import math
+import os
 import statistics
 import sys
 import time
 
-import torch
+# Before torch loads OpenBLAS and libgomp, which read them once.
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "3000")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import torch  # noqa: E402
 
 
 def logsign(g, p):
