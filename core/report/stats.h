@@ -67,4 +67,12 @@ double st_profile_score(const double *ratio, int P, int S, int s, double tau_max
  * E_k = Σ_i L_(i) C(N-i, k-1) / C(N, k) (+inf when k is at most the number
  * of infinite values). Returns 0 or L2L_ENOMEM. */
 int st_expected_best(const double *L, int N, double *E);
+/* Break-even of a learned optimizer (stats_cost.c): uses of it, trainings
+ * of one optimizee, that repay meta-training of `meta` CPU-seconds, each
+ * saving s = t_ref c_ref − t_learned c_learned (steps to target times CPU
+ * seconds per step; *savings receives s). meta / s when s > 0; +inf
+ * (never) when s <= 0 or t_learned < 0 (never reaches the target); NAN
+ * when unknown (t_ref < 0, or a cost NAN). */
+double st_break_even(double meta, long t_ref, double c_ref, long t_learned, double c_learned,
+                     double *savings);
 #endif

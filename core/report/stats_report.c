@@ -6,6 +6,7 @@
 #include <string.h>
 #include "log.h"
 #include "plot_csv.h"
+#include "stats_judge.h"
 #include "stats_write.h"
 
 #define NOTE "Each line: the geometric-mean ratio of the optimizer's loss to the reference's, " \
@@ -62,6 +63,12 @@ static void comparisons(FILE *f, const struct pr_results *r, void (*esc)(FILE *,
         fprintf(f, ", wins %g of %ld, p = %.2g", v[3], runs, v[4]);
         if (!isnan(v[0]) && v[1] <= 1 && v[2] >= 1)
             fputs(": not resolved (the interval includes 1)", f);
+        char why[512];
+        if (sj_transfer(r->dir, last, csv_str(&c, ix[1]), why, sizeof why)) {
+            fputs(html ? " (<strong>transfer</strong>: " : " (**transfer**: ", f);
+            esc(f, why);
+            fputs(")", f);
+        }
         if (left)
             fprintf(f, "; %ld pair%s with one side diverged left out of the ratio", left,
                     left > 1 ? "s" : "");
@@ -128,4 +135,5 @@ void st_report(FILE *f, const struct pr_results *r, void (*esc)(FILE *, const ch
     fputs(html ? "<h2>Comparisons</h2>\n<p class=\"note\">" NOTE "</p>\n" : "\n## Comparisons\n\n" NOTE "\n", f);
     comparisons(f, r, esc, html);
     targets(f, r, esc, html);
+    sj_report(f, r, esc, html);
 }

@@ -10,6 +10,7 @@
 #include "plot_csv.h"
 #include "report.h" /* report_manifest_get */
 #include "seeds.h"
+#include "stats_judge.h"
 #include "stats_write.h"
 
 #define ST_MAX_STEPS 32
@@ -481,6 +482,8 @@ int st_write_all(const struct pr_results *r, const char *figdir, const char *dat
         rc = write_budget(r);
     for (int e = 0; e < r->n_exp && rc == 0; e++)
         rc = sf_budget(r, e, figdir, datadir, list);
+    if (rc == 0)
+        rc = sj_write_all(r, figdir, datadir, list); /* after targets.csv, which it reads */
     free(suite);
     free(conf);
     free(target);

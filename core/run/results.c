@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "log.h"
 #include "results.h"
+#include "results_extra.h"
 
 int l2l_results_mkdir(const char *dir)
 {
@@ -240,6 +241,8 @@ int l2l_results_write(const struct suite *s, const struct exp_result *res, const
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
         if (write_one(dir, files[k].name, files[k].fn, s, res) < 0)
             return L2L_EIO;
+    if (l2l_results_write_extra(s, res, dir) < 0)
+        return L2L_EIO;
     struct atomic_file a;
     if (l2l_afile_open(&a, dir, "summary.csv") < 0)
         return L2L_EIO;

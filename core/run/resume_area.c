@@ -75,6 +75,8 @@ static void task_name(const struct l2l_task_key *k, char *buf, size_t len)
 {
     if (k->tuning)
         l2l_fmt(buf, len, "tune-%d-%d-%d-%ld", k->exp, k->slot, k->grid, k->run);
+    else if (k->horizon > 1)
+        l2l_fmt(buf, len, "eval-%d-%d-%ld-h%ld", k->exp, k->slot, k->run, k->horizon);
     else
         l2l_fmt(buf, len, "eval-%d-%d-%ld", k->exp, k->slot, k->run);
 }

@@ -21,6 +21,7 @@ struct l2l_task_key {
     int exp, slot;       /* experiment, position in its optimizer list */
     int grid;            /* grid index, -1 when not tuned */
     long run;            /* run index within its purpose */
+    long horizon;        /* k of a horizon run (k x steps, k > 1), else 0 */
 };
 
 /* The fingerprint text of a suite about to be run (malloc'd, caller

@@ -29,8 +29,10 @@
 #include "resume_area.h"
 #include "results.h"
 #include "runner.h"
+#include "runner_extra.h"
 #include "runner_pool.h"
 #include "seeds.h"
+#include "trace.h"
 
 long l2l_runner_test_stop_after;
 
@@ -171,8 +173,10 @@ int run_task(struct pool *p, const struct task *t)
         goto out;
     }
     opt->reset(self);
-    long steps = tuning ? x->tune_steps : x->steps;
-    int trc = l2l_trajectory(obj, problem, theta, grad, n, opt, self, steps, t->out);
+    long steps = tuning ? x->tune_steps : t->horizon > 1 ? t->horizon * x->steps : x->steps;
+    int trc = t->trace ? l2l_trace_trajectory(obj, problem, theta, grad, n, opt, self, steps,
+                                              t->out, t->trace)
+                       : l2l_trajectory(obj, problem, theta, grad, n, opt, self, steps, t->out);
     if (trc == L2L_EINTR) {
         rc = L2L_EINTR; /* said once by l2l_run_suite */
         goto out;
@@ -183,7 +187,7 @@ int run_task(struct pool *p, const struct task *t)
         goto out;
     }
     t->out->eval_loss = t->out->eval_accuracy = NAN;
-    if (!tuning && t->out->diverged_step < 0) {
+    if (!tuning && !t->horizon && !t->trace && t->out->diverged_step < 0) {
         struct l2l_eval ev = {NAN, NAN};
         if (obj->evaluate) {
             if (obj->evaluate(problem, theta, &ev) < 0) {
@@ -230,13 +234,36 @@ const struct task *pool_take(struct pool *p)
     return k < p->n_tasks ? &p->tasks[k] : NULL;
 }
 
-/* A task ran (here or on another rank) with rc in dt seconds: kept in the
- * work area and counted. */
-void pool_finish(struct pool *p, const struct task *t, int rc, double dt)
+/* CPU seconds: of this thread when runs go in parallel (each on one BLAS
+ * and one OpenMP thread), else of the process (a run's OpenMP threads). */
+double pool_cpu_now(int jobs)
+{
+    struct timespec ts;
+    clock_gettime(jobs > 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Tuning and evaluation runs are what an optimizer is charged (cost). */
+static void count_cpu(struct opt_result *r, const struct task *t, double seconds)
+{
+    if (t->horizon || t->trace)
+        return;
+    if (t->tuning) {
+        r->tune_cpu += seconds;
+        r->tune_measured++;
+    } else {
+        r->eval_cpu += seconds;
+        r->eval_measured++;
+    }
+}
+
+/* A task ran (here or on another rank) with rc in dt seconds, dc of CPU:
+ * kept in the work area and counted. */
+void pool_finish(struct pool *p, const struct task *t, int rc, double dt, double dc)
 {
     int saved = 0;
-    if (rc == 0 && p->work) {
-        struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run};
+    if (rc == 0 && p->work && !t->trace) {
+        struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run, t->horizon};
         char err[L2L_ERRLEN] = "";
         rc = l2l_partial_save(p->work, &key, t->out, dt, err, sizeof err);
         if (rc < 0)
@@ -244,7 +271,10 @@ void pool_finish(struct pool *p, const struct task *t, int rc, double dt)
         saved = rc == 0;
     }
     pthread_mutex_lock(&p->lock);
-    p->res[t->exp].opt[t->slot].wall_seconds += dt;
+    if (!t->horizon && !t->trace)
+        p->res[t->exp].opt[t->slot].wall_seconds += dt;
+    if (rc == 0)
+        count_cpu(&p->res[t->exp].opt[t->slot], t, dc);
     if (rc < 0 && rc != L2L_EINTR && !p->failed)
         p->failed = rc; /* the first failure's code decides the exit status */
     p->kept += saved;
@@ -267,9 +297,9 @@ void *pool_worker(void *arg)
 #endif
     const struct task *t;
     while ((t = pool_take(p))) {
-        double t0 = now();
+        double t0 = now(), c0 = pool_cpu_now(p->jobs);
         int rc = run_task(p, t);
-        pool_finish(p, t, rc, now() - t0);
+        pool_finish(p, t, rc, now() - t0, pool_cpu_now(p->jobs) - c0);
     }
     return NULL;
 }
@@ -538,7 +568,7 @@ static void free_results(struct suite *s, struct exp_result *res)
 {
     for (int e = 0; res && e < s->n_experiments; e++)
         for (int j = 0; res[e].opt && j < res[e].n; j++)
-            free_runs(res[e].opt[j].runs, res[e].opt[j].n_runs);
+            free_runs(res[e].opt[j].runs, res[e].opt[j].n_runs), l2l_extra_free(&res[e].opt[j]);
     for (int e = 0; res && e < s->n_experiments; e++)
         free(res[e].opt);
     free(res);
@@ -556,10 +586,11 @@ static int take_kept(struct pool *p, const struct task *all, long n)
     long m = 0;
     for (long k = 0; k < n; k++) {
         const struct task *t = &all[k];
-        struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run};
+        struct l2l_task_key key = {t->tuning, t->exp, t->slot, t->grid, t->run, t->horizon};
         double seconds = 0;
-        if (p->work && l2l_partial_load(p->work, &key, t->out, &seconds) == 1) {
-            p->res[t->exp].opt[t->slot].wall_seconds += seconds; /* the work it took */
+        if (!t->trace && p->work && l2l_partial_load(p->work, &key, t->out, &seconds) == 1) {
+            if (!t->horizon)
+                p->res[t->exp].opt[t->slot].wall_seconds += seconds; /* the work it took */
             p->kept++;
         } else {
             p->tasks[m++] = *t;
@@ -594,7 +625,7 @@ static int tune(struct pool *p, int jobs)
             for (int g = 0; g < p->res[e].opt[j].n_grid; g++)
                 for (long r = 0; r < s->experiments[e].tune_runs; r++, k++) {
                     outs[k].steps = s->experiments[e].tune_steps; /* no curve kept */
-                    all[k] = (struct task){e, j, 1, g, r, &outs[k]};
+                    all[k] = (struct task){e, j, 1, g, r, &outs[k], 0, NULL};
                 }
     int rc = take_kept(p, all, n);
     if (rc == 0) {
@@ -638,7 +669,7 @@ static int evaluate(struct pool *p, int jobs)
         for (int j = 0; j < p->res[e].n; j++)
             for (long r = 0; r < s->experiments[e].runs; r++, k++)
                 all[k] = (struct task){e, j, 0, p->res[e].opt[j].tuned ? p->res[e].opt[j].chosen : -1,
-                                       r, &p->res[e].opt[j].runs[r]};
+                                       r, &p->res[e].opt[j].runs[r], 0, NULL};
     int rc = take_kept(p, all, n);
     if (rc == 0) {
         l2l_info("l2l: evaluation: %ld runs", n);
@@ -649,6 +680,76 @@ static int evaluate(struct pool *p, int jobs)
     p->tasks = NULL;
     return rc;
 }
+
+/* Horizon runs (k x steps for each k > 1 of `horizons`) and the traced
+ * first runs of the experiments that ask for them: the same problems as
+ * evaluation, the tuned values; after that the probe of each optimizer's
+ * step cost. Their buffers are made by runner_extra.c. */
+static int evaluate_extra(struct pool *p, int jobs)
+{
+    struct suite *s = p->s;
+    long n = 0, n_trace = 0;
+    for (int e = 0; e < s->n_experiments; e++) {
+        const struct suite_experiment *x = &s->experiments[e];
+        for (int j = 0; j < p->res[e].n; j++) {
+            int rc = l2l_extra_setup(s, e, &p->res[e].opt[j]);
+            if (rc < 0)
+                return rc;
+        }
+        n += (long)p->res[e].n * x->runs * (x->n_horizons - (x->n_horizons && x->horizon[0] == 1));
+        n_trace += x->trace ? p->res[e].n : 0;
+    }
+    struct task *all = calloc((size_t)(n + n_trace) + 1, sizeof *all);
+    if (!all) {
+        l2l_error("l2l: out of memory (a list of %ld runs)", n);
+        return L2L_ENOMEM;
+    }
+    long k = 0, kt = n;
+    for (int e = 0; e < s->n_experiments; e++) {
+        const struct suite_experiment *x = &s->experiments[e];
+        for (int j = 0; j < p->res[e].n; j++) {
+            struct opt_result *r = &p->res[e].opt[j];
+            int g = r->tuned ? r->chosen : -1;
+            for (int h = 0; h < x->n_horizons; h++)
+                for (long run = 0; x->horizon[h] > 1 && run < x->runs; run++)
+                    all[k++] = (struct task){e, j, 0, g, run, &r->hruns[h * x->runs + run],
+                                             x->horizon[h], NULL};
+            if (x->trace)
+                all[kt++] = (struct task){e, j, 0, g, 0, &r->trace_out, 0, r->trace};
+        }
+    }
+    int rc = n ? take_kept(p, all, n) : 0;
+    if (rc == 0 && n) {
+        l2l_info("l2l: horizons: %ld runs", n);
+        rc = run_pool(p, jobs);
+    }
+    free(p->tasks);
+    p->tasks = NULL;
+    /* The traced runs and the cost probe on rank 0 only, in this thread:
+     * a trace stays in the process that records it, and the probe times
+     * one thread. Few runs (one per optimizer), kept nowhere. */
+    int here = l2l_dist_rank() == 0;
+    if (rc == 0 && n_trace && here)
+        l2l_info("l2l: traces: %ld runs", n_trace);
+    int blas_threads = l2l_blas_one_thread(); /* as in run_pool: the same bits */
+    for (long t = n; rc == 0 && here && t < n + n_trace; t++) {
+        if (l2l_interrupted()) {
+            rc = L2L_EINTR;
+            break;
+        }
+        rc = run_task(p, &all[t]);
+    }
+    l2l_blas_restore(blas_threads);
+    free(all);
+    for (int e = 0; rc == 0 && here && e < s->n_experiments; e++)
+        for (int j = 0; rc == 0 && j < p->res[e].n; j++) {
+            struct opt_result *r = &p->res[e].opt[j];
+            l2l_extra_fill_base(s, e, r);
+            rc = l2l_cost_probe(s, e, r, p->phi[r->optimizer]);
+        }
+    return rc;
+}
+
 
 /* "name=value ..." as used, the tuned value marked with '*'. */
 static void describe_hyper(const struct suite_optimizer *o, struct opt_result *r)
@@ -749,6 +850,8 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
         rc = tune(&p, ro->jobs);
     if (rc == 0)
         rc = evaluate(&p, ro->jobs);
+    if (rc == 0)
+        rc = evaluate_extra(&p, ro->jobs);
     if (rc == 0) {
         for (int e = 0; e < s->n_experiments; e++)
             for (int j = 0; j < res[e].n; j++) {

@@ -16,6 +16,8 @@ struct run_out {
     long failed_step;        /* ... at this step */
 };
 
+struct l2l_trace;
+
 struct grid_point {
     double value;
     double mean_final_loss; /* +inf when any run diverged */
@@ -33,6 +35,16 @@ struct opt_result {
     long n_runs;
     struct run_out *runs;
     double wall_seconds; /* tuning and evaluation, summed over its runs */
+    /* Judgment (runner_extra.c, results_extra.c): CPU seconds of the tuning
+     * and evaluation runs done by this process (runs kept from an
+     * interrupted one are not measured), horizon runs, the trace. */
+    double tune_cpu, eval_cpu;
+    long tune_measured, eval_measured;
+    struct run_out *hruns;        /* (n_horizons, n_runs), loss NULL; k = 1 copies runs */
+    struct l2l_trace *trace;      /* NULL unless the experiment traces */
+    struct run_out trace_out;     /* the traced run (loss NULL) */
+    double step_ns, state_bytes;  /* probe: CPU ns of one step() per coordinate; NAN: unknown */
+    long n_params;
 };
 
 struct exp_result {

@@ -27,7 +27,7 @@ enum { ASK = 0, ASK_WITH_RESULT = 1, BYE = 2 };
 struct request {
     int32_t kind, rc;
     int64_t k;              /* the task's index in rank 0's pool */
-    double dt;
+    double dt, dc;          /* wall and CPU seconds the task took */
     int64_t diverged_step;
     double final_loss, eval_loss, eval_accuracy;
     int64_t n_loss;
@@ -35,7 +35,7 @@ struct request {
 
 /* Rank 0's answer: a task, or k < 0: no more. */
 struct reply {
-    int64_t k, run, steps;
+    int64_t k, run, steps, horizon;
     int32_t exp, slot, tuning, grid, curve;
 };
 
@@ -63,7 +63,7 @@ static int take_result(struct pool *p, const struct request *q, size_t len, int 
     o->eval_accuracy = q->eval_accuracy;
     if (o->loss && q->n_loss > 0 && q->n_loss <= o->steps + 1)
         memcpy(o->loss, q + 1, sizeof(double) * (size_t)q->n_loss);
-    pool_finish(p, t, q->rc, q->dt);
+    pool_finish(p, t, q->rc, q->dt, q->dc);
     return 0;
 }
 
@@ -98,6 +98,7 @@ int pool_serve(struct pool *p, int jobs)
             r.k = t - p->tasks;
             r.run = t->run;
             r.steps = t->out->steps;
+            r.horizon = t->horizon;
             r.exp = t->exp;
             r.slot = t->slot;
             r.tuning = t->tuning;
@@ -159,14 +160,16 @@ static void *remote_worker(void *arg)
         memset(&out, 0, sizeof out);
         out.steps = r.steps;
         out.loss = r.curve ? curve : NULL;
-        struct task t = {r.exp, r.slot, r.tuning, r.grid, (long)r.run, &out};
-        double t0 = now();
+        struct task t = {r.exp, r.slot, r.tuning, r.grid, (long)r.run, &out, (long)r.horizon, NULL};
+        double t0 = now(), c0 = pool_cpu_now(w->p->jobs);
         rc = run_task(w->p, &t);
+        double dc = pool_cpu_now(w->p->jobs) - c0;
         memset(q, 0, sizeof *q);
         q->kind = ASK_WITH_RESULT;
         q->rc = rc;
         q->k = r.k;
         q->dt = now() - t0;
+        q->dc = dc;
         q->diverged_step = out.diverged_step;
         q->final_loss = out.final_loss;
         q->eval_loss = out.eval_loss;
@@ -183,8 +186,12 @@ int pool_remote(struct pool *p, int jobs)
     long max_steps = 0;
     for (int e = 0; e < p->s->n_experiments; e++) {
         const struct suite_experiment *x = &p->s->experiments[e];
-        if (x->steps > max_steps)
-            max_steps = x->steps;
+        long longest = x->steps; /* a horizon run: k x steps */
+        for (int h = 0; h < x->n_horizons; h++)
+            if (x->horizon[h] * x->steps > longest)
+                longest = x->horizon[h] * x->steps;
+        if (longest > max_steps)
+            max_steps = longest;
         if (x->tune_steps > max_steps)
             max_steps = x->tune_steps;
     }

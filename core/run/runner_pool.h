@@ -8,12 +8,16 @@
 #include "dist.h"
 #include "runner.h"
 
+struct l2l_trace;
+
 struct task {
     int exp, slot;          /* experiment, position in its optimizer list */
     int tuning;             /* 1: a tuning run (its own problems and steps) */
     int grid;               /* grid index of the tuned value, -1 when not tuned */
     long run;               /* run index within its purpose */
     struct run_out *out;
+    long horizon;           /* k > 1: a horizon run of k x steps (runner_extra.c) */
+    struct l2l_trace *trace; /* record this run's updates (trace.h), never kept; rank 0 only */
 };
 
 struct pool {
@@ -36,8 +40,11 @@ struct pool {
 int run_task(struct pool *p, const struct task *t);
 /* The next task to run, or NULL when none is left. */
 const struct task *pool_take(struct pool *p);
-/* A task ran with rc in dt seconds: kept in the work area and counted. */
-void pool_finish(struct pool *p, const struct task *t, int rc, double dt);
+/* A task ran with rc in dt seconds, dc of CPU: kept in the work area and
+ * counted. */
+void pool_finish(struct pool *p, const struct task *t, int rc, double dt, double dc);
+/* CPU seconds of this thread (jobs > 1) or of the process. */
+double pool_cpu_now(int jobs);
 void pool_progress(struct pool *p);
 /* A worker thread's loop: take, run, finish. */
 void *pool_worker(void *arg);

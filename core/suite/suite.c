@@ -37,10 +37,12 @@ static const struct l2l_option experiment_table[] = {
     {"reference", L2L_OPT_STRING, "", 0, 0, NULL, "optimizer the others are compared with (default: the hand-designed one with the lowest median final loss)"},
     {"report_steps", L2L_OPT_STRING, "", 0, 0, NULL, "comma-separated steps compared besides 10, 50 and 100 % of steps"},
     {"target", L2L_OPT_STRING, "", 0, 0, NULL, "loss of the time to target (default: the reference's median final loss)"},
+    {"horizons", L2L_OPT_STRING, "", 0, 0, NULL, "comma-separated multiples of steps, increasing, from 1: every optimizer also runs k x steps (tuning stays at steps)"},
+    {"trace", L2L_OPT_BOOL, "false", 0, 0, NULL, "record the first run's update statistics per step (trace.csv, trace_pairs.csv)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 enum { E_OPTIMIZEE, E_OPTIMIZERS, E_STEPS, E_RUNS, E_TUNE_RUNS, E_TUNE_STEPS, E_FIGURE, E_TITLE,
-       E_REFERENCE, E_REPORT_STEPS, E_TARGET };
+       E_REFERENCE, E_REPORT_STEPS, E_TARGET, E_HORIZONS, E_TRACE };
 
 /* Keys of a learned optimizer's section besides its plugin's options. */
 static const struct l2l_option learned_table[] = {
@@ -468,6 +470,35 @@ static void compare_keys(struct ctx *c, const struct ini_section *sec, struct su
     }
 }
 
+/* horizons and trace (runner_extra.c). horizons: increasing integers
+ * k >= 1, at most L2L_MAX_HORIZONS, k x steps at most 10,000,000. */
+static void judgment_keys(struct ctx *c, const struct ini_section *sec, struct suite_experiment *x,
+                          const struct l2l_value *v)
+{
+    const char *h = v[E_HORIZONS].s;
+    x->trace = (int)v[E_TRACE].i;
+    if (!h || !h[0])
+        return;
+    int line = sec->line;
+    char *end;
+    x->horizons_text = xstrdup(c, h);
+    for (const char *p = h; *p; ) {
+        long k = strtol(p, &end, 10);
+        long last = x->n_horizons ? x->horizon[x->n_horizons - 1] : 0;
+        if (end == p || k < 1 || k <= last || x->n_horizons == L2L_MAX_HORIZONS ||
+            (double)k * (double)x->steps > 1e7 || !strchr(" ,", *end)) {
+            find_value(c, sec->name, "horizons", &line);
+            bad(c, line, "[%s] horizons: '%s': expected up to %d increasing whole multiples of "
+                "steps from 1, each times steps (%ld) at most 10000000", sec->name, h,
+                L2L_MAX_HORIZONS, x->steps);
+            x->n_horizons = 0;
+            return;
+        }
+        x->horizon[x->n_horizons++] = k;
+        p = end + strspn(end, " ,");
+    }
+}
+
 static void load_experiment(struct ctx *c, const struct ini_section *sec, const char *name,
                             const struct l2l_value *sv)
 {
@@ -528,6 +559,7 @@ static void load_experiment(struct ctx *c, const struct ini_section *sec, const 
                 sec->name, v[E_OPTIMIZERS].s);
     }
     compare_keys(c, sec, x, v);
+    judgment_keys(c, sec, x, v);
     free_values(experiment_table, v);
 }
 
@@ -727,6 +759,7 @@ void l2l_suite_free(struct suite *s)
         free(s->experiments[k].reference);
         free(s->experiments[k].report_steps);
         free(s->experiments[k].target);
+        free(s->experiments[k].horizons_text);
     }
     free(s->optimizees);
     free(s->optimizers);
@@ -823,11 +856,13 @@ void l2l_suite_write(FILE *f, const struct suite *s)
         fprintf(f, "\nsteps = %ld\nruns = %ld\ntune_runs = %ld\ntune_steps = %ld\nfigure = %s\ntitle = %s\n",
                 x->steps, x->runs, x->tune_runs, x->tune_steps, x->figure, x->title);
         /* Written only when set: suites without them keep their suite.ini. */
-        const char *key[] = {"reference", "report_steps", "target"};
-        const char *val[] = {x->reference, x->report_steps, x->target};
-        for (int j = 0; j < 3; j++)
+        const char *key[] = {"reference", "report_steps", "target", "horizons"};
+        const char *val[] = {x->reference, x->report_steps, x->target, x->horizons_text};
+        for (int j = 0; j < 4; j++)
             if (val[j])
                 fprintf(f, "%s = %s\n", key[j], val[j]);
+        if (x->trace)
+            fputs("trace = true\n", f);
         fputc('\n', f);
     }
 }

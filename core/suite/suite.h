@@ -37,6 +37,8 @@ struct suite_optimizer {
     struct l2l_meta_config meta;
 };
 
+#define L2L_MAX_HORIZONS 16
+
 struct suite_experiment {
     char *name;                 /* [experiment NAME] */
     int line;
@@ -49,6 +51,12 @@ struct suite_experiment {
     /* Comparisons (stats_write.c reads them back from suite.ini): as
      * given, NULL when unset. */
     char *reference, *report_steps, *target;
+    /* Horizons and traces (runner_extra.c): k x steps runs for each
+     * horizon[0..n_horizons), as given in horizons_text (NULL: unset). */
+    char *horizons_text;
+    int n_horizons;
+    long horizon[L2L_MAX_HORIZONS];
+    int trace;                  /* record the first run's updates */
 };
 
 struct suite {

@@ -8,9 +8,11 @@
 
 /* Purposes: problems for evaluation, for tuning baselines, for meta-training,
  * for validating meta-training, the meta-parameters' initialisation, and
- * the bootstrap of the comparisons (stats_write.c). */
+ * the bootstrap of the comparisons (stats_write.c), the traced coordinates
+ * (runner_extra.c). */
 enum l2l_purpose { L2L_SEED_EVAL = 1, L2L_SEED_TUNE = 2, L2L_SEED_TRAIN = 3,
-                   L2L_SEED_VALID = 4, L2L_SEED_INIT = 5, L2L_SEED_STATS = 6 };
+                   L2L_SEED_VALID = 4, L2L_SEED_INIT = 5, L2L_SEED_STATS = 6,
+                   L2L_SEED_TRACE = 7 };
 
 static inline uint64_t l2l_seed_derive(uint64_t suite_seed, enum l2l_purpose purpose,
                                        uint64_t a, uint64_t b)

@@ -52,8 +52,16 @@ static int step(void *self, float *theta, const float *grad)
     return 0;
 }
 
+/* No state per coordinate: plain SGD until it fails. */
+static double state_bytes(const void *self)
+{
+    (void)self;
+    return 0;
+}
+
 const struct l2l_optimizer_ops l2l_optimizer = {
     .abi_version = L2L_ABI_VERSION, .name = FAULTY_NAME, .version = "1",
     .description = "test only: SGD that fails on request", .options = options,
     .tunable = "lr", .create = create, .destroy = destroy, .reset = reset, .step = step,
+    .state_bytes = state_bytes,
 };

@@ -192,6 +192,13 @@ static int backward_step(void *self, int t, const float *dg_t, float *dgrad, flo
  * checkpoint tests see one. */
 static const char *const update_options[] = {"terms", NULL};
 
+/* State per coordinate: g_{t−1} (prev), one float; the tape excluded. */
+static double state_bytes(const void *self)
+{
+    (void)self;
+    return sizeof(float);
+}
+
 static const struct l2l_learned_ops learned = {
     .n_meta = n_meta, .meta = meta, .meta_init = meta_init, .shape = shape, .shape_names = shape_names,
     .tape_begin = tape_begin, .step_record = step_record, .backward = backward,
@@ -203,5 +210,5 @@ const struct l2l_optimizer_ops l2l_optimizer = {
     .description = "test-only learned optimizer: learned step size and momentum",
     .options = options, .tunable = NULL,
     .create = create, .destroy = destroy, .reset = reset, .step = step,
-    .learned = &learned,
+    .learned = &learned, .state_bytes = state_bytes,
 };

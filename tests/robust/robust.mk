@@ -20,6 +20,7 @@ ROBUST_TESTS += tests/robust/quadratic_file.sh
 # mpirun at 2 and 3 ranks: the same bits, a killed rank (skipped without MPI)
 ROBUST_TESTS += tests/robust/mpi.sh
 ROBUST_TESTS += tests/robust/sets.sh
+ROBUST_TESTS += tests/robust/judgment.sh
 TESTS += $(ROBUST_TESTS)
 EXTRA_DIST += $(ROBUST_TESTS) tests/robust/common.sh docs/robustness.md \
 	tests/fuzz/build.sh tests/fuzz/fuzz_common.h tests/fuzz/fuzz_suite.c \

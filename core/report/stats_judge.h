@@ -1,0 +1,25 @@
+/* stats_judge.h: the judgment of a results directory beside its
+ * comparisons, from the files the runner wrote (results_extra.h): the
+ * cost and break-even (timing_break_even.csv, measured), the horizon and
+ * trace figures, and provenance in the report (stats_judge.c). Each part
+ * is skipped when its file is absent. */
+#ifndef L2L_STATS_JUDGE_H
+#define L2L_STATS_JUDGE_H
+#include <stdio.h>
+#include "plot_data.h"
+#include "plot_gnuplot.h"
+
+/* timing_break_even.csv (after targets.csv), then the figures
+ * horizon_<experiment>, trace_<experiment> and trace_pairs_<experiment>,
+ * appended to list. Returns 0 or < 0 (said). */
+int sj_write_all(const struct pr_results *r, const char *figdir, const char *datadir,
+                 struct pg_list *list);
+
+/* The cost table and where each learned optimizer was trained, for the
+ * report (html or Markdown). */
+void sj_report(FILE *f, const struct pr_results *r, void (*esc)(FILE *, const char *), int html);
+
+/* 1 when provenance.csv says experiment exp is a transfer for optimizer
+ * opt (why: what differs), else 0. */
+int sj_transfer(const char *dir, const char *exp, const char *opt, char *why, size_t len);
+#endif
