@@ -6,7 +6,8 @@
 core_report_libl2lreport_la_SOURCES += \
 	core/report/stats.h core/report/stats_paired.c core/report/stats_profile.c core/report/stats_budget.c \
 	core/report/stats_write.h core/report/stats_write.c core/report/stats_figures.c core/report/stats_report.c \
-	core/report/stats_cost.c core/report/stats_judge.c core/report/stats_judge.h
+	core/report/stats_cost.c core/report/stats_judge.c core/report/stats_judge.h \
+	core/report/stats_judge_figures.c
 
 check_PROGRAMS += tests/test_stats
 TESTS += tests/test_stats

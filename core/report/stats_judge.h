@@ -2,7 +2,8 @@
  * comparisons, from the files the runner wrote (results_extra.h): the
  * cost and break-even (timing_break_even.csv, measured), the horizon and
  * trace figures, and provenance in the report (stats_judge.c). Each part
- * is skipped when its file is absent. */
+ * is skipped when its file is absent. Files: stats_judge.c (cost,
+ * report), stats_judge_figures.c (figures). */
 #ifndef L2L_STATS_JUDGE_H
 #define L2L_STATS_JUDGE_H
 #include <stdio.h>
@@ -14,6 +15,19 @@
  * appended to list. Returns 0 or < 0 (said). */
 int sj_write_all(const struct pr_results *r, const char *figdir, const char *datadir,
                  struct pg_list *list);
+
+/* Parts of sj_write_all: timing_break_even.csv (stats_judge.c, removed
+ * when timing_cost.csv is absent) and the figures (stats_judge_figures.c). */
+int sj_write_break_even(const struct pr_results *r);
+int sj_figures(const struct pr_results *r, const char *figdir, const char *datadir,
+               struct pg_list *list);
+
+/* Shared by both files: indices of names in r (-1: none), whether
+ * dir/name exists, a CSV field ",x" as pr_put_num writes x. */
+int sj_opt_index(const struct pr_results *r, const char *name);
+int sj_exp_index(const struct pr_results *r, const char *name);
+int sj_exists(const char *dir, const char *name);
+void sj_put(FILE *f, double x);
 
 /* The cost table and where each learned optimizer was trained, for the
  * report (html or Markdown). */
