@@ -8,4 +8,5 @@ nobase_dist_pkgdata_DATA = suites/quadratic.ini suites/mnist.ini \
 	suites/checkpoints/quadratic-lstm.l2l suites/checkpoints/quadratic-lstm-gac.l2l \
 	suites/checkpoints/mnist-lstm.l2l suites/checkpoints/mnist-lstm-gac.l2l \
 	suites/checkpoints/conv-lstm.l2l suites/checkpoints/conv-lstm-sets.l2l \
-	suites/checkpoints/conv-lstm-sub.l2l
+	suites/checkpoints/conv-lstm-sub.l2l \
+	suites/checkpoints/quadratic-ntm-bfgs.l2l suites/checkpoints/mnist-ntm-bfgs.l2l
