@@ -307,14 +307,9 @@ static int trace_figure(const struct pr_results *r, int e, const char *figdir,
     return pg_list_add(list, PG_TUNING, e, name, cap);
 }
 
-/* The scatter is drawn for the learned optimizers beside adam and nag. */
-static int scattered(const struct pr_results *r, int o)
-{
-    return r->opt[o].learned || !strcmp(r->opt[o].plugin, "adam") || !strcmp(r->opt[o].plugin, "nag");
-}
-
 /* trace_pairs_<exp>: Δθ_i against ∇_i for the sampled coordinates over
- * every step, one panel per optimizer; data figures/data/trace_pairs_<exp>.csv
+ * every step, one panel per optimizer (the first eight of the experiment:
+ * the core names no plugin, so a suite chooses them by its list); data figures/data/trace_pairs_<exp>.csv
  * (row, then per optimizer its grad and update columns, rows in the order
  * of trace_pairs.csv). */
 static int pairs_figure(const struct pr_results *r, int e, const char *figdir,
@@ -330,7 +325,7 @@ static int pairs_figure(const struct pr_results *r, int e, const char *figdir,
     cap = 64 * (r->exp[e].steps + 1);
     while ((rc = csv_next(&f)) > 0) {
         int o = sj_opt_index(r, csv_str(&f, ix[1])), j;
-        if (sj_exp_index(r, csv_str(&f, ix[0])) != e || o < 0 || !scattered(r, o))
+        if (sj_exp_index(r, csv_str(&f, ix[0])) != e || o < 0)
             continue;
         for (j = 0; j < no && opts[j] != o; j++)
             ;
@@ -410,7 +405,7 @@ static int pairs_figure(const struct pr_results *r, int e, const char *figdir,
     }
     l2l_fmt(cap_text, sizeof cap_text, "Update against gradient on %s, first evaluation run: the "
             "pairs (∇_i, Δθ_i) of %s coordinates drawn once per experiment, at every step "
-            "(trace_pairs.csv); the learned optimizers beside Adam and NAG.", r->exp[e].name,
+            "(trace_pairs.csv); one panel per optimizer (the first eight).", r->exp[e].name,
             "the same");
     rc = pg_list_add(list, PG_TUNING, e, name, cap_text);
 out:
