@@ -327,7 +327,7 @@ static void costs(FILE *f, const struct pr_results *r, void (*esc)(FILE *, const
             static const char *const head[] = {"optimizer", "tuning CPU s", "meta-training s",
                 "total s", "CPU ms per step", "step ns per parameter", "state bytes per parameter",
                 "steps to target", "break-even trainings"};
-            fputs(html ? "</h3>\n<table>\n<tr>" : "\n|", f);
+            fputs(html ? "</h3>\n<table>\n<tr>" : "\n\n|", f); /* a blank line: Markdown table */
             int cols = 0;
             for (int k = 0; k < 9; k++)
                 if (learned || (k != 2 && k != 8)) {
