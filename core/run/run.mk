@@ -3,9 +3,12 @@
 RUN_INCLUDES = $(SUITE_INCLUDES) -I$(top_srcdir)/core/run
 noinst_LTLIBRARIES += core/run/libl2lrun.la
 core_run_libl2lrun_la_SOURCES = \
-	core/run/runner.c core/run/runner.h core/run/results.c core/run/results.h \
+	core/run/runner.c core/run/runner.h core/run/runner_phases.h \
+	core/run/runner_meta.c core/run/runner_tune.c core/run/runner_eval.c \
+	core/run/runner_horizons.c core/run/runner_task.c core/run/runner_pool.c \
+	core/run/runner_pool.h core/run/runner_threads.c core/run/runner_dist.c \
+	core/run/runner_train.c core/run/results.c core/run/results.h \
 	core/run/resume_area.c core/run/resume_area.h core/run/out_dir.c core/run/out_dir.h \
-	core/run/runner_pool.h core/run/runner_dist.c core/run/runner_train.c \
 	core/run/trace.c core/run/trace.h core/run/runner_extra.c core/run/runner_extra.h \
 	core/run/results_extra.c core/run/results_extra.h
 # $(top_builddir)/core: revision.h (Makefile.am).

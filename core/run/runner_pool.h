@@ -1,4 +1,4 @@
-/* runner_pool.h: internal to the runner (runner.c, runner_dist.c): the
+/* runner_pool.h: internal to the runner (core/run/runner*.c): the
  * suite's runs as tasks, and the pool that hands them to threads, here or
  * on other MPI ranks. */
 #ifndef L2L_RUNNER_POOL_H
@@ -36,8 +36,11 @@ struct pool {
     long saved;             /* tasks saved by this process */
 };
 
-/* One task into t->out: 0, L2L_EINTR, or < 0 (said). */
+/* runner_task.c. One task into t->out: 0, L2L_EINTR, or < 0 (said). */
 int run_task(struct pool *p, const struct task *t);
+
+/* runner_pool.c. Monotonic seconds. */
+double runner_now(void);
 /* The next task to run, or NULL when none is left. */
 const struct task *pool_take(struct pool *p);
 /* A task ran with rc in dt seconds, dc of CPU: kept in the work area and
@@ -48,6 +51,14 @@ double pool_cpu_now(int jobs);
 void pool_progress(struct pool *p);
 /* A worker thread's loop: take, run, finish. */
 void *pool_worker(void *arg);
+/* Fills the slots of the tasks of all[0..n) kept in the work area and
+ * gives the pool the others (a copy, freed by the phase: p->tasks).
+ * Returns 0 or L2L_ENOMEM (said). */
+int pool_take_kept(struct pool *p, const struct task *all, long n);
+
+/* runner_threads.c. Runs the pool's tasks on `jobs` threads (and over the
+ * MPI ranks): 0, L2L_EINTR, or the first failed task's code. */
+int pool_run(struct pool *p, int jobs);
 
 /* runner_dist.c. Rank 0: answers the other ranks' requests until every
  * task is done and each of their threads was told to stop. Returns 0 or
