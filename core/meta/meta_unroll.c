@@ -4,6 +4,7 @@
 #include <string.h>
 #include "log.h"
 #include "meta_unroll.h"
+#include "plugin_loader.h"
 
 /* Coordinates below which a loop is not worth threads. The loops are
  * elementwise, so results do not depend on the number of threads. Using
@@ -39,15 +40,9 @@ int l2l_meta_inst_init_sets(struct l2l_meta_inst *in, const struct l2l_optimizer
     in->family = family;
     in->n = obj->n_params(family);
     in->cap = U;
-    const struct l2l_group all = {"all", 0, in->n}, *groups = &all;
-    int n_groups = 1;
-    if (obj->groups) {
-        n_groups = obj->groups(family, &groups);
-        if (n_groups <= 0) {
-            groups = &all;
-            n_groups = 1;
-        }
-    }
+    struct l2l_group all;
+    const struct l2l_group *groups;
+    int n_groups = l2l_optimizee_groups(obj, family, in->n, &all, &groups);
     in->self = l2l_sets_create(opt, sets, opt_values, in->n, groups, n_groups, err, errlen);
     l2l_sets_free(&one);
     if (!in->self)

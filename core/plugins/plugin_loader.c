@@ -571,3 +571,16 @@ void l2l_plugin_list(FILE *f)
     }
     free_dirs(d, nd);
 }
+
+int l2l_optimizee_groups(const struct l2l_optimizee_ops *obj, const void *family, size_t n,
+                         struct l2l_group *all, const struct l2l_group **groups)
+{
+    *all = (struct l2l_group){"all", 0, n};
+    *groups = NULL;
+    int n_groups = obj->groups ? obj->groups(family, groups) : 0;
+    if (n_groups <= 0) {
+        *groups = all;
+        n_groups = 1;
+    }
+    return n_groups;
+}

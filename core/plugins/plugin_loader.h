@@ -50,4 +50,11 @@ const struct l2l_option *l2l_plugin_options(const struct l2l_plugin *p);
 const char *l2l_plugin_name(const struct l2l_plugin *p);
 const char *l2l_plugin_version(const struct l2l_plugin *p);
 const char *l2l_plugin_description(const struct l2l_plugin *p);
+
+/* The parameter groups of an optimizee family of n coordinates: its groups
+ * hook's, or the one group `all` (written into *all, which the caller keeps
+ * while it uses *groups) when it has no hook or the hook gives none.
+ * Returns how many, at least 1. */
+int l2l_optimizee_groups(const struct l2l_optimizee_ops *obj, const void *family, size_t n,
+                         struct l2l_group *all, const struct l2l_group **groups);
 #endif

@@ -104,12 +104,9 @@ int l2l_cost_probe(struct suite *s, int e, struct opt_result *r, const float *ph
     const struct l2l_optimizee_ops *obj = ee->plugin.u.obj;
     const struct l2l_optimizer_ops *opt = o->plugin.u.opt;
     size_t n = obj->n_params(ee->family);
-    const struct l2l_group *groups = NULL, all = {"all", 0, n};
-    int n_groups = obj->groups ? obj->groups(ee->family, &groups) : 0;
-    if (n_groups <= 0) {
-        groups = &all;
-        n_groups = 1;
-    }
+    struct l2l_group all;
+    const struct l2l_group *groups;
+    int n_groups = l2l_optimizee_groups(obj, ee->family, n, &all, &groups);
     int m = l2l_options_count(opt->options);
     struct l2l_value *vals = malloc(sizeof *vals * (size_t)(m + 1));
     float *theta = malloc(sizeof(float) * (n ? n : 1)), *grad = malloc(sizeof(float) * (n ? n : 1));

@@ -101,12 +101,9 @@ int run_task(struct pool *p, const struct task *t)
     const struct l2l_optimizee_ops *obj = e->plugin.u.obj;
     const struct l2l_optimizer_ops *opt = o->plugin.u.opt;
     size_t n = obj->n_params(e->family);
-    const struct l2l_group *groups = NULL, all = {"all", 0, n};
-    int n_groups = obj->groups ? obj->groups(e->family, &groups) : 0;
-    if (n_groups <= 0) {
-        groups = &all;
-        n_groups = 1;
-    }
+    struct l2l_group all;
+    const struct l2l_group *groups;
+    int n_groups = l2l_optimizee_groups(obj, e->family, n, &all, &groups);
     char err[L2L_ERRLEN] = "", text[64];
     int tuning = t->tuning;
     double v = t->grid >= 0 ? r->grid[t->grid].value : 0;
