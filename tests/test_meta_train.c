@@ -63,6 +63,12 @@ static int setup(struct setup *s, const char *tag, const char *lr, long epochs)
     return setup_sig(s, tag, lr, epochs, NULL);
 }
 
+/* job.stop_in_epoch: the training stops in epoch *arg as if SIGINT came. */
+static int stop_at_epoch(void *arg, long epoch)
+{
+    return epoch == *(const long *)arg;
+}
+
 static void teardown(struct setup *s)
 {
     if (s->family)
@@ -236,9 +242,11 @@ static void test_resume(void)
     snprintf(state, sizeof state, "%s.state", b.ckpt);
 
     /* Interrupted in epoch 7 (validations at 4, 8, ...): epochs 1..6 kept. */
-    l2l_meta_test_stop_epoch = 7;
+    long stop_epoch = 7;
+    b.job.stop_in_epoch = stop_at_epoch;
+    b.job.stop_arg = &stop_epoch;
     int rc = l2l_meta_train(&b.job, err, sizeof err);
-    l2l_meta_test_stop_epoch = 0;
+    b.job.stop_in_epoch = NULL;
     printf("\n  interrupted: %s\n", err);
     CU_ASSERT_EQUAL(rc, -6 /* L2L_EINTR */);
     CU_ASSERT(access(state, F_OK) == 0);
@@ -274,9 +282,10 @@ static void test_resume(void)
     b.job.cfg.steps = 22;
 
     /* Interrupted again, then from an earlier resumed point: still exact. */
-    l2l_meta_test_stop_epoch = 11;
+    stop_epoch = 11;
+    b.job.stop_in_epoch = stop_at_epoch;
     rc = l2l_meta_train(&b.job, err, sizeof err);
-    l2l_meta_test_stop_epoch = 0;
+    b.job.stop_in_epoch = NULL;
     CU_ASSERT_EQUAL(rc, -6);
     rc = l2l_meta_train(&b.job, err, sizeof err);
     if (rc < 0)

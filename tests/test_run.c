@@ -39,12 +39,22 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* > 0: a run stops (as SIGINT would) once it has kept this many runs. */
+static long stop_after;
+
+static int stop_when_kept(void *arg, long kept)
+{
+    (void)arg;
+    return stop_after > 0 && kept >= stop_after;
+}
+
 static int run_into(const char *suite_path, const char *dir, int jobs)
 {
     struct suite s;
     if (l2l_suite_load(suite_path, -1, &s) < 0)
         return -1;
-    struct run_options ro = {.out_dir = dir, .jobs = jobs, .quiet = 1};
+    struct run_options ro = {.out_dir = dir, .jobs = jobs, .quiet = 1,
+                             .stop_after_kept = stop_when_kept};
     int rc = l2l_run_suite(&s, &ro);
     l2l_suite_free(&s);
     return rc;
@@ -166,13 +176,13 @@ static void test_tiny_suite(void)
     char d3[] = "/tmp/l2l-test-out3-XXXXXX", work[300];
     CU_ASSERT_FATAL(mkdtemp(d3) != NULL);
     snprintf(work, sizeof work, "%s/.partial", d3);
-    l2l_runner_test_stop_after = 5;
+    stop_after = 5;
     CU_ASSERT_EQUAL(run_into(suite_path, d3, 2), L2L_EINTR);
     int kept1 = count_files(work, "tune-") + count_files(work, "eval-");
     CU_ASSERT_EQUAL(run_into(suite_path, d3, 1), L2L_EINTR);
     int kept2 = count_files(work, "tune-") + count_files(work, "eval-");
     int tuning2 = count_files(work, "tune-");
-    l2l_runner_test_stop_after = 0;
+    stop_after = 0;
     snprintf(path, sizeof path, "%s/summary.csv", d3);
     CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0); /* nothing looks complete */
     printf("  kept after the first interruption: %d runs, after the second: %d (%d tuning)\n",
@@ -206,7 +216,8 @@ static int run_seed(const char *suite_path, const char *dir, long long seed)
     struct suite s;
     if (l2l_suite_load(suite_path, seed, &s) < 0)
         return -1;
-    struct run_options ro = {.out_dir = dir, .jobs = 1, .quiet = 1};
+    struct run_options ro = {.out_dir = dir, .jobs = 1, .quiet = 1,
+                             .stop_after_kept = stop_when_kept};
     int rc = l2l_run_suite(&s, &ro);
     l2l_suite_free(&s);
     return rc;
@@ -235,10 +246,10 @@ static void test_foreign_kept_runs(void)
     fclose(f);
     l2l_set_quiet(1);
     CU_ASSERT_EQUAL_FATAL(run_seed(suite_path, ref, 1), 0);
-    l2l_runner_test_stop_after = 5;
+    stop_after = 5;
     CU_ASSERT_EQUAL(run_seed(suite_path, mine, 1), L2L_EINTR);
     CU_ASSERT_EQUAL(run_seed(suite_path, other, 2), L2L_EINTR);
-    l2l_runner_test_stop_after = 0;
+    stop_after = 0;
     /* the same 5 task names in both (-j 1): seed 2's replace seed 1's */
     snprintf(cmd, sizeof cmd, "cp %s/.partial/tune-* %s/.partial/", other, mine);
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);

@@ -11,7 +11,6 @@
 /* Here, not in meta_train.c, which installs the handler that sets it:
  * the loop calls the epoch, and the epoch never calls back. */
 volatile sig_atomic_t meta_stop_requested;
-long l2l_meta_test_stop_epoch;
 
 /* tr->st.phi is the one owner of φ; the objects hold copies because a
  * plugin owns the buffer meta() returns (ABI 2). Only the P training
@@ -173,7 +172,7 @@ int meta_run_epoch(struct meta_trainer *tr, long epoch, double *meta_loss, doubl
                                          NULL, tr->errs + (size_t)id * L2L_ERRLEN, L2L_ERRLEN);
             tr->rcs[k + tr->P] = id;
         }
-        if (epoch == l2l_meta_test_stop_epoch)
+        if (tr->job->stop_in_epoch && tr->job->stop_in_epoch(tr->job->stop_arg, epoch))
             meta_stop_requested = 1;
         /* every rank's dφ, and whether any rank was signalled */
         int stop = meta_gather(tr, tr->P, tr->dphis, m, err, errlen);

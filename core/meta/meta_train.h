@@ -69,6 +69,11 @@ struct l2l_meta_job {
      * order, so φ is the same bits for any number of ranks. The group's
      * first rank alone writes the checkpoint, the .state file and the log. */
     const struct l2l_dist_group *group;
+    /* Asked after each unroll (on every rank) with its epoch; nonzero
+     * stops the training as SIGINT would (that epoch dropped, the state
+     * saved, L2L_EINTR). NULL: never. The tests interrupt trainings so. */
+    int (*stop_in_epoch)(void *arg, long epoch);
+    void *stop_arg;
 };
 
 /* Trains, resuming from checkpoint_path's ".state" file when present, and

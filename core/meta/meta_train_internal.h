@@ -14,7 +14,7 @@
 /* Non-finite meta-gradients in a row before φ is rolled back. */
 #define MAX_BAD 3
 
-/* Set by SIGINT/SIGTERM (and the test hook): stop after the current unroll. */
+/* Set by SIGINT/SIGTERM (and job->stop_in_epoch): stop after the current unroll. */
 extern volatile sig_atomic_t meta_stop_requested;
 
 /* Threads for independent trajectories (instances, validation problems):

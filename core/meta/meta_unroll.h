@@ -77,8 +77,4 @@ int l2l_meta_inst_start(struct l2l_meta_inst *in, struct l2l_rng *rng, char *err
  * ∇_u, with the optimizer's state carried over. */
 int l2l_meta_unroll(struct l2l_meta_inst *in, int u, double scale, float *dphi,
                     double *meta_loss, double *losses, char *err, size_t errlen);
-
-/* Test hook: when > 0, the trainer behaves as if SIGINT arrived during
- * this epoch (after its first unroll). */
-extern long l2l_meta_test_stop_epoch;
 #endif

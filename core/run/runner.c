@@ -172,7 +172,7 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro)
 
     struct exp_result *res = NULL;
     float **phi = calloc((size_t)s->n_optimizers + 1, sizeof *phi);
-    struct pool p = {.s = s, .phi = phi, .quiet = ro->quiet};
+    struct pool p = {.s = s, .phi = phi, .quiet = ro->quiet, .ro = ro};
     struct l2l_partial work;
     long n_runs = 0;
     pthread_mutex_init(&p.lock, NULL);

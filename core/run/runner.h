@@ -60,6 +60,11 @@ struct run_options {
     int require_figures;
     int keep_work;         /* leave OUT/.partial for l2l_run_done (l2l run:
                             * the results are complete after the figures) */
+    /* Asked after each finished run with how many runs this call has kept
+     * in OUT/.partial; nonzero stops the run as SIGINT would (L2L_EINTR,
+     * the kept runs stay). NULL: never. The tests interrupt runs so. */
+    int (*stop_after_kept)(void *arg, long kept);
+    void *stop_arg;
 };
 
 /* Runs the suite and writes the results directory. Every finished tuning
@@ -73,10 +78,6 @@ int l2l_run_suite(struct suite *s, const struct run_options *ro);
 /* Removes OUT/.partial once the results are complete (keep_work).
  * Returns 0 or L2L_EIO (said on stderr). */
 int l2l_run_done(const char *out_dir);
-
-/* Tests only: > 0 stops the run (as SIGINT would) once this many runs
- * have been kept by this call. */
-extern long l2l_runner_test_stop_after;
 
 /* One trajectory of `steps` steps of an optimizer object on a problem;
  * shared by the runner and the tests. Returns 0 (a divergence is recorded

@@ -16,8 +16,6 @@
 #include "resume_area.h"
 #include "runner_pool.h"
 
-long l2l_runner_test_stop_after;
-
 double runner_now(void)
 {
     struct timespec ts;
@@ -92,7 +90,7 @@ void pool_finish(struct pool *p, const struct task *t, int rc, double dt, double
         p->failed = rc; /* the first failure's code decides the exit status */
     p->kept += saved;
     p->saved += saved;
-    if (l2l_runner_test_stop_after > 0 && p->saved >= l2l_runner_test_stop_after)
+    if (p->ro->stop_after_kept && p->ro->stop_after_kept(p->ro->stop_arg, p->saved))
         l2l_interrupt_raise();
     p->done++;
     pool_progress(p);

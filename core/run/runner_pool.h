@@ -29,6 +29,7 @@ struct pool {
     pthread_mutex_t lock;
     int failed;             /* 0, or the first failed run's code (< 0) */
     int quiet;
+    const struct run_options *ro; /* the caller's: stop_after_kept */
     int jobs;               /* runs at once (worker threads) */
     double started;
     const struct l2l_partial *work; /* where finished tasks are kept, or NULL */
