@@ -1,4 +1,4 @@
-/* test_stats.c: the comparison statistics (core/report/stats_*.c) against closed
+/* test_stats.c: the comparison statistics (core/stats/stats_*.c) against closed
  * forms, published examples and independent implementations written here
  * (enumeration of sign patterns and of subsets, numeric integration). */
 #include <math.h>

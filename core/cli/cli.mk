@@ -1,7 +1,7 @@
 # core/cli/cli.mk: the top layer, the commands of `l2l` (uses every layer
 # below); libl2lcore.la, all the layers in one convenience library (the
 # program and the tests link it); the `l2l` program.
-CLI_INCLUDES = $(RUN_INCLUDES) $(REPORT_INCLUDES) $(BENCH_INCLUDES) -I$(top_srcdir)/core/cli
+CLI_INCLUDES = $(RUN_INCLUDES) $(STATS_INCLUDES) $(BENCH_INCLUDES) -I$(top_srcdir)/core/cli
 noinst_LTLIBRARIES += core/cli/libl2lcli.la
 core_cli_libl2lcli_la_SOURCES = \
 	core/cli/commands.h core/cli/commands.c core/cli/cmd_plugins.c core/cli/cmd_run.c \
@@ -17,7 +17,7 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CORE_INCLUDES)
 
 noinst_LTLIBRARIES += libl2lcore.la
 libl2lcore_la_SOURCES =
-libl2lcore_la_LIBADD = core/cli/libl2lcli.la core/bench/libl2lbench.la core/report/libl2lreport.la \
+libl2lcore_la_LIBADD = core/cli/libl2lcli.la core/bench/libl2lbench.la core/stats/libl2lstats.la core/report/libl2lreport.la \
 	core/run/libl2lrun.la core/suite/libl2lsuite.la core/meta/libl2lmeta.la \
 	core/plugins/libl2lplugins.la core/util/libl2lutil.la \
 	$(INIH_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(MPI_LIBS) $(LIBS) $(GSL_LIBS)

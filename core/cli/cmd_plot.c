@@ -46,7 +46,8 @@ int l2l_plot_results(const char *dir, int require_figures, char *err, size_t err
         goto done;
     }
     /* The report is written even without figures: it holds the table. */
-    if ((rc = report_write_html(&r, &list)) < 0 || (rc = report_write_md(&r, &list)) < 0) {
+    if ((rc = report_write_html(&r, &list, st_report)) < 0 ||
+        (rc = report_write_md(&r, &list, st_report)) < 0) {
         l2l_fmt(err, errlen, "l2l: cannot write the report of %s", dir);
         goto done;
     }

@@ -8,9 +8,9 @@
 #include <string.h>
 #include "escape.h"
 #include "infile.h"
+#include "l2l/plugin.h" /* L2L_ERRLEN */
 #include "log.h"
 #include "report.h"
-#include "stats_write.h"
 
 void report_manifest_get(const char *text, const char *section, const char *key, char *out,
                          size_t len)
@@ -194,7 +194,7 @@ static void figures(FILE *f, const struct pr_results *r, const struct pg_list *f
         }
 }
 
-int report_write_html(const struct pr_results *r, const struct pg_list *figs)
+int report_write_html(const struct pr_results *r, const struct pg_list *figs, report_part_fn *part)
 {
     struct atomic_file a;
     if (l2l_afile_open(&a, r->dir, "index.html") < 0)
@@ -236,7 +236,8 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs)
                "<a href=\"figures/data/\">figures/data/</a>.</p>\n<h2>Summary</h2>\n",
             r->n_exp, r->n_opt);
     summary_table(f, r);
-    st_report(f, r, l2l_esc_html, 1);
+    if (part)
+        part(f, r, l2l_esc_html, 1);
     fputs("<h2>Figures</h2>\n", f);
     figures(f, r, figs);
     fputs("<h2>Manifest</h2>\n<pre>", f);

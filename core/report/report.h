@@ -4,11 +4,18 @@
 #ifndef L2L_REPORT_H
 #define L2L_REPORT_H
 #include <stddef.h>
+#include <stdio.h>
 #include "plot_data.h"
 #include "plot_gnuplot.h"
 
-int report_write_html(const struct pr_results *r, const struct pg_list *figs);
-int report_write_md(const struct pr_results *r, const struct pg_list *figs);
+/* What a page shows between the summary and the figures, from a layer
+ * above (the comparisons: st_report of core/stats, passed by the caller):
+ * html (1) or Markdown (0), names through esc. NULL: nothing. */
+typedef void report_part_fn(FILE *f, const struct pr_results *r, void (*esc)(FILE *, const char *),
+                            int html);
+
+int report_write_html(const struct pr_results *r, const struct pg_list *figs, report_part_fn *part);
+int report_write_md(const struct pr_results *r, const struct pg_list *figs, report_part_fn *part);
 
 /* Shared by both: the value of key in [section] of manifest.ini ("" when
  * absent), one number as the tables show it, and whether summary row k

@@ -1,7 +1,8 @@
 # core/report/report.mk: what `l2l plot` makes of a results directory:
-# derived statistics, gnuplot scripts and figures, index.html and report.md;
-# the throughput figure of `l2l bench`'s CSV. Uses util only: it reads
-# the CSV files, never the runner's types.
+# the CSV reader, derived data, gnuplot scripts and figures, index.html
+# and report.md; the throughput figure of `l2l bench`'s CSV. Uses util
+# only: it reads the CSV files, never the runner's types. The statistics
+# of comparisons are the layer above (core/stats/stats.mk).
 REPORT_INCLUDES = $(UTIL_INCLUDES) -I$(top_srcdir)/core/report
 noinst_LTLIBRARIES += core/report/libl2lreport.la
 core_report_libl2lreport_la_SOURCES = \

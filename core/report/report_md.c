@@ -6,7 +6,6 @@
 #include "escape.h"
 #include "log.h"
 #include "report.h"
-#include "stats_write.h"
 
 static void md_iqr(FILE *f, double med, double q1, double q3, int bold)
 {
@@ -20,7 +19,7 @@ static void md_iqr(FILE *f, double med, double q1, double q3, int bold)
         fprintf(f, " %s%s%s [%s, %s] |", bold ? "**" : "", a, bold ? "**" : "", b, c);
 }
 
-int report_write_md(const struct pr_results *r, const struct pg_list *figs)
+int report_write_md(const struct pr_results *r, const struct pg_list *figs, report_part_fn *part)
 {
     struct atomic_file a;
     if (l2l_afile_open(&a, r->dir, "report.md") < 0)
@@ -63,7 +62,8 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs)
         }
     fputs("\nFinal loss: training loss at the last step of each evaluation run (a diverged run "
           "counts as +inf). Bold: the lowest median of its experiment.\n", f);
-    st_report(f, r, l2l_esc_md, 0);
+    if (part)
+        part(f, r, l2l_esc_md, 0);
     fputs("\n## Figures\n", f);
     static const char *const heads[] = {NULL, "Generalization", "Meta-training"};
     int missing = 0;

@@ -25,7 +25,7 @@ make -s -C "$b" -j"${MAKE_JOBS:-2}" libl2lcore.la \
     plugins/optimizees/quadratic.la plugins/optimizees/mlp.la
 openmp=$(sed -n 's/^OPENMP_CFLAGS = //p' "$b/Makefile")
 san="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cflags="-g -O1 $san -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -I$b -I$src/include -I$src/core/util -I$src/core/plugins -I$src/core/meta -I$src/core/suite -I$src/core/run -I$src/core/report"
+cflags="-g -O1 $san -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -I$b -I$src/include -I$src/core/util -I$src/core/plugins -I$src/core/meta -I$src/core/suite -I$src/core/run -I$src/core/report -I$src/core/stats"
 mkdir -p "$b/tests/fuzz"
 cd "$b"
 echo "fuzz build: targets"

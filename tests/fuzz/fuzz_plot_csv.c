@@ -21,6 +21,7 @@
 #include "plot_data.h"
 #include "plot_gnuplot.h"
 #include "report.h"
+#include "stats_write.h"
 
 #ifndef FUZZ_TINY_DIR
 #error "build with -DFUZZ_TINY_DIR=\"SRCDIR/tests/data/results-tiny\" (tests/fuzz/build.sh)"
@@ -155,8 +156,8 @@ static void load_and_write(int which, const uint8_t *data, size_t size)
     snprintf(figdir, sizeof figdir, "%s/figures", results);
     snprintf(datadir, sizeof datadir, "%s/data", figdir);
     struct pg_list list = {0};
-    if (pg_write_all(&r, figdir, datadir, &list) != 0 || report_write_html(&r, &list) != 0 ||
-        report_write_md(&r, &list) != 0) {
+    if (pg_write_all(&r, figdir, datadir, &list) != 0 ||
+        report_write_html(&r, &list, st_report) != 0 || report_write_md(&r, &list, st_report) != 0) {
         fprintf(stderr, "fuzz_plot_csv: a writer failed on a loaded results directory\n");
         abort();
     }
