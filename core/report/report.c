@@ -65,17 +65,72 @@ int report_figure_rank(const struct pg_figure *g)
     return g->kind == PG_GENERALIZATION ? 1 : g->kind == PG_META ? 2 : 0;
 }
 
+void report_iqr(double med, double q1, double q3, char text[3][32])
+{
+    report_num(med, text[0], 32);
+    report_num(q1, text[1], 32);
+    report_num(q3, text[2], 32);
+}
+
+void report_rows(FILE *f, const struct pr_results *r,
+                 void (*row)(FILE *f, const struct pr_results *r, int k, const char *wall))
+{
+    for (int e = 0; e < r->n_exp; e++)
+        for (int k = 0; k < r->n_sum; k++) {
+            if (r->sum[k].exp != e)
+                continue;
+            char w[32];
+            report_num(r->sum[k].wall, w, sizeof w);
+            row(f, r, k, w);
+        }
+}
+
+void report_figures(FILE *f, const struct pr_results *r, const struct pg_list *figs,
+                    void (*head)(FILE *f, const char *title),
+                    void (*fig)(FILE *f, const struct pr_results *r, const struct pg_figure *g,
+                                int k, void *ctx),
+                    void *ctx)
+{
+    static const char *const heads[] = {NULL, "Generalization", "Meta-training"};
+    for (int rank = 0; rank < 3; rank++)
+        for (int e = 0; e < (rank ? 1 : r->n_exp); e++) {
+            int shown = 0;
+            for (int k = 0; k < figs->n; k++) {
+                const struct pg_figure *g = &figs->fig[k];
+                if (report_figure_rank(g) != rank || (rank == 0 && g->index != e))
+                    continue;
+                if (!shown++)
+                    head(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
+                fig(f, r, g, k, ctx);
+            }
+        }
+}
+
 static void cell_iqr(FILE *f, double med, double q1, double q3, int bold)
 {
-    char a[32], b[32], c[32];
-    report_num(med, a, sizeof a);
-    report_num(q1, b, sizeof b);
-    report_num(q3, c, sizeof c);
+    char t[3][32];
+    report_iqr(med, q1, q3, t);
     if (isnan(med))
         fprintf(f, "<td>–</td>");
     else
-        fprintf(f, "<td>%s%s%s <span class=\"iqr\">[%s, %s]</span></td>", bold ? "<b>" : "", a,
-                bold ? "</b>" : "", b, c);
+        fprintf(f, "<td>%s%s%s <span class=\"iqr\">[%s, %s]</span></td>", bold ? "<b>" : "", t[0],
+                bold ? "</b>" : "", t[1], t[2]);
+}
+
+static void summary_row(FILE *f, const struct pr_results *r, int k, const char *w)
+{
+    const struct pr_summary *s = &r->sum[k];
+    fputs("<tr><td>", f);
+    l2l_esc_html(f, r->exp[s->exp].name);
+    fputs("</td><td>", f);
+    l2l_esc_html(f, r->opt[s->opt].name);
+    fputs("</td>", f);
+    cell_iqr(f, s->final_median, s->final_q1, s->final_q3, report_is_best(r, k));
+    cell_iqr(f, s->acc_median, s->acc_q1, s->acc_q3, 0);
+    fprintf(f, "<td%s>%ld of %ld</td><td>", s->diverged ? " class=\"bad\"" : "", s->diverged,
+            s->runs);
+    l2l_esc_html(f, s->hyper);
+    fprintf(f, "%s</td><td>%s</td></tr>\n", s->tuned ? " (tuned)" : "", w);
 }
 
 static void summary_table(FILE *f, const struct pr_results *r)
@@ -83,25 +138,7 @@ static void summary_table(FILE *f, const struct pr_results *r)
     fputs("<table>\n<tr><th>experiment</th><th>optimizer</th><th>final loss: median [Q1, Q3]</th>"
           "<th>test accuracy: median [Q1, Q3]</th><th>diverged</th><th>hyperparameters</th>"
           "<th>wall time (s)</th></tr>\n", f);
-    for (int e = 0; e < r->n_exp; e++)
-        for (int k = 0; k < r->n_sum; k++) {
-            const struct pr_summary *s = &r->sum[k];
-            if (s->exp != e)
-                continue;
-            char w[32];
-            report_num(s->wall, w, sizeof w);
-            fputs("<tr><td>", f);
-            l2l_esc_html(f, r->exp[e].name);
-            fputs("</td><td>", f);
-            l2l_esc_html(f, r->opt[s->opt].name);
-            fputs("</td>", f);
-            cell_iqr(f, s->final_median, s->final_q1, s->final_q3, report_is_best(r, k));
-            cell_iqr(f, s->acc_median, s->acc_q1, s->acc_q3, 0);
-            fprintf(f, "<td%s>%ld of %ld</td><td>", s->diverged ? " class=\"bad\"" : "", s->diverged,
-                    s->runs);
-            l2l_esc_html(f, s->hyper);
-            fprintf(f, "%s</td><td>%s</td></tr>\n", s->tuned ? " (tuned)" : "", w);
-        }
+    report_rows(f, r, summary_row);
     fputs("</table>\n<p class=\"note\">Final loss: training loss at the last step of each "
           "evaluation run (a diverged run counts as +inf). Bold: the lowest median of its "
           "experiment. Hyperparameters: the values used, \"tuned\" when chosen from a grid.</p>\n", f);
@@ -163,35 +200,28 @@ static int inline_svg(FILE *out, const char *dir, const char *name, int k)
     return 0;
 }
 
-static void figures(FILE *f, const struct pr_results *r, const struct pg_list *figs)
+static void figure_head(FILE *f, const char *title)
 {
-    static const char *const heads[] = {NULL, "Generalization", "Meta-training"};
-    for (int rank = 0; rank < 3; rank++)
-        for (int e = 0; e < (rank ? 1 : r->n_exp); e++) {
-            int shown = 0;
-            for (int k = 0; k < figs->n; k++) {
-                const struct pg_figure *g = &figs->fig[k];
-                if (report_figure_rank(g) != rank || (rank == 0 && g->index != e))
-                    continue;
-                if (!shown++) {
-                    fputs("<h3>", f);
-                    l2l_esc_html(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
-                    fputs("</h3>\n", f);
-                }
-                fputs("<figure id=\"", f);
-                l2l_esc_html(f, g->name);
-                fputs("\">\n", f);
-                if (!g->rendered || inline_svg(f, r->dir, g->name, k) < 0)
-                    fputs("<p class=\"bad\">Not rendered: gnuplot was not found or failed. Install "
-                          "gnuplot and run <code>l2l plot</code> on this directory.</p>\n", f);
-                fputs("\n<figcaption>", f);
-                l2l_esc_html(f, g->caption);
-                /* figure names are names (names.h): nothing to escape in a URL */
-                fprintf(f, " <a href=\"figures/%s.png\">PNG</a> · <a href=\"figures/%s.svg\">SVG</a> · "
-                           "<a href=\"figures/%s.gp\">gnuplot script</a></figcaption>\n</figure>\n",
-                        g->name, g->name, g->name);
-            }
-        }
+    fputs("<h3>", f);
+    l2l_esc_html(f, title);
+    fputs("</h3>\n", f);
+}
+
+static void figure(FILE *f, const struct pr_results *r, const struct pg_figure *g, int k, void *ctx)
+{
+    (void)ctx;
+    fputs("<figure id=\"", f);
+    l2l_esc_html(f, g->name);
+    fputs("\">\n", f);
+    if (!g->rendered || inline_svg(f, r->dir, g->name, k) < 0)
+        fputs("<p class=\"bad\">Not rendered: gnuplot was not found or failed. Install "
+              "gnuplot and run <code>l2l plot</code> on this directory.</p>\n", f);
+    fputs("\n<figcaption>", f);
+    l2l_esc_html(f, g->caption);
+    /* figure names are names (names.h): nothing to escape in a URL */
+    fprintf(f, " <a href=\"figures/%s.png\">PNG</a> · <a href=\"figures/%s.svg\">SVG</a> · "
+               "<a href=\"figures/%s.gp\">gnuplot script</a></figcaption>\n</figure>\n",
+            g->name, g->name, g->name);
 }
 
 int report_write_html(const struct pr_results *r, const struct pg_list *figs, report_part_fn *part)
@@ -239,7 +269,7 @@ int report_write_html(const struct pr_results *r, const struct pg_list *figs, re
     if (part)
         part(f, r, l2l_esc_html, 1);
     fputs("<h2>Figures</h2>\n", f);
-    figures(f, r, figs);
+    report_figures(f, r, figs, figure_head, figure, NULL);
     fputs("<h2>Manifest</h2>\n<pre>", f);
     l2l_esc_html(f, r->manifest ? r->manifest : "(manifest.ini missing)\n");
     fputs("</pre>\n</body>\n</html>\n", f);

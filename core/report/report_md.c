@@ -9,14 +9,45 @@
 
 static void md_iqr(FILE *f, double med, double q1, double q3, int bold)
 {
-    char a[32], b[32], c[32];
-    report_num(med, a, sizeof a);
-    report_num(q1, b, sizeof b);
-    report_num(q3, c, sizeof c);
+    char t[3][32];
+    report_iqr(med, q1, q3, t);
     if (isnan(med))
         fputs(" – |", f);
     else
-        fprintf(f, " %s%s%s [%s, %s] |", bold ? "**" : "", a, bold ? "**" : "", b, c);
+        fprintf(f, " %s%s%s [%s, %s] |", bold ? "**" : "", t[0], bold ? "**" : "", t[1], t[2]);
+}
+
+static void md_row(FILE *f, const struct pr_results *r, int k, const char *w)
+{
+    const struct pr_summary *s = &r->sum[k];
+    fputs("| ", f);
+    l2l_esc_md(f, r->exp[s->exp].name);
+    fputs(" | ", f);
+    l2l_esc_md(f, r->opt[s->opt].name);
+    fputs(" |", f);
+    md_iqr(f, s->final_median, s->final_q1, s->final_q3, report_is_best(r, k));
+    md_iqr(f, s->acc_median, s->acc_q1, s->acc_q3, 0);
+    fprintf(f, " %ld of %ld | ", s->diverged, s->runs);
+    l2l_esc_md(f, s->hyper);
+    fprintf(f, "%s | %s |\n", s->tuned ? " (tuned)" : "", w);
+}
+
+static void md_head(FILE *f, const char *title)
+{
+    fputs("\n### ", f);
+    l2l_esc_md(f, title);
+    fputs("\n", f);
+}
+
+/* ctx: the count of figures not rendered. */
+static void md_figure(FILE *f, const struct pr_results *r, const struct pg_figure *g, int k, void *ctx)
+{
+    (void)r;
+    (void)k;
+    *(int *)ctx += !g->rendered;
+    fprintf(f, "\n![%s](figures/%s.png)\n\n", g->name, g->name);
+    l2l_esc_md(f, g->caption);
+    fprintf(f, " ([SVG](figures/%s.svg), [gnuplot script](figures/%s.gp))\n", g->name, g->name);
 }
 
 int report_write_md(const struct pr_results *r, const struct pg_list *figs, report_part_fn *part)
@@ -42,50 +73,14 @@ int report_write_md(const struct pr_results *r, const struct pg_list *figs, repo
                "test accuracy: median [Q1, Q3] | diverged | hyperparameters | wall time (s) |\n"
                "|---|---|---|---|---|---|---|\n",
             r->n_exp, r->n_opt);
-    for (int e = 0; e < r->n_exp; e++)
-        for (int k = 0; k < r->n_sum; k++) {
-            const struct pr_summary *s = &r->sum[k];
-            if (s->exp != e)
-                continue;
-            char w[32];
-            report_num(s->wall, w, sizeof w);
-            fputs("| ", f);
-            l2l_esc_md(f, r->exp[e].name);
-            fputs(" | ", f);
-            l2l_esc_md(f, r->opt[s->opt].name);
-            fputs(" |", f);
-            md_iqr(f, s->final_median, s->final_q1, s->final_q3, report_is_best(r, k));
-            md_iqr(f, s->acc_median, s->acc_q1, s->acc_q3, 0);
-            fprintf(f, " %ld of %ld | ", s->diverged, s->runs);
-            l2l_esc_md(f, s->hyper);
-            fprintf(f, "%s | %s |\n", s->tuned ? " (tuned)" : "", w);
-        }
+    report_rows(f, r, md_row);
     fputs("\nFinal loss: training loss at the last step of each evaluation run (a diverged run "
           "counts as +inf). Bold: the lowest median of its experiment.\n", f);
     if (part)
         part(f, r, l2l_esc_md, 0);
     fputs("\n## Figures\n", f);
-    static const char *const heads[] = {NULL, "Generalization", "Meta-training"};
     int missing = 0;
-    for (int rank = 0; rank < 3; rank++)
-        for (int e = 0; e < (rank ? 1 : r->n_exp); e++) {
-            int shown = 0;
-            for (int k = 0; k < figs->n; k++) {
-                const struct pg_figure *g = &figs->fig[k];
-                if (report_figure_rank(g) != rank || (rank == 0 && g->index != e))
-                    continue;
-                if (!shown++) {
-                    fputs("\n### ", f);
-                    l2l_esc_md(f, rank ? heads[rank] : r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
-                    fputs("\n", f);
-                }
-                missing += !g->rendered;
-                fprintf(f, "\n![%s](figures/%s.png)\n\n", g->name, g->name);
-                l2l_esc_md(f, g->caption);
-                fprintf(f, " ([SVG](figures/%s.svg), [gnuplot script](figures/%s.gp))\n", g->name,
-                        g->name);
-            }
-        }
+    report_figures(f, r, figs, md_head, md_figure, &missing);
     if (missing)
         fputs("\nSome figures were not rendered (gnuplot was not found or failed): install gnuplot "
               "and run `l2l plot` on this directory.\n", f);

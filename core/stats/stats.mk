@@ -13,7 +13,7 @@ core_stats_libl2lstats_la_SOURCES = \
 	core/stats/stats.h core/stats/stats_paired.c core/stats/stats_profile.c core/stats/stats_budget.c \
 	core/stats/stats_write.h core/stats/stats_write.c core/stats/stats_figures.c core/stats/stats_report.c \
 	core/stats/stats_cost.c core/stats/stats_judge.c core/stats/stats_judge.h \
-	core/stats/stats_judge_figures.c
+	core/stats/stats_judge_figures.c core/stats/stats_frame.c core/stats/stats_frame.h
 core_stats_libl2lstats_la_CPPFLAGS = $(AM_CPPFLAGS) $(STATS_INCLUDES)
 core_stats_libl2lstats_la_CFLAGS = $(CORE_CFLAGS)
 

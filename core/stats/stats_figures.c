@@ -10,6 +10,7 @@
 #include "log.h"
 #include "plot_scripts.h"
 #include "report.h"
+#include "stats_frame.h"
 #include "stats_write.h"
 
 /* One "plot" line per column 2.. of the data file: cols[k] is the
@@ -49,54 +50,48 @@ int sf_profile(const struct pr_results *r, const double *target, const double *r
         if (ratio[k] > 1 && ratio[k] < 4)
             tau[nt++] = ratio[k];
     pr_sort(tau, nt);
-    char suite[PR_NAME], safe[PR_NAME], name[PR_NAME + 32], data[PR_NAME + 64], cap[512];
+    char suite[PR_NAME], cap[512];
     report_manifest_get(r->manifest, "suite", "name", suite, sizeof suite);
-    pr_safe_name(suite[0] ? suite : "suite", safe, sizeof safe);
-    l2l_fmt(name, sizeof name, "profile_%s", safe);
-    l2l_fmt(data, sizeof data, "%s.csv", name);
-    struct atomic_file a;
-    if (l2l_afile_open(&a, datadir, data) < 0) {
+    struct sf_frame g;
+    FILE *d = sf_data_open(&g, "profile", suite[0] ? suite : "suite", datadir);
+    if (!d) {
         free(tau);
         return L2L_EIO;
     }
-    fputs("tau", a.f);
+    fputs("tau", d);
     for (int k = 0; k < n; k++)
-        fprintf(a.f, ",%s", r->opt[cols[k]].name);
-    fputc('\n', a.f);
+        fprintf(d, ",%s", r->opt[cols[k]].name);
+    fputc('\n', d);
     for (int j = 0; j < nt; j++) {
         if (j && tau[j] == tau[j - 1])
             continue;
-        pr_put_num(a.f, tau[j]);
+        pr_put_num(d, tau[j]);
         for (int k = 0; k < n; k++) {
-            fputc(',', a.f);
-            pr_put_num(a.f, st_profile_at(ratio, P, S, cols[k], tau[j]));
+            fputc(',', d);
+            pr_put_num(d, st_profile_at(ratio, P, S, cols[k], tau[j]));
         }
-        fputc('\n', a.f);
+        fputc('\n', d);
     }
     free(tau);
-    if (l2l_afile_commit(&a) < 0)
-        return L2L_EIO;
-    l2l_fmt(data, sizeof data, "data/%s.csv", name);
-    FILE *f = pg_script_open(&a, r, figdir, name, "performance profile: fraction of experiments "
-                             "reaching the target within tau times the best steps", data, 900, 600);
+    FILE *f = sf_script_open(&g, r, figdir, "performance profile: fraction of experiments "
+                             "reaching the target within tau times the best steps", 900, 600);
     if (!f)
         return L2L_EIO;
     char title[512];
     l2l_fmt(title, sizeof title, "Performance profile over %d experiments\ntarget: the reference's "
             "median final loss; tau: steps to it / the fewest of any optimizer", P);
-    fputs("set title ", f);
-    l2l_esc_gnuplot(f, title);
+    sf_title(f, title);
     fputs("\nset xlabel \"tau (steps to target / best steps)\"\nset ylabel \"fraction of "
           "experiments\"\nset xrange [1:4]\nset yrange [-0.03:1.03]\nunset logscale\n"
           "set xtics autofreq\nset ytics 0.25\nset format y \"%g\"\nset grid xtics ytics lc rgb "
           "\"#dddddd\"\nset key outside below center horizontal reverse Left samplen 3\n", f);
-    plot_columns(f, r, data, cols, n, "with steps");
-    if (pg_script_close(&a) < 0)
+    plot_columns(f, r, g.data, cols, n, "with steps");
+    if (pg_script_close(&g.a) < 0)
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Performance profile over %d experiments: the fraction reaching the "
             "reference's median final loss within tau times the fewest steps (profiles.csv; "
             "scores in profile_scores.csv).", P);
-    return pg_list_add(list, PG_GENERALIZATION, 0, name, cap);
+    return pg_list_add(list, PG_GENERALIZATION, 0, g.name, cap);
 }
 
 int sf_budget(const struct pr_results *r, int e, const char *figdir, const char *datadir,
@@ -152,34 +147,29 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
         free(E);
         return 0;
     }
-    char safe[PR_NAME], name[PR_NAME + 32], data[PR_NAME + 64], cap[512], title[512];
-    pr_safe_name(r->exp[e].name, safe, sizeof safe);
-    l2l_fmt(name, sizeof name, "budget_%s", safe);
-    l2l_fmt(data, sizeof data, "%s.csv", name);
-    struct atomic_file a;
-    if (l2l_afile_open(&a, datadir, data) < 0) {
+    char cap[512], title[512];
+    struct sf_frame g;
+    FILE *d = sf_data_open(&g, "budget", r->exp[e].name, datadir);
+    if (!d) {
         free(E);
         return L2L_EIO;
     }
-    fputs("k", a.f);
+    fputs("k", d);
     for (int k = 0; k < n; k++)
-        fprintf(a.f, ",%s", r->opt[cols[k]].name);
-    fputc('\n', a.f);
+        fprintf(d, ",%s", r->opt[cols[k]].name);
+    fputc('\n', d);
     for (int j = 0; j < maxN; j++) {
-        fprintf(a.f, "%d", j + 1);
+        fprintf(d, "%d", j + 1);
         for (int k = 0; k < n; k++) {
-            fputc(',', a.f);
-            pr_put_num(a.f, r->opt[cols[k]].learned ? (j == 0 ? point[k] : NAN)
-                                                    : j < Ns[k] ? E[k][j] : NAN);
+            fputc(',', d);
+            pr_put_num(d, r->opt[cols[k]].learned ? (j == 0 ? point[k] : NAN)
+                                                  : j < Ns[k] ? E[k][j] : NAN);
         }
-        fputc('\n', a.f);
+        fputc('\n', d);
     }
     free(E);
-    if (l2l_afile_commit(&a) < 0)
-        return L2L_EIO;
-    l2l_fmt(data, sizeof data, "data/%s.csv", name);
-    FILE *f = pg_script_open(&a, r, figdir, name, "expected best mean final loss when k grid "
-                             "values are tried at random", data, 900, 600);
+    FILE *f = sf_script_open(&g, r, figdir, "expected best mean final loss when k grid "
+                             "values are tried at random", 900, 600);
     if (!f)
         return L2L_EIO;
     /* As on the tuning figure: a mean 1000 times the best has blown up
@@ -192,8 +182,7 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
     l2l_fmt(title, sizeof title, "Tuning budget on %s\nexpected best of k grid values tried at "
             "random; points: learned optimizers (one configuration)",
             r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
-    fputs("set title ", f);
-    l2l_esc_gnuplot(f, title);
+    sf_title(f, title);
     fprintf(f, "\nset xlabel \"k: grid values tried\"\nset ylabel \"expected best mean final "
                "loss%s\"\n%s\nset xrange [0.5:%d.5]\nset yrange [%.6g:%.6g]\nset xtics 1\n"
                "set format y \"%%g\"\nset grid xtics ytics lc rgb \"#dddddd\"\n"
@@ -206,15 +195,15 @@ int sf_budget(const struct pr_results *r, int e, const char *figdir, const char 
     fputs("plot \\\n", f);
     for (int k = 0; k < n; k++) {
         fprintf(f, "%s  \"%s\" using 1:(fin(column(%d)) ? column(%d) : NaN) with %s ls %d %s title ",
-                k ? ", \\\n" : "", data, k + 2, k + 2, r->opt[cols[k]].learned ? "points" : "linespoints",
+                k ? ", \\\n" : "", g.data, k + 2, k + 2, r->opt[cols[k]].learned ? "points" : "linespoints",
                 cols[k] + 1, r->opt[cols[k]].learned ? "pt 7 ps 1.5" : "pt 6");
         l2l_esc_gnuplot(f, r->opt[cols[k]].name);
     }
     fputc('\n', f);
-    if (pg_script_close(&a) < 0)
+    if (pg_script_close(&g.a) < 0)
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Tuning budget on %s: the expected best mean final loss of each tuned "
             "baseline when only k of its grid values are tried (exact over subsets; budget.csv); "
             "points: learned optimizers with their one configuration.", r->exp[e].name);
-    return pg_list_add(list, PG_TUNING, e, name, cap);
+    return pg_list_add(list, PG_TUNING, e, g.name, cap);
 }

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "plot_csv.h"
 #include "plot_scripts.h"
+#include "stats_frame.h"
 #include "stats_judge.h"
 
 #define MAX_HORIZONS 32       /* suites allow 16 (suite.h) */
@@ -104,25 +105,23 @@ static int horizon_figure(const struct pr_results *r, int e, const struct hrow *
             steps[b] = steps[b - 1];
             steps[b - 1] = t;
         }
-    char safe[PR_NAME], name[PR_NAME + 32], data[PR_NAME + 64], cap[512], title[512];
-    pr_safe_name(r->exp[e].name, safe, sizeof safe);
-    l2l_fmt(name, sizeof name, "horizon_%s", safe);
-    l2l_fmt(data, sizeof data, "%s.csv", name);
+    char cap[512], title[512];
     double *v = malloc(sizeof(double) * (size_t)(n + 1)), lo = INFINITY, hi = -INFINITY;
-    struct atomic_file a;
+    struct sf_frame g;
     if (!v)
         return L2L_ENOMEM;
-    if (l2l_afile_open(&a, datadir, data) < 0) {
+    FILE *d = sf_data_open(&g, "horizon", r->exp[e].name, datadir);
+    if (!d) {
         free(v);
         return L2L_EIO;
     }
-    fputs("steps", a.f);
+    fputs("steps", d);
     for (int j = 0; j < no; j++)
-        fprintf(a.f, ",%s_median,%s_q1,%s_q3", r->opt[opts[j]].name, r->opt[opts[j]].name,
+        fprintf(d, ",%s_median,%s_q1,%s_q3", r->opt[opts[j]].name, r->opt[opts[j]].name,
                 r->opt[opts[j]].name);
-    fputc('\n', a.f);
+    fputc('\n', d);
     for (long s = 0; s < ns; s++) {
-        fprintf(a.f, "%ld", steps[s]);
+        fprintf(d, "%ld", steps[s]);
         for (int j = 0; j < no; j++) {
             long m = 0;
             for (long k = 0; k < n; k++)
@@ -133,21 +132,18 @@ static int horizon_figure(const struct pr_results *r, int e, const struct hrow *
             for (int i = 0; i < 3; i++) {
                 if (!m)
                     q[i] = NAN;
-                sj_put(a.f, q[i]);
+                sj_put(d, q[i]);
                 if (isfinite(q[i]) && q[i] > 0) {
                     lo = fmin(lo, q[i]);
                     hi = fmax(hi, q[i]);
                 }
             }
         }
-        fputc('\n', a.f);
+        fputc('\n', d);
     }
     free(v);
-    if (l2l_afile_commit(&a) < 0)
-        return L2L_EIO;
-    l2l_fmt(data, sizeof data, "data/%s.csv", name);
-    FILE *f = pg_script_open(&a, r, figdir, name, "final loss against the number of steps run "
-                             "(median and IQR over runs)", data, 900, 600);
+    FILE *f = sf_script_open(&g, r, figdir, "final loss against the number of steps run "
+                             "(median and IQR over runs)", 900, 600);
     if (!f)
         return L2L_EIO;
     double plo = 0.1, phi = 10;
@@ -156,8 +152,7 @@ static int horizon_figure(const struct pr_results *r, int e, const struct hrow *
     l2l_fmt(title, sizeof title, "Horizons on %s\nfinal loss after k x %ld steps (tuned at %ld), "
             "median and IQR over runs", r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name,
             r->exp[e].steps, r->exp[e].steps);
-    fputs("set title ", f);
-    l2l_esc_gnuplot(f, title);
+    sf_title(f, title);
     fprintf(f, "\nset xlabel \"steps run (log scale)\"\nset ylabel \"final training loss (log "
                "scale)\"\nset logscale xy\nset xrange [%g:%g]\nset yrange [%.6g:%.6g]\n"
                "set format y \"%%g\"\nset grid xtics ytics lc rgb \"#dddddd\"\n"
@@ -172,17 +167,17 @@ static int horizon_figure(const struct pr_results *r, int e, const struct hrow *
         int c = 2 + 3 * j;
         fprintf(f, "%s  \"%s\" using 1:(fin(column(%d)) ? column(%d) : NaN):(fin(column(%d)) ? "
                    "column(%d) : NaN):(fin(column(%d)) ? column(%d) : %g) with yerrorlines ls %d "
-                   "pt 7 title ", j ? ", \\\n" : "", data, c, c, c + 1, c + 1, c + 2, c + 2, phi,
+                   "pt 7 title ", j ? ", \\\n" : "", g.data, c, c, c + 1, c + 1, c + 2, c + 2, phi,
                 opts[j] + 1);
         l2l_esc_gnuplot(f, r->opt[opts[j]].name);
     }
     fputc('\n', f);
-    if (pg_script_close(&a) < 0)
+    if (pg_script_close(&g.a) < 0)
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Horizons on %s: final training loss after k times the %ld steps "
             "the optimizers were tuned (and the learned ones meta-trained) for, median and "
             "interquartile range over runs (horizons.csv).", r->exp[e].name, r->exp[e].steps);
-    return pg_list_add(list, PG_TUNING, e, name, cap);
+    return pg_list_add(list, PG_TUNING, e, g.name, cap);
 }
 
 /* ------------------------------------------------------- traces */
@@ -241,70 +236,64 @@ static int trace_figure(const struct pr_results *r, int e, const char *figdir,
         free(v);
         return rc < 0 ? rc : 0;
     }
-    char safe[PR_NAME], name[PR_NAME + 32], data[PR_NAME + 64], cap[512];
-    pr_safe_name(r->exp[e].name, safe, sizeof safe);
-    l2l_fmt(name, sizeof name, "trace_%s", safe);
-    l2l_fmt(data, sizeof data, "%s.csv", name);
-    struct atomic_file a;
-    if (l2l_afile_open(&a, datadir, data) < 0) {
+    char cap[512];
+    struct sf_frame g;
+    FILE *d = sf_data_open(&g, "trace", r->exp[e].name, datadir);
+    if (!d) {
         free(v);
         return L2L_EIO;
     }
-    fputs("step", a.f);
+    fputs("step", d);
     for (int j = 0; j < no; j++)
-        fprintf(a.f, ",%s_ratio,%s_cosine,%s_against", r->opt[opts[j]].name, r->opt[opts[j]].name,
+        fprintf(d, ",%s_ratio,%s_cosine,%s_against", r->opt[opts[j]].name, r->opt[opts[j]].name,
                 r->opt[opts[j]].name);
-    fputc('\n', a.f);
+    fputc('\n', d);
     for (long t = 0; t < steps; t++) {
-        fprintf(a.f, "%ld", t);
+        fprintf(d, "%ld", t);
         for (int j = 0; j < no; j++)
             for (int c = 0; c < 3; c++)
-                sj_put(a.f, v[(t * 64 + j) * 3 + c]);
-        fputc('\n', a.f);
+                sj_put(d, v[(t * 64 + j) * 3 + c]);
+        fputc('\n', d);
     }
     free(v);
-    if (l2l_afile_commit(&a) < 0)
-        return L2L_EIO;
-    l2l_fmt(data, sizeof data, "data/%s.csv", name);
-    FILE *g = pg_script_open(&a, r, figdir, name, "update statistics of the first run against step",
-                             data, 1200, 480);
-    if (!g)
+    FILE *p = sf_script_open(&g, r, figdir, "update statistics of the first run against step",
+                             1200, 480);
+    if (!p)
         return L2L_EIO;
     static const char *const panel[] = {"effective step |Δθ| / |∇| (log scale)",
                                         "cos(Δθ, −∇)", "fraction of coordinates moving along +∇"};
-    fputs("set multiplot layout 1,3 title ", g);
-    l2l_esc_gnuplot(g, r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
+    fputs("set multiplot layout 1,3 title ", p);
+    l2l_esc_gnuplot(p, r->exp[e].title[0] ? r->exp[e].title : r->exp[e].name);
     fputs("\nset grid xtics ytics lc rgb \"#dddddd\"\nset xlabel \"step\"\nset key bottom left "
-          "opaque samplen 2 font \",9\"\n", g);
+          "opaque samplen 2 font \",9\"\n", p);
     for (int c = 0; c < 3; c++) {
-        fputs("set title ", g);
-        l2l_esc_gnuplot(g, panel[c]);
-        fprintf(g, "\n%s\n%s\nplot \\\n", c == 0 ? "set logscale y\nset format y \"%g\"" : "unset logscale y",
+        sf_title(p, panel[c]);
+        fprintf(p, "\n%s\n%s\nplot \\\n", c == 0 ? "set logscale y\nset format y \"%g\"" : "unset logscale y",
                 c == 1 ? "set yrange [-1.05:1.05]" : c == 2 ? "set yrange [-0.02:1.02]" : "set autoscale y");
         for (int j = 0; j < no; j++) {
             int col = 2 + 3 * j + c;
             if (c == 0)
-                fprintf(g, "%s  \"%s\" using 1:(fin(column(%d)) && column(%d) > 0 ? column(%d) : NaN) "
-                           "with lines ls %d ", j ? ", \\\n" : "", data, col, col, col, opts[j] + 1);
+                fprintf(p, "%s  \"%s\" using 1:(fin(column(%d)) && column(%d) > 0 ? column(%d) : NaN) "
+                           "with lines ls %d ", j ? ", \\\n" : "", g.data, col, col, col, opts[j] + 1);
             else
-                fprintf(g, "%s  \"%s\" using 1:(fin(column(%d)) ? column(%d) : NaN) with lines ls %d ",
-                        j ? ", \\\n" : "", data, col, col, opts[j] + 1);
+                fprintf(p, "%s  \"%s\" using 1:(fin(column(%d)) ? column(%d) : NaN) with lines ls %d ",
+                        j ? ", \\\n" : "", g.data, col, col, opts[j] + 1);
             if (c == 1) { /* one key, where the lines leave the bottom left free */
-                fputs("title ", g);
-                l2l_esc_gnuplot(g, r->opt[opts[j]].name);
+                fputs("title ", p);
+                l2l_esc_gnuplot(p, r->opt[opts[j]].name);
             } else {
-                fputs("notitle", g);
+                fputs("notitle", p);
             }
         }
-        fputc('\n', g);
+        fputc('\n', p);
     }
-    fputs("unset multiplot\n", g);
-    if (pg_script_close(&a) < 0)
+    fputs("unset multiplot\n", p);
+    if (pg_script_close(&g.a) < 0)
         return L2L_EIO;
     l2l_fmt(cap, sizeof cap, "Update traces on %s, first evaluation run: the effective step "
             "|Δθ|/|∇|, the cosine of Δθ with −∇ and the fraction of coordinates moving along +∇ "
             "(against descent), per step (trace.csv).", r->exp[e].name);
-    return pg_list_add(list, PG_TUNING, e, name, cap);
+    return pg_list_add(list, PG_TUNING, e, g.name, cap);
 }
 
 /* trace_pairs_<exp>: Δθ_i against ∇_i for the sampled coordinates over
@@ -349,39 +338,32 @@ static int pairs_figure(const struct pr_results *r, int e, const char *figdir,
         n[j]++;
     }
     csv_close(&f);
-    char safe[PR_NAME], name[PR_NAME + 32], data[PR_NAME + 64], cap_text[512];
-    struct atomic_file a;
+    char cap_text[512];
+    struct sf_frame fr;
     long rows = 0;
     for (int j = 0; j < no; j++)
         rows = n[j] > rows ? n[j] : rows;
     if (rc < 0 || !no)
         goto out;
-    pr_safe_name(r->exp[e].name, safe, sizeof safe);
-    l2l_fmt(name, sizeof name, "trace_pairs_%s", safe);
-    l2l_fmt(data, sizeof data, "%s.csv", name);
-    if (l2l_afile_open(&a, datadir, data) < 0) {
+    FILE *d = sf_data_open(&fr, "trace_pairs", r->exp[e].name, datadir);
+    if (!d) {
         rc = L2L_EIO;
         goto out;
     }
-    fputs("row", a.f);
+    fputs("row", d);
     for (int j = 0; j < no; j++)
-        fprintf(a.f, ",%s_grad,%s_update", r->opt[opts[j]].name, r->opt[opts[j]].name);
-    fputc('\n', a.f);
+        fprintf(d, ",%s_grad,%s_update", r->opt[opts[j]].name, r->opt[opts[j]].name);
+    fputc('\n', d);
     for (long k = 0; k < rows; k++) {
-        fprintf(a.f, "%ld", k);
+        fprintf(d, "%ld", k);
         for (int j = 0; j < no; j++) {
-            sj_put(a.f, k < n[j] ? g[j][k] : NAN);
-            sj_put(a.f, k < n[j] ? u[j][k] : NAN);
+            sj_put(d, k < n[j] ? g[j][k] : NAN);
+            sj_put(d, k < n[j] ? u[j][k] : NAN);
         }
-        fputc('\n', a.f);
+        fputc('\n', d);
     }
-    if (l2l_afile_commit(&a) < 0) {
-        rc = L2L_EIO;
-        goto out;
-    }
-    l2l_fmt(data, sizeof data, "data/%s.csv", name);
-    FILE *p = pg_script_open(&a, r, figdir, name, "update against gradient, sampled coordinates",
-                             data, 360 * no, 420);
+    FILE *p = sf_script_open(&fr, r, figdir, "update against gradient, sampled coordinates",
+                             360 * no, 420);
     if (!p) {
         rc = L2L_EIO;
         goto out;
@@ -392,14 +374,13 @@ static int pairs_figure(const struct pr_results *r, int e, const char *figdir,
           "set ylabel \"update Δθ_i\"\nset format x \"%g\"\nset format y \"%g\"\n"
           "set xtics rotate by -45 font \",9\"\nunset key\n", p);
     for (int j = 0; j < no; j++) {
-        fputs("set title ", p);
-        l2l_esc_gnuplot(p, r->opt[opts[j]].name);
+        sf_title(p, r->opt[opts[j]].name);
         fprintf(p, "\nplot \"%s\" using (fin(column(%d)) ? column(%d) : NaN):(fin(column(%d)) ? "
                    "column(%d) : NaN) with points ls %d pt 7 ps 0.3\n",
-                data, 2 + 2 * j, 2 + 2 * j, 3 + 2 * j, 3 + 2 * j, opts[j] + 1);
+                fr.data, 2 + 2 * j, 2 + 2 * j, 3 + 2 * j, 3 + 2 * j, opts[j] + 1);
     }
     fputs("unset multiplot\n", p);
-    if (pg_script_close(&a) < 0) {
+    if (pg_script_close(&fr.a) < 0) {
         rc = L2L_EIO;
         goto out;
     }
@@ -407,7 +388,7 @@ static int pairs_figure(const struct pr_results *r, int e, const char *figdir,
             "pairs (∇_i, Δθ_i) of %s coordinates drawn once per experiment, at every step "
             "(trace_pairs.csv); one panel per optimizer (the first eight).", r->exp[e].name,
             "the same");
-    rc = pg_list_add(list, PG_TUNING, e, name, cap_text);
+    rc = pg_list_add(list, PG_TUNING, e, fr.name, cap_text);
 out:
     for (int j = 0; j < no; j++) {
         free(g[j]);
