@@ -39,6 +39,9 @@ int l2l_dist_init(int *argc, char ***argv)
     threads_ok = provided >= MPI_THREAD_SERIALIZED;
     MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &world_size);
+    /* Rank 0 speaks; the others' messages wait for l2l_dist_finalize. */
+    if (world_size > 1)
+        l2l_log_mode(world_rank == 0 ? L2L_LOG_REMEMBER : L2L_LOG_HOLD);
     return 0;
 }
 
@@ -223,6 +226,24 @@ int l2l_dist_recv(int from, int tag, void **buf, size_t *cap, size_t *len, int *
     return 0;
 }
 
+/* Each rank prints what it held unless a lower rank said the same (every
+ * rank got the same bad suite, the same corrupt checkpoint): so a message
+ * is said once, by the lowest rank that has it, whatever the timing. All
+ * ranks are here (past the agreement on the status): the gather is safe. */
+static void release_messages(void)
+{
+    uint64_t mine[L2L_LOG_KEPT];
+    l2l_log_said(mine);
+    uint64_t *all = world_size > 1 ? malloc(sizeof mine * (size_t)world_size) : NULL;
+    MPI_Request req;
+    if (all && MPI_Iallgather(mine, L2L_LOG_KEPT, MPI_UINT64_T, all, L2L_LOG_KEPT, MPI_UINT64_T,
+                              MPI_COMM_WORLD, &req) == MPI_SUCCESS && wait_for(&req, NULL) == 0)
+        l2l_log_release(all, (size_t)world_rank * L2L_LOG_KEPT);
+    else
+        l2l_log_release(NULL, 0); /* out of memory: rather twice than never */
+    free(all);
+}
+
 void l2l_dist_finalize(int *status)
 {
     if (!started)
@@ -241,6 +262,7 @@ void l2l_dist_finalize(int *status)
         /* A rank that ends well waits as long as rank 0 draws figures;
          * one that failed may have left the others in a collective. */
         if (*status != 0 && t.tv_sec - t0.tv_sec >= 10) {
+            l2l_log_release(NULL, 0);
             l2l_error("l2l: rank %d of %d ends with status %d while other ranks still work: aborting "
                       "the job", world_rank, world_size, *status);
             MPI_Abort(MPI_COMM_WORLD, *status ? *status : 1);
@@ -250,6 +272,7 @@ void l2l_dist_finalize(int *status)
     }
     if (*status == 0 && worst != 0)
         *status = worst;
+    release_messages();
     MPI_Finalize();
     started = 0;
 }

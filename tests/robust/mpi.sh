@@ -5,7 +5,10 @@
 # rank; a meta-training job with problems = 3 is split over the ranks; a
 # rank killed mid-run or mid-training ends the job with a non-zero status
 # within 10 s, naming the rank, and the same command run again finishes
-# with the same results. Skipped (77) when l2l was built without MPI.
+# with the same results; a failure every rank meets is said once; a second
+# mpirun on the OUT or the checkpoint of a running one is refused (exit 2),
+# naming the first's rank 0, the one holder of the lock. Skipped (77) when
+# l2l was built without MPI. (Slurm's srun: scripts/slurm-local, by hand.)
 . "$(dirname "$0")/common.sh"
 
 if ! "$L2L" --version | grep -q '^MPI: yes'; then
@@ -122,6 +125,22 @@ mpi 3 run s.ini -j 2 -q -o r3
 check "3 ranks, -j 2: CSV files as one process's" same_csv ref r3
 check "3 ranks: one line of messages at most (rank 0 speaks)" test "$(wc -l <"$tmp/.stderr")" -le 1
 
+# A failure every rank meets (the same bad suite, the same bad argument) is
+# said once, by rank 0, whatever the timing: the others hold their messages
+# to the end and drop what a lower rank said. (mpirun adds its own lines.)
+printf '[suite]\nname = bad\nbogus = 1\n' >bad.ini
+mpi 3 run bad.ini -o bad
+check "3 ranks, a bad suite: exit 2 ($status)" test "$status" -eq 2
+# times REGEX: how many times REGEX occurs in stderr (lines written in
+# pieces by several ranks can interleave: count occurrences, not lines).
+times() { grep -oE "$1" "$tmp/.stderr" | wc -l; }
+check "3 ranks, a bad suite: said once" test "$(times "bad.ini:3: \[suite\] unknown key 'bogus'")" -eq 1
+check "3 ranks, a bad suite: its summary once" test "$(times 'bad.ini: 1 error; nothing was run')" -eq 1
+check "3 ranks, a bad suite: one line each" grep -q "^bad.ini:3: \[suite\] unknown key 'bogus'$" "$tmp/.stderr"
+mpi 3 train s.ini -j zz
+check "3 ranks, a bad argument: exit 2 ($status)" test "$status" -eq 2
+check "3 ranks, a bad argument: said once" test "$(times "l2l train: -j expects")" -eq 1
+
 # rank_pid MPIRUN_PID RANK: the pid of that rank (its environment says).
 rank_pid() {
     local p
@@ -132,6 +151,30 @@ rank_pid() {
         fi
     done
     return 1
+}
+
+# Two mpirun on one OUT, or on one checkpoint: the second is refused at
+# once (exit 2), naming the first's rank 0, which alone holds the lock.
+# busy_case NAME READY-COMMAND LOCK-FILE ARGS-OF-FIRST -- ARGS-OF-SECOND REGEX
+busy_case() {
+    local name=$1 ready=$2 lockf=$3 first=() holder=""
+    shift 3
+    while [ "$1" != -- ]; do first+=("$1"); shift; done
+    shift
+    # shellcheck disable=SC2086 # empty, or one word
+    env ${mpi_asan:-} "$MPIRUN" -np 2 "$L2L" "${first[@]}" >"$tmp/.stdout1" 2>"$tmp/.stderr1" &
+    local pid=$!
+    wait_for 60 eval "$ready" && wait_for 5 eval 'holder=$(rank_pid $pid 0)'
+    check "$name: the first one at work" test -n "$holder"
+    check "$name: the lock names rank 0 (pid $holder)" grep -q "^$holder\b" "$lockf"
+    local re=${*: -1}
+    mpi 2 "${@:1:$#-1}"
+    check "$name: the second is refused ($status)" test "$status" -eq 2
+    check "$name: naming the first's rank 0, once" \
+        test "$(grep -cE "${re//PID/$holder}" "$tmp/.stderr")" -eq 1
+    kill -INT "$pid" 2>/dev/null
+    wait_exit "$pid" 30
+    check "$name: the first one interrupted ($status)" test "$status" -ne 0 -a "$status" -ne 137
 }
 
 # A rank killed: the job ends within 10 s, naming it; the rerun finishes.
@@ -174,6 +217,9 @@ steps = 400
 INI
 run_l2l run kr.ini -j 1 -q -o kref
 check "many runs, one process ($status)" test "$status" -eq 0
+busy_case "two mpirun, one OUT" partial_some k/.lock run kr.ini -q -o k -- run kr.ini -q -o k \
+    "^l2l: k is in use by another l2l \\(pid PID: .*\\): wait for it to finish"
+rm -rf k
 kill_case "run, rank 1 killed" partial_some run kr.ini -q -o k
 check "run, rank 1 killed: runs kept" test -d k/.partial
 check "run, rank 1 killed: no results" test ! -e k/summary.csv
@@ -189,6 +235,11 @@ run_l2l train kt.ini -q -o tref
 check "long training, one process ($status)" test "$status" -eq 0
 mv kt/lsgd.l2l lsgd-ref.l2l
 state_later() { [ -e kt/lsgd.l2l.state ] && sleep 0.5; }
+# (a checkpoint of its own: kt/'s stays as the kill case wants it)
+sed 's,kt/lsgd,kb/lsgd,' kt.ini >kb.ini
+kb_state() { [ -e kb/lsgd.l2l.state ]; }
+busy_case "two mpirun, one checkpoint" kb_state kb/lsgd.l2l.lock train kb.ini -q -o ta -- train kb.ini -q -o tb \
+    "^l2l: meta-training lsgd: kb/lsgd.l2l is in use by another l2l \\(pid PID: .*\\): wait for it to finish"
 kill_case "train, rank 1 killed" state_later train kt.ini -q -o tk
 check "train, rank 1 killed: .state kept" test -e kt/lsgd.l2l.state
 mpi 2 train kt.ini -o tk
