@@ -227,6 +227,13 @@ static void test_all_measurements(void)
             printf("  missing: %s,%lld,%s\n", want[k].bench, want[k].n, want[k].metric);
         CU_ASSERT(!isnan(v));
     }
+    /* the carried state from the state_bytes hook: ntm-bfgs's window adds
+     * 2·W·window floats per coordinate (W = 3 write heads, window 4 and 64) */
+    double s4 = l2l_bench_get(&b, "ntm-bfgs-w4-eval", N, "state_bytes_per_coord");
+    double s64 = l2l_bench_get(&b, "ntm-bfgs-w64-eval", N, "state_bytes_per_coord");
+    printf("  ntm-bfgs state per coordinate: %g B at window 4, %g B at window 64\n", s4, s64);
+    CU_ASSERT_EQUAL(s64 - s4, 4.0 * 2 * 3 * 60);
+    CU_ASSERT(l2l_bench_get(&b, "lstm-gac-eval", N, "state_bytes_per_coord") > 0);
     /* the conv step, whatever its n */
     int conv = 0;
     for (int k = 0; k < b.n_rows; k++)

@@ -2,7 +2,8 @@
  * [optimizer NAME] section of the bench file whose plugin has the
  * meta-training hooks), loaded through the plugin loader with the
  * section's options:
- *   - evaluation: step() per coordinate-step;
+ *   - evaluation: step() per coordinate-step, and the state carried per
+ *     coordinate (its state_bytes hook);
  *   - meta-training: tape_begin + U step_record + backward, per step;
  *   - bytes recorded per coordinate per unrolled step, from RSS growth;
  *   - peak RSS of one meta-training unroll of U = 20 at n = 1e6;
@@ -162,6 +163,11 @@ int l2l_bench_lstm(struct l2l_bench *b, const struct l2l_bench_entry *opt, char 
         rc |= l2l_bench_add(b, eval, (long long)n, "coord_steps_per_s", rate, "1/s");
         rc |= l2l_bench_add(b, eval, (long long)n, "gflops", rate * fwd_flop * 1e-9, "GFLOP/s");
         rc |= l2l_bench_add(b, eval, (long long)n, "flop_per_coord_step", fwd_flop, "FLOP");
+        /* the carried state, from the plugin's state_bytes hook: what grows
+         * with ntm-bfgs's window, where the tape per step does not */
+        if (c.ops->state_bytes)
+            rc |= l2l_bench_add(b, eval, (long long)n, "state_bytes_per_coord",
+                                c.ops->state_bytes(c.self), "B");
         l2l_bench_progress(b, "%s n=%zu: %.4g coord-steps/s, %.2f GFLOP/s", eval, n, rate,
                            rate * fwd_flop * 1e-9);
         rc |= paired(b, eval, &c, eval_call, &sq, (double)n * fwd_flop);
