@@ -17,6 +17,7 @@
 
 #include "test_main.h"
 #include "bench.h"
+#include "blas_threads.h"
 #include "capture.h"
 #include "commands.h"
 #include "log.h"
@@ -182,6 +183,10 @@ static void test_all_measurements(void)
     int rc = l2l_bench_machine(&b);
     if (rc == 0)
         rc = l2l_bench_refs(&b, file.gemm_k, file.gemm_m, err, sizeof err);
+    /* OpenBLAS on two threads before, as on a 2-core machine: the training
+     * steps must still run on one (and leave it at two) */
+    int blas_before = l2l_blas_one_thread();
+    l2l_blas_restore(2);
     /* every section of the shipped file, as `l2l bench` runs them; in
      * small mode (valgrind) without the conv step and the mlp trajectory */
     for (int k = 0; k < file.n && rc == 0; k++) {
@@ -196,11 +201,17 @@ static void test_all_measurements(void)
         if (rc == 0 && (e->measures & L2L_BM_TRAJECTORY) && !(small_mode && heavy))
             rc = l2l_bench_trajectory(&b, &file.e[file.trajectory], e, err, sizeof err);
     }
+    int blas_after = l2l_blas_threads();
+    l2l_blas_restore(blas_before);
     if (rc == 0)
         rc = l2l_bench_ratios(&b);
     if (rc < 0)
         printf("  %s\n", err);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
+    if (blas_after > 0) { /* OpenBLAS says its thread count */
+        CU_ASSERT_EQUAL(blas_after, 2);
+        CU_ASSERT_EQUAL(l2l_bench_get(&b, "mlp-fwdbwd", 15910, "threads_blas"), 1);
+    }
     int bad = 0;
     for (int k = 0; k < b.n_rows; k++) {
         const struct l2l_bench_row *r = &b.rows[k];

@@ -8,11 +8,15 @@
  * written (12 B in float32), and each state buffer read and written, the
  * plugin's state_bytes hook (ABI 2) giving their bytes per coordinate:
  * sgd 12 (momentum 0: no buffer), nag and rmsprop 20, adam 28.
- * FLOPs of a training step come from the optimizee's flops hook. */
+ * FLOPs of a training step come from the optimizee's flops hook; the step
+ * runs with OpenBLAS on one thread, as `l2l run` and `l2l train` run every
+ * optimizee (blas_threads.h): OpenBLAS's own threads, called from the conv
+ * plugin's OpenMP threads, made its step 10-40x slower. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bench.h"
+#include "blas_threads.h"
 #include "log.h"
 
 struct hand_ctx {
@@ -81,12 +85,14 @@ struct obj_ctx {
     const struct l2l_optimizee_ops *ops;
     void *problem;
     float *theta, *grad;
+    int blas_seen; /* OpenBLAS's thread count inside the timed calls */
 };
 
 static void obj_call(void *p)
 {
     struct obj_ctx *c = p;
     double loss;
+    c->blas_seen = l2l_blas_threads();
     c->ops->loss_grad(c->problem, c->theta, &loss, c->grad);
 }
 
@@ -99,7 +105,7 @@ int l2l_bench_fwdbwd(struct l2l_bench *b, const struct l2l_bench_entry *obj, cha
         return rc;
     const struct l2l_optimizee_ops *ops = bp.p.u.obj;
     size_t n = ops->n_params(bp.family);
-    struct obj_ctx c = {ops, NULL, malloc(sizeof(float) * n), malloc(sizeof(float) * n)};
+    struct obj_ctx c = {ops, NULL, malloc(sizeof(float) * n), malloc(sizeof(float) * n), 0};
     char msg[L2L_ERRLEN], bench[80];
     l2l_fmt(bench, sizeof bench, "%s-fwdbwd", obj->name);
     struct l2l_rng rng;
@@ -116,8 +122,12 @@ int l2l_bench_fwdbwd(struct l2l_bench *b, const struct l2l_bench_entry *obj, cha
         l2l_fmt(err, errlen, "l2l bench: %s", msg);
         rc = L2L_EPLUGIN;
     } else {
+        int blas_threads = l2l_blas_one_thread();
         double s = l2l_bench_time(b, obj_call, &c);
+        l2l_blas_restore(blas_threads);
         rc |= l2l_bench_add(b, bench, (long long)n, "gflops", flop / s * 1e-9, "GFLOP/s");
+        if (c.blas_seen > 0)
+            rc |= l2l_bench_add(b, bench, (long long)n, "threads_blas", c.blas_seen, "");
         rc |= l2l_bench_add(b, bench, (long long)n, "flop_per_call", flop, "FLOP");
         rc |= l2l_bench_add(b, bench, (long long)n, "us_per_call", s * 1e6, "us");
         if (rc)

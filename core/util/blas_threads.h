@@ -16,8 +16,11 @@ static inline int l2l_blas_one_thread(void)
     return n;
 }
 static inline void l2l_blas_restore(int n) { openblas_set_num_threads(n); }
+/* OpenBLAS's thread count now; 0 when it cannot say. */
+static inline int l2l_blas_threads(void) { return openblas_get_num_threads(); }
 #else
 static inline int l2l_blas_one_thread(void) { return 0; }
 static inline void l2l_blas_restore(int n) { (void)n; }
+static inline int l2l_blas_threads(void) { return 0; }
 #endif
 #endif
