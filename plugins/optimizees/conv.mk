@@ -16,7 +16,7 @@ plugins_optimizees_conv_la_LDFLAGS = $(MODULE_FLAGS) -Wl,-z,nodelete
 # (conv_net.c built again with -DCONV_DOUBLE).
 check_PROGRAMS += tests/test_conv
 TESTS += tests/test_conv
-tests_test_conv_SOURCES = tests/test_conv.c plugins/optimizees/conv_net.c plugins/optimizees/conv_net.h \
+tests_test_conv_SOURCES = tests/test_conv.c tests/idx_fixture.h plugins/optimizees/conv_net.c plugins/optimizees/conv_net.h \
 	plugins/optimizees/conv_hvp.c
 tests_test_conv_CPPFLAGS = $(TEST_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS) -I$(top_srcdir)/plugins/optimizees -DCONV_DOUBLE
 tests_test_conv_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(BLAS_CFLAGS)

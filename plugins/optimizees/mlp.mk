@@ -40,7 +40,7 @@ tests_test_idx_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_idx_LDADD = plugins/common/libl2lplugin.la $(CUNIT_LIBS)
 EXTRA_tests_test_idx_DEPENDENCIES = scripts/mnist-json-to-idx$(EXEEXT)
 
-tests_test_mlp_SOURCES = tests/test_mlp.c
+tests_test_mlp_SOURCES = tests/test_mlp.c tests/idx_fixture.h
 tests_test_mlp_CPPFLAGS = $(TEST_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
 tests_test_mlp_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_mlp_LDADD = plugins/common/libl2lplugin.la libl2lcore.la $(CUNIT_LIBS) -lm
