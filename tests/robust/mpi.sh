@@ -43,13 +43,15 @@ mpi() {
     status=$?
 }
 
-# Two learned optimizers to train (two jobs: at 3 ranks, one job gets two
-# ranks and splits its 3 problems per meta-step), two tuned baselines.
-cat >s.ini <<'INI'
+# quad_suite NAME RUNS STEPS OPTIMIZERS: a suite on stdout, quadratics
+# with sgd and adam tuned over 4 values each, then the sections read from
+# stdin, then the experiment of OPTIMIZERS.
+quad_suite() {
+    cat <<INI
 [suite]
-name = mpi
+name = $1
 seed = 3
-runs = 4
+runs = $2
 tune_runs = 2
 [optimizee quad]
 plugin = quadratic
@@ -61,6 +63,14 @@ lr = logspace(0.01, 1, 4)
 [optimizer adam]
 plugin = adam
 lr = logspace(0.001, 1, 4)
+INI
+    cat
+    printf '[experiment quadratic]\noptimizee = quad\noptimizers = %s\nsteps = %s\n' "$4" "$3"
+}
+
+# Two learned optimizers to train (two jobs: at 3 ranks, one job gets two
+# ranks and splits its 3 problems per meta-step), two tuned baselines.
+quad_suite mpi 4 30 "sgd, adam, lstm, gac" >s.ini <<'INI'
 [optimizer lstm]
 plugin = lstm
 preprocess = logsign
@@ -85,10 +95,6 @@ unroll = 5
 problems = 2
 valid_every = 2
 valid_problems = 3
-[experiment quadratic]
-optimizee = quad
-optimizers = sgd, adam, lstm, gac
-steps = 30
 INI
 
 # Checkpoints hold the training's measured times: the rest must be equal.
@@ -194,27 +200,7 @@ kill_case() {
     check "$name: the message names rank 1" grep -q "rank 1" "$tmp/.stderr"
 }
 partial_some() { [ "$(find k/.partial -type f 2>/dev/null | wc -l)" -ge 20 ]; }
-cat >kr.ini <<'INI'
-[suite]
-name = kr
-seed = 3
-runs = 400
-tune_runs = 2
-[optimizee quad]
-plugin = quadratic
-dim = 10
-batch = 16
-[optimizer sgd]
-plugin = sgd
-lr = logspace(0.01, 1, 4)
-[optimizer adam]
-plugin = adam
-lr = logspace(0.001, 1, 4)
-[experiment quadratic]
-optimizee = quad
-optimizers = sgd, adam
-steps = 400
-INI
+quad_suite kr 400 400 "sgd, adam" >kr.ini </dev/null
 run_l2l run kr.ini -j 1 -q -o kref
 check "many runs, one process ($status)" test "$status" -eq 0
 busy_case "two mpirun, one OUT" partial_some k/.lock run kr.ini -q -o k -- run kr.ini -q -o k \
