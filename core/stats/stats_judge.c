@@ -206,13 +206,6 @@ int sj_write_break_even(const struct pr_results *r)
     return l2l_afile_commit(&a);
 }
 
-int sj_write_all(const struct pr_results *r, const char *figdir, const char *datadir,
-                 struct pg_list *list)
-{
-    int rc = sj_write_break_even(r);
-    return rc < 0 ? rc : sj_figures(r, figdir, datadir, list);
-}
-
 /* ------------------------------------------------------- report */
 
 int sj_transfer(const char *dir, const char *exp, const char *opt, char *why, size_t len)

@@ -10,14 +10,11 @@
 #include "plot_data.h"
 #include "plot_gnuplot.h"
 
-/* timing_break_even.csv (after targets.csv), then the figures
- * horizon_<experiment>, trace_<experiment> and trace_pairs_<experiment>,
- * appended to list. Returns 0 or < 0 (said). */
-int sj_write_all(const struct pr_results *r, const char *figdir, const char *datadir,
-                 struct pg_list *list);
-
-/* Parts of sj_write_all: timing_break_even.csv (stats_judge.c, removed
- * when timing_cost.csv is absent) and the figures (stats_judge_figures.c). */
+/* Called in this order by st_write_all (after targets.csv, which the
+ * first reads): timing_break_even.csv (stats_judge.c, removed when
+ * timing_cost.csv is absent), then the figures horizon_<experiment>,
+ * trace_<experiment> and trace_pairs_<experiment> appended to list
+ * (stats_judge_figures.c). Return 0 or < 0 (said). */
 int sj_write_break_even(const struct pr_results *r);
 int sj_figures(const struct pr_results *r, const char *figdir, const char *datadir,
                struct pg_list *list);

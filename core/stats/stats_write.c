@@ -483,7 +483,9 @@ int st_write_all(const struct pr_results *r, const char *figdir, const char *dat
     for (int e = 0; e < r->n_exp && rc == 0; e++)
         rc = sf_budget(r, e, figdir, datadir, list);
     if (rc == 0)
-        rc = sj_write_all(r, figdir, datadir, list); /* after targets.csv, which it reads */
+        rc = sj_write_break_even(r); /* after targets.csv, which it reads */
+    if (rc == 0)
+        rc = sj_figures(r, figdir, datadir, list);
     free(suite);
     free(conf);
     free(target);
