@@ -16,7 +16,7 @@ core_run_libl2lrun_la_CPPFLAGS = $(AM_CPPFLAGS) $(RUN_INCLUDES) -I$(top_builddir
 core_run_libl2lrun_la_CFLAGS = $(CORE_CFLAGS)
 EXTRA_DIST += docs/scale-out.md
 
-# The judgment's computations (trace.c, report/stats_cost.c) by hand.
+# The judgment's computations (trace.c, stats/stats_cost.c) by hand.
 check_PROGRAMS += tests/test_judge
 TESTS += tests/test_judge
 tests_test_judge_SOURCES = tests/test_judge.c
