@@ -9,6 +9,11 @@
 #include "log.h"
 #include "meta_train_internal.h"
 
+/* Here, where the ranks agree on it, and not in meta_train.c, which
+ * installs the handler that sets it, nor in meta_epoch.c: the loop calls
+ * the epoch, the epoch calls this file, and none of them calls back. */
+volatile sig_atomic_t meta_stop_requested;
+
 static const struct l2l_dist_group *group_of(const struct meta_trainer *tr)
 {
     const struct l2l_dist_group *g = tr->job->group;

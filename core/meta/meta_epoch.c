@@ -8,10 +8,6 @@
 #include "meta_train_internal.h"
 #include "seeds.h"
 
-/* Here, not in meta_train.c, which installs the handler that sets it:
- * the loop calls the epoch, and the epoch never calls back. */
-volatile sig_atomic_t meta_stop_requested;
-
 /* tr->st.phi is the one owner of φ; the objects hold copies because a
  * plugin owns the buffer meta() returns (ABI 2). Only the P training
  * objects get it after each meta-step: validation copies φ into its own

@@ -20,6 +20,7 @@ wrapped_cases=" syntax unknown-key duplicate-section figure-comma int-type real-
 wrapped_cases=" $(echo $wrapped_cases) "
 n_wrapped=0
 wrapper=${L2L_WRAPPER:-}
+L2L_WRAP_EVERY=1 # this script chooses its wrapped cases itself
 if [ -n "$wrapper" ] && [ "${ROBUST_WRAP_ALL:-0}" != 1 ]; then
     say "under L2L_WRAPPER: only $(echo $wrapped_cases | wc -w) representative cases (ROBUST_WRAP_ALL=1: all)"
 fi
