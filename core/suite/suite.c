@@ -63,7 +63,7 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
     s->experiments = calloc((size_t)n + 1, sizeof *s->experiments);
     c->obj_of_sec = malloc(sizeof(int) * ((size_t)n + 1));
     if (!s->optimizees || !s->optimizers || !s->experiments || !c->obj_of_sec) {
-        bad(c, 0, "out of memory");
+        suite_bad(c, 0, "out of memory");
         return;
     }
     for (int k = 0; k < n; k++)
@@ -76,7 +76,7 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
             const char *name;
             if (split_section(sec->name, kind, sizeof kind, &name) < 0) {
                 if (pass == 0)
-                    bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
+                    suite_bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
                 continue;
             }
             /* Compared as kind and name, so [experiment  e] is [experiment e]
@@ -95,10 +95,10 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
                 const char *nd = "";
                 split_section(c->doc.sections[dup].name, kd, sizeof kd, &nd);
                 if (pass == 0 && !strcmp(nd, name))
-                    bad(c, sec->line, "section [%s] appears twice (first at line %d)", sec->name,
+                    suite_bad(c, sec->line, "section [%s] appears twice (first at line %d)", sec->name,
                         c->doc.sections[dup].line);
                 else if (pass == 0)
-                    bad(c, sec->line, "section [%s] differs from [%s] (line %d) only in case: "
+                    suite_bad(c, sec->line, "section [%s] differs from [%s] (line %d) only in case: "
                         "names become file names", sec->name, c->doc.sections[dup].name,
                         c->doc.sections[dup].line);
                 continue;
@@ -108,31 +108,31 @@ static void load_sections(struct ctx *c, struct l2l_value *sv)
             int named = !strcmp(kind, "optimizee") || !strcmp(kind, "optimizer") ||
                         !strcmp(kind, "experiment");
             if (pass == 0 && named)
-                check_name(c, sec->line, name, "[%s]:", sec->name);
+                suite_check_name(c, sec->line, name, "[%s]:", sec->name);
             if (!strcmp(kind, "suite")) {
                 if (pass == 0 && *name)
-                    bad(c, sec->line, "[%s]: the [suite] section takes no name", sec->name);
+                    suite_bad(c, sec->line, "[%s]: the [suite] section takes no name", sec->name);
             } else if (!strcmp(kind, "optimizee")) {
                 if (pass == 0) {
                     c->obj_of_sec[k] = s->n_optimizees;
-                    load_optimizee(c, sec, name);
+                    suite_load_optimizee(c, sec, name);
                 }
             } else if (!strcmp(kind, "optimizer")) {
                 if (pass == 1) {
                     c->obj_of_sec[k] = s->n_optimizers;
-                    load_optimizer(c, sec, name);
+                    suite_load_optimizer(c, sec, name);
                 }
             } else if (!strcmp(kind, "experiment")) {
                 if (pass == 2)
-                    load_experiment(c, sec, name, sv);
+                    suite_load_experiment(c, sec, name, sv);
             } else if (pass == 0) {
-                bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
+                suite_bad(c, sec->line, "unknown section [%s] (expected [suite], [optimizee NAME], [optimizer NAME] or [experiment NAME])", sec->name);
             }
         }
     /* Keys before any section. */
     for (int k = 0; k < c->doc.n; k++)
         if (c->doc.e[k].sec < 0)
-            bad(c, c->doc.e[k].line, "key '%s' outside any section", c->doc.e[k].key);
+            suite_bad(c, c->doc.e[k].line, "key '%s' outside any section", c->doc.e[k].key);
 }
 
 int l2l_suite_load(const char *path, long long seed_override, struct suite *s)
@@ -144,25 +144,25 @@ int l2l_suite_load(const char *path, long long seed_override, struct suite *s)
     int rc = ini_read(path, &c.doc);
     if (rc < 0)
         return rc == L2L_ENOMEM ? rc : L2L_EINPUT;
-    s->path = xstrdup(&c, path);
+    s->path = suite_strdup(&c, path);
     s->dir = dir_of(path);
-    struct l2l_value *sv = new_values(&c, suite_table);
+    struct l2l_value *sv = suite_new_values(&c, suite_table);
     if (sv) {
-        apply_keys(&c, "suite", suite_table, sv);
+        suite_apply_keys(&c, "suite", suite_table, sv);
         s->seed = (uint64_t)sv[S_SEED].i;
         if (seed_override >= 0)
             s->seed = (uint64_t)seed_override;
-        s->name = sv[S_NAME].s && sv[S_NAME].s[0] ? xstrdup(&c, sv[S_NAME].s) : base_name(path);
-        s->description = xstrdup(&c, sv[S_DESCRIPTION].s);
+        s->name = sv[S_NAME].s && sv[S_NAME].s[0] ? suite_strdup(&c, sv[S_NAME].s) : base_name(path);
+        s->description = suite_strdup(&c, sv[S_DESCRIPTION].s);
         int name_line = 0;
-        find_value(&c, "suite", "name", &name_line);
+        suite_find_value(&c, "suite", "name", &name_line);
         if (s->name)
-            check_name(&c, name_line, s->name, "%s", name_line ? "[suite] name:" : "[suite] name (the file name):");
+            suite_check_name(&c, name_line, s->name, "%s", name_line ? "[suite] name:" : "[suite] name (the file name):");
         load_sections(&c, sv);
-        free_values(suite_table, sv);
+        suite_free_values(suite_table, sv);
     }
     if (!c.errors)
-        check_learned(&c);
+        suite_check_learned(&c);
     ini_doc_free(&c.doc);
     free(c.obj_of_sec);
     if (c.errors) {
@@ -180,15 +180,15 @@ void l2l_suite_free(struct suite *s)
         if (o->family)
             o->plugin.u.obj->close(o->family);
         if (o->values)
-            free_values(l2l_plugin_options(&o->plugin), o->values);
+            suite_free_values(l2l_plugin_options(&o->plugin), o->values);
         l2l_plugin_close(&o->plugin);
         free(o->name);
     }
     for (int k = 0; k < s->n_optimizers; k++) {
         struct suite_optimizer *o = &s->optimizers[k];
         if (o->values)
-            free_values(l2l_plugin_options(&o->plugin), o->values);
-        free_values(l2l_meta_options, o->meta_values);
+            suite_free_values(l2l_plugin_options(&o->plugin), o->values);
+        suite_free_values(l2l_meta_options, o->meta_values);
         l2l_sets_free(&o->sets);
         l2l_plugin_close(&o->plugin);
         free(o->name);

@@ -37,30 +37,30 @@ static void compare_keys(struct ctx *c, const struct ini_section *sec, struct su
         int found = 0;
         for (int k = 0; k < x->n_optimizers; k++)
             found |= !strcmp(c->s->optimizers[x->optimizers[k]].name, ref);
-        find_value(c, sec->name, "reference", &line);
+        suite_find_value(c, sec->name, "reference", &line);
         if (!found)
-            bad(c, line, "[%s] reference: '%s' is not in this experiment's optimizers", sec->name, ref);
-        x->reference = xstrdup(c, ref);
+            suite_bad(c, line, "[%s] reference: '%s' is not in this experiment's optimizers", sec->name, ref);
+        x->reference = suite_strdup(c, ref);
     }
     for (const char *p = steps ? steps : ""; *p; ) {
         long t = strtol(p, &end, 10);
         if (end == p || t < 0 || t > x->steps || !strchr(" ,", *end)) {
-            find_value(c, sec->name, "report_steps", &line);
-            bad(c, line, "[%s] report_steps: '%s': expected comma-separated steps from 0 to %ld",
+            suite_find_value(c, sec->name, "report_steps", &line);
+            suite_bad(c, line, "[%s] report_steps: '%s': expected comma-separated steps from 0 to %ld",
                 sec->name, steps, x->steps);
             break;
         }
         p = end + strspn(end, " ,");
     }
     if (steps && steps[0])
-        x->report_steps = xstrdup(c, steps);
+        x->report_steps = suite_strdup(c, steps);
     if (target && target[0]) {
         double y = strtod(target, &end);
         if (end == target || *end || !isfinite(y)) {
-            find_value(c, sec->name, "target", &line);
-            bad(c, line, "[%s] target: '%s': expected a finite loss", sec->name, target);
+            suite_find_value(c, sec->name, "target", &line);
+            suite_bad(c, line, "[%s] target: '%s': expected a finite loss", sec->name, target);
         }
-        x->target = xstrdup(c, target);
+        x->target = suite_strdup(c, target);
     }
 }
 
@@ -75,14 +75,14 @@ static void judgment_keys(struct ctx *c, const struct ini_section *sec, struct s
         return;
     int line = sec->line;
     char *end;
-    x->horizons_text = xstrdup(c, h);
+    x->horizons_text = suite_strdup(c, h);
     for (const char *p = h; *p; ) {
         long k = strtol(p, &end, 10);
         long last = x->n_horizons ? x->horizon[x->n_horizons - 1] : 0;
         if (end == p || k < 1 || k <= last || x->n_horizons == L2L_MAX_HORIZONS ||
             (double)k * (double)x->steps > 1e7 || !strchr(" ,", *end)) {
-            find_value(c, sec->name, "horizons", &line);
-            bad(c, line, "[%s] horizons: '%s': expected up to %d increasing whole multiples of "
+            suite_find_value(c, sec->name, "horizons", &line);
+            suite_bad(c, line, "[%s] horizons: '%s': expected up to %d increasing whole multiples of "
                 "steps from 1, each times steps (%ld) at most 10000000", sec->name, h,
                 L2L_MAX_HORIZONS, x->steps);
             x->n_horizons = 0;
@@ -93,38 +93,38 @@ static void judgment_keys(struct ctx *c, const struct ini_section *sec, struct s
     }
 }
 
-void load_experiment(struct ctx *c, const struct ini_section *sec, const char *name,
+void suite_load_experiment(struct ctx *c, const struct ini_section *sec, const char *name,
                      const struct l2l_value *sv)
 {
     struct suite *s = c->s;
     struct suite_experiment *x = &s->experiments[s->n_experiments++];
-    x->name = xstrdup(c, name);
+    x->name = suite_strdup(c, name);
     x->line = sec->line;
     x->optimizee = -1;
-    struct l2l_value *v = new_values(c, experiment_table);
+    struct l2l_value *v = suite_new_values(c, experiment_table);
     if (!v)
         return;
-    apply_keys(c, sec->name, experiment_table, v);
+    suite_apply_keys(c, sec->name, experiment_table, v);
     x->steps = v[E_STEPS].i;
     x->runs = v[E_RUNS].i ? v[E_RUNS].i : sv[S_RUNS].i;
     x->tune_runs = v[E_TUNE_RUNS].i ? v[E_TUNE_RUNS].i : sv[S_TUNE_RUNS].i;
     x->tune_steps = v[E_TUNE_STEPS].i ? v[E_TUNE_STEPS].i : x->steps;
-    x->figure = xstrdup(c, v[E_FIGURE].s && v[E_FIGURE].s[0] ? v[E_FIGURE].s : name);
+    x->figure = suite_strdup(c, v[E_FIGURE].s && v[E_FIGURE].s[0] ? v[E_FIGURE].s : name);
     if (v[E_FIGURE].s && v[E_FIGURE].s[0]) {
         int fline = sec->line;
-        find_value(c, sec->name, "figure", &fline);
-        check_name(c, fline, v[E_FIGURE].s, "[%s] figure:", sec->name);
+        suite_find_value(c, sec->name, "figure", &fline);
+        suite_check_name(c, fline, v[E_FIGURE].s, "[%s] figure:", sec->name);
     }
-    x->title = xstrdup(c, v[E_TITLE].s && v[E_TITLE].s[0] ? v[E_TITLE].s : name);
+    x->title = suite_strdup(c, v[E_TITLE].s && v[E_TITLE].s[0] ? v[E_TITLE].s : name);
     int line = sec->line;
     if (v[E_OPTIMIZEE].s) {
-        find_value(c, sec->name, "optimizee", &line);
-        x->optimizee = find_object(c, "optimizee", v[E_OPTIMIZEE].s, strlen(v[E_OPTIMIZEE].s));
+        suite_find_value(c, sec->name, "optimizee", &line);
+        x->optimizee = suite_find_object(c, "optimizee", v[E_OPTIMIZEE].s, strlen(v[E_OPTIMIZEE].s));
         if (x->optimizee < 0)
-            bad(c, line, "[%s] optimizee: no section [optimizee %s]", sec->name, v[E_OPTIMIZEE].s);
+            suite_bad(c, line, "[%s] optimizee: no section [optimizee %s]", sec->name, v[E_OPTIMIZEE].s);
     }
     if (v[E_OPTIMIZERS].s) {
-        find_value(c, sec->name, "optimizers", &line);
+        suite_find_value(c, sec->name, "optimizers", &line);
         const char *p = v[E_OPTIMIZERS].s;
         int items = 0; /* names given, found or not */
         x->optimizers = calloc(strlen(p) + 1, sizeof *x->optimizers);
@@ -135,24 +135,24 @@ void load_experiment(struct ctx *c, const struct ini_section *sec, const char *n
             if (!len)
                 break;
             items++;
-            int found = find_object(c, "optimizer", p, len);
+            int found = suite_find_object(c, "optimizer", p, len);
             for (int k = 0; found >= 0 && k < x->n_optimizers; k++)
                 if (x->optimizers[k] == found) {
-                    bad(c, line, "[%s] optimizers: '%.*s' listed twice", sec->name, (int)len, p);
+                    suite_bad(c, line, "[%s] optimizers: '%.*s' listed twice", sec->name, (int)len, p);
                     found = -2;
                 }
             if (found == -1)
-                bad(c, line, "[%s] optimizers: no section [optimizer %.*s]", sec->name, (int)len, p);
+                suite_bad(c, line, "[%s] optimizers: no section [optimizer %.*s]", sec->name, (int)len, p);
             else if (found >= 0)
                 x->optimizers[x->n_optimizers++] = found;
             p += len;
         }
         /* Names that were given but not found are reported above. */
         if (x->optimizers && items == 0)
-            bad(c, line, "[%s] optimizers: expected a comma-separated list of optimizer sections, got '%s'",
+            suite_bad(c, line, "[%s] optimizers: expected a comma-separated list of optimizer sections, got '%s'",
                 sec->name, v[E_OPTIMIZERS].s);
     }
     compare_keys(c, sec, x, v);
     judgment_keys(c, sec, x, v);
-    free_values(experiment_table, v);
+    suite_free_values(experiment_table, v);
 }

@@ -42,7 +42,7 @@ static int parse_logspace(const char *text, double *lo, double *hi, long long *c
 
 /* Parses "logspace(LO, HI, N)" or "a, b, c" into a grid; 0 when text is a
  * single value (not a grid), 1 for a grid, -1 for a malformed one. */
-int parse_grid(const char *text, double *grid, int *n, char *err, size_t errlen)
+int suite_parse_grid(const char *text, double *grid, int *n, char *err, size_t errlen)
 {
     double lo, hi;
     long long count;

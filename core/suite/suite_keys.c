@@ -12,7 +12,7 @@
 #include "options.h"
 #include "suite_load.h"
 
-void bad(struct ctx *c, int line, const char *fmt, ...)
+void suite_bad(struct ctx *c, int line, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -26,20 +26,20 @@ void bad(struct ctx *c, int line, const char *fmt, ...)
     c->errors++;
 }
 
-char *xstrdup(struct ctx *c, const char *s)
+char *suite_strdup(struct ctx *c, const char *s)
 {
     char *d = strdup(s ? s : "");
     if (!d)
-        bad(c, 0, "out of memory");
+        suite_bad(c, 0, "out of memory");
     return d;
 }
 
 /* Names become file names: refused unless they follow names.h. */
-void check_name(struct ctx *c, int line, const char *name, const char *fmt, const char *arg)
+void suite_check_name(struct ctx *c, int line, const char *name, const char *fmt, const char *arg)
 {
     char err[1024];
     if (l2l_name_check(name, err, sizeof err, fmt, arg) < 0)
-        bad(c, line, "%s", err);
+        suite_bad(c, line, "%s", err);
 }
 
 /* Applies each key of the section, once, to the first of the nt tables
@@ -47,7 +47,7 @@ void check_name(struct ctx *c, int line, const char *name, const char *fmt, cons
  * checkpoint keys and the meta-training keys); a key none has is reported
  * once, with the nearest name of any table. Then a required key missing
  * from any table is reported. */
-void apply_keys_to(struct ctx *c, const char *section, const struct key_table *t, int nt)
+void suite_apply_keys_to(struct ctx *c, const char *section, const struct key_table *t, int nt)
 {
     int sec = ini_find_section(&c->doc, section);
     const struct ini_section *is = sec >= 0 ? &c->doc.sections[sec] : NULL;
@@ -68,7 +68,7 @@ void apply_keys_to(struct ctx *c, const char *section, const struct key_table *t
             const char *hint = NULL;
             for (int y = 0; !hint && y < nt; y++)
                 hint = l2l_options_suggest(t[y].table, e->key);
-            bad(c, e->line, "[%s] unknown key '%s'%s%s%s", section, e->key,
+            suite_bad(c, e->line, "[%s] unknown key '%s'%s%s%s", section, e->key,
                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
             continue;
         }
@@ -76,19 +76,19 @@ void apply_keys_to(struct ctx *c, const char *section, const struct key_table *t
         struct l2l_value *values = t[x].values;
         struct suite_optimizer *tuner = t[x].tuner;
         if (tuner && tuner->tune_index == row) {
-            int g = parse_grid(e->value, tuner->grid, &tuner->n_grid, err, sizeof err);
+            int g = suite_parse_grid(e->value, tuner->grid, &tuner->n_grid, err, sizeof err);
             if (g < 0) {
-                bad(c, e->line, "[%s] %s: %s", section, e->key, err);
+                suite_bad(c, e->line, "[%s] %s: %s", section, e->key, err);
                 continue;
             }
             if (g > 0) {
                 free(tuner->grid_text);
-                tuner->grid_text = xstrdup(c, e->value);
+                tuner->grid_text = suite_strdup(c, e->value);
                 for (int j = 0; j < tuner->n_grid; j++) {
                     char one[64];
                     l2l_fmt(one, sizeof one, "%.17g", tuner->grid[j]);
                     if (l2l_option_parse(&table[row], one, &values[row], err, sizeof err) < 0) {
-                        bad(c, e->line, "[%s] %s: grid value %s: %s", section, e->key, one, err);
+                        suite_bad(c, e->line, "[%s] %s: grid value %s: %s", section, e->key, one, err);
                         break;
                     }
                 }
@@ -96,7 +96,7 @@ void apply_keys_to(struct ctx *c, const char *section, const struct key_table *t
             }
         }
         if (l2l_option_parse(&table[row], e->value, &values[row], err, sizeof err) < 0)
-            bad(c, e->line, "[%s] %s: %s", section, e->key, err);
+            suite_bad(c, e->line, "[%s] %s: %s", section, e->key, err);
     }
     int sec_line = is ? is->line : 0; /* a missing key is reported at its section's header */
     for (int x = 0; x < nt; x++) {
@@ -104,20 +104,20 @@ void apply_keys_to(struct ctx *c, const char *section, const struct key_table *t
         const struct suite_optimizer *tuner = t[x].tuner;
         for (int row = 0; table[row].name; row++)
             if (!t[x].values[row].s && !(tuner && tuner->tune_index == row && tuner->n_grid > 1))
-                bad(c, sec_line, "[%s] missing required key '%s' (%s)", section, table[row].name,
+                suite_bad(c, sec_line, "[%s] missing required key '%s' (%s)", section, table[row].name,
                     table[row].help ? table[row].help : "");
     }
 }
 
 /* The keys of a section that has one table. */
-void apply_keys(struct ctx *c, const char *section, const struct l2l_option *table,
+void suite_apply_keys(struct ctx *c, const char *section, const struct l2l_option *table,
                 struct l2l_value *values)
 {
     const struct key_table t = {table, values, NULL};
-    apply_keys_to(c, section, &t, 1);
+    suite_apply_keys_to(c, section, &t, 1);
 }
 
-const char *find_value(struct ctx *c, const char *section, const char *key, int *line)
+const char *suite_find_value(struct ctx *c, const char *section, const char *key, int *line)
 {
     const struct ini_entry *e = ini_find_key(&c->doc, ini_find_section(&c->doc, section), key);
     if (!e)
@@ -128,7 +128,7 @@ const char *find_value(struct ctx *c, const char *section, const char *key, int 
 }
 
 /* Index of [KIND NAME] in its kind's array (optimizees, optimizers), or -1. */
-int find_object(struct ctx *c, const char *kind, const char *name, size_t len)
+int suite_find_object(struct ctx *c, const char *kind, const char *name, size_t len)
 {
     char sec[128];
     if (len > 64)
@@ -138,24 +138,24 @@ int find_object(struct ctx *c, const char *kind, const char *name, size_t len)
     return k < 0 || !c->obj_of_sec ? -1 : c->obj_of_sec[k];
 }
 
-struct l2l_value *new_values(struct ctx *c, const struct l2l_option *table)
+struct l2l_value *suite_new_values(struct ctx *c, const struct l2l_option *table)
 {
     int n = l2l_options_count(table);
     struct l2l_value *v = calloc((size_t)n + 1, sizeof *v);
     char err[L2L_ERRLEN];
     if (!v) {
-        bad(c, 0, "out of memory");
+        suite_bad(c, 0, "out of memory");
         return NULL;
     }
     if (l2l_options_defaults(table, v, err, sizeof err) < 0) {
-        bad(c, 0, "%s", err);
+        suite_bad(c, 0, "%s", err);
         free(v);
         return NULL;
     }
     return v;
 }
 
-void free_values(const struct l2l_option *table, struct l2l_value *v)
+void suite_free_values(const struct l2l_option *table, struct l2l_value *v)
 {
     if (!v)
         return;
@@ -163,31 +163,31 @@ void free_values(const struct l2l_option *table, struct l2l_value *v)
     free(v);
 }
 
-int load_plugin(struct ctx *c, const char *section, int line, enum l2l_kind kind,
+int suite_load_plugin(struct ctx *c, const char *section, int line, enum l2l_kind kind,
                 struct l2l_plugin *p)
 {
     int pline = line;
-    const char *name = find_value(c, section, "plugin", &pline);
+    const char *name = suite_find_value(c, section, "plugin", &pline);
     char err[L2L_ERRLEN];
     if (!name || !*name) {
-        bad(c, line, "[%s] missing required key 'plugin' (see `l2l list`)", section);
+        suite_bad(c, line, "[%s] missing required key 'plugin' (see `l2l list`)", section);
         return -1;
     }
     if (l2l_plugin_open(kind, name, p, err, sizeof err) < 0) {
-        bad(c, pline, "[%s] plugin: %s", section, err);
+        suite_bad(c, pline, "[%s] plugin: %s", section, err);
         return -1;
     }
     return 0;
 }
 
-char *resolve_path(struct ctx *c, const char *rel)
+char *suite_resolve_path(struct ctx *c, const char *rel)
 {
     if (rel[0] == '/' || !strcmp(c->s->dir, "."))
-        return xstrdup(c, rel);
+        return suite_strdup(c, rel);
     size_t len = strlen(c->s->dir) + strlen(rel) + 2;
     char *p = malloc(len);
     if (!p) {
-        bad(c, 0, "out of memory");
+        suite_bad(c, 0, "out of memory");
         return NULL;
     }
     snprintf(p, len, "%s/%s", c->s->dir, rel);

@@ -28,43 +28,43 @@ struct key_table {
 
 /* suite_keys.c. One problem, said "FILE:LINE: ..." (line 0: no line)
  * and counted in c->errors. */
-void bad(struct ctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void suite_bad(struct ctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A copy of s ("" for NULL); NULL after saying so when out of memory. */
-char *xstrdup(struct ctx *c, const char *s);
+char *suite_strdup(struct ctx *c, const char *s);
 /* Refuses a name that does not follow names.h (names become file names). */
-void check_name(struct ctx *c, int line, const char *name, const char *fmt, const char *arg);
+void suite_check_name(struct ctx *c, int line, const char *name, const char *fmt, const char *arg);
 /* Applies each key of the section, once, to the first of the nt tables
  * that has it; then says which required keys are missing. */
-void apply_keys_to(struct ctx *c, const char *section, const struct key_table *t, int nt);
+void suite_apply_keys_to(struct ctx *c, const char *section, const struct key_table *t, int nt);
 /* The keys of a section that has one table. */
-void apply_keys(struct ctx *c, const char *section, const struct l2l_option *table,
+void suite_apply_keys(struct ctx *c, const char *section, const struct l2l_option *table,
                 struct l2l_value *values);
 /* The value of key in [section] (its line into *line), or NULL. */
-const char *find_value(struct ctx *c, const char *section, const char *key, int *line);
+const char *suite_find_value(struct ctx *c, const char *section, const char *key, int *line);
 /* Index of [KIND NAME] in its kind's array (optimizees, optimizers), or -1. */
-int find_object(struct ctx *c, const char *kind, const char *name, size_t len);
+int suite_find_object(struct ctx *c, const char *kind, const char *name, size_t len);
 /* The table's defaults, or NULL (said); freed by free_values. */
-struct l2l_value *new_values(struct ctx *c, const struct l2l_option *table);
-void free_values(const struct l2l_option *table, struct l2l_value *v);
+struct l2l_value *suite_new_values(struct ctx *c, const struct l2l_option *table);
+void suite_free_values(const struct l2l_option *table, struct l2l_value *v);
 /* Opens the plugin the section's `plugin` key names: 0, or -1 (said). */
-int load_plugin(struct ctx *c, const char *section, int line, enum l2l_kind kind,
+int suite_load_plugin(struct ctx *c, const char *section, int line, enum l2l_kind kind,
                 struct l2l_plugin *p);
 /* rel relative to the suite file's folder (kept when absolute). */
-char *resolve_path(struct ctx *c, const char *rel);
+char *suite_resolve_path(struct ctx *c, const char *rel);
 
 /* suite_grid.c. Parses "logspace(LO, HI, N)" or "a, b, c" into a grid; 0
  * when text is a single value (not a grid), 1 for a grid, -1 for a
  * malformed one (err set). */
-int parse_grid(const char *text, double *grid, int *n, char *err, size_t errlen);
+int suite_parse_grid(const char *text, double *grid, int *n, char *err, size_t errlen);
 
 /* The section loaders, called by load_sections (suite.c) in the order:
  * optimizees, optimizers, experiments. Each adds its object to c->s and
  * says every problem it finds. */
-void load_optimizee(struct ctx *c, const struct ini_section *sec, const char *name);  /* suite_optimizee.c */
-void load_optimizer(struct ctx *c, const struct ini_section *sec, const char *name);  /* suite_optimizer.c */
-void load_experiment(struct ctx *c, const struct ini_section *sec, const char *name,
+void suite_load_optimizee(struct ctx *c, const struct ini_section *sec, const char *name);  /* suite_optimizee.c */
+void suite_load_optimizer(struct ctx *c, const struct ini_section *sec, const char *name);  /* suite_optimizer.c */
+void suite_load_experiment(struct ctx *c, const struct ini_section *sec, const char *name,
                      const struct l2l_value *sv);                                     /* suite_experiment.c */
 /* suite_optimizer.c. Every optimizer's options tried by its create(), and
  * a learned one's checkpoint found or trainable; at least one experiment. */
-void check_learned(struct ctx *c);
+void suite_check_learned(struct ctx *c);
 #endif

@@ -24,8 +24,8 @@ static void check_checkpoint_path(struct ctx *c, const struct ini_section *sec, 
     if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode))
         return;
     int line = sec->line;
-    find_value(c, sec->name, "checkpoint", &line);
-    bad(c, line, "[%s] checkpoint: %s is %s, expected a checkpoint file (or no file yet, for "
+    suite_find_value(c, sec->name, "checkpoint", &line);
+    suite_bad(c, line, "[%s] checkpoint: %s is %s, expected a checkpoint file (or no file yet, for "
         "meta-training to write)", sec->name, path, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 }
 
@@ -40,69 +40,69 @@ static void load_sets(struct ctx *c, const struct ini_section *sec, struct suite
             continue;
         int rc = l2l_sets_add(&o->sets, e->key + 4, e->value, err, sizeof err);
         if (rc == L2L_ENOMEM)
-            bad(c, 0, "out of memory");
+            suite_bad(c, 0, "out of memory");
         else if (rc < 0)
-            bad(c, e->line, "[%s] %s", sec->name, err);
+            suite_bad(c, e->line, "[%s] %s", sec->name, err);
     }
     if (l2l_sets_resolve(&o->sets) < 0)
-        bad(c, 0, "out of memory");
+        suite_bad(c, 0, "out of memory");
 }
 
-void load_optimizer(struct ctx *c, const struct ini_section *sec, const char *name)
+void suite_load_optimizer(struct ctx *c, const struct ini_section *sec, const char *name)
 {
     struct suite_optimizer *o = &c->s->optimizers[c->s->n_optimizers++];
-    o->name = xstrdup(c, name);
+    o->name = suite_strdup(c, name);
     o->line = sec->line;
     o->tune_index = -1;
     o->train_on = -1;
-    if (load_plugin(c, sec->name, sec->line, L2L_OPTIMIZER, &o->plugin) < 0)
+    if (suite_load_plugin(c, sec->name, sec->line, L2L_OPTIMIZER, &o->plugin) < 0)
         return;
     const struct l2l_optimizer_ops *ops = o->plugin.u.opt;
     const struct l2l_option *table = ops->options;
     if (ops->tunable)
         o->tune_index = l2l_options_find(table, ops->tunable);
     o->learned = ops->learned != NULL;
-    o->values = new_values(c, table);
+    o->values = suite_new_values(c, table);
     if (!o->values)
         return;
     if (!o->learned) {
         const struct key_table t = {table, o->values, o};
-        apply_keys_to(c, sec->name, &t, 1);
+        suite_apply_keys_to(c, sec->name, &t, 1);
         return;
     }
     struct l2l_value lv[3];
     char err[L2L_ERRLEN];
     if (l2l_options_defaults(learned_table, lv, err, sizeof err) < 0) {
-        bad(c, 0, "%s", err);
+        suite_bad(c, 0, "%s", err);
         return;
     }
-    o->meta_values = new_values(c, l2l_meta_options);
+    o->meta_values = suite_new_values(c, l2l_meta_options);
     if (!o->meta_values) {
         l2l_values_clear(learned_table, lv);
         return;
     }
     const struct key_table t[] = {
         {table, o->values, o}, {learned_table, lv, NULL}, {l2l_meta_options, o->meta_values, NULL}};
-    apply_keys_to(c, sec->name, t, 3);
+    suite_apply_keys_to(c, sec->name, t, 3);
     l2l_meta_config_from_values(o->meta_values, &o->meta);
     if (lv[0].s && lv[0].s[0])
-        o->checkpoint = resolve_path(c, lv[0].s);
+        o->checkpoint = suite_resolve_path(c, lv[0].s);
     else if (lv[0].s)
-        bad(c, sec->line, "[%s] checkpoint: expected a file name", sec->name);
+        suite_bad(c, sec->line, "[%s] checkpoint: expected a file name", sec->name);
     check_checkpoint_path(c, sec, o->checkpoint);
     int line = sec->line;
-    find_value(c, sec->name, "train_on", &line);
+    suite_find_value(c, sec->name, "train_on", &line);
     if (lv[1].s && lv[1].s[0]) {
-        o->train_on = find_object(c, "optimizee", lv[1].s, strlen(lv[1].s));
+        o->train_on = suite_find_object(c, "optimizee", lv[1].s, strlen(lv[1].s));
         if (o->train_on < 0)
-            bad(c, line, "[%s] train_on: no section [optimizee %s] (optimizee sections must come before)",
+            suite_bad(c, line, "[%s] train_on: no section [optimizee %s] (optimizee sections must come before)",
                 sec->name, lv[1].s);
     }
     l2l_values_clear(learned_table, lv);
     load_sets(c, sec, o);
 }
 
-void check_learned(struct ctx *c)
+void suite_check_learned(struct ctx *c)
 {
     struct suite *s = c->s;
     for (int k = 0; k < s->n_optimizers; k++) {
@@ -118,15 +118,15 @@ void check_learned(struct ctx *c)
             if (self)
                 ops->destroy(self);
             else
-                bad(c, o->line, "[optimizer %s] %s", o->name, err);
+                suite_bad(c, o->line, "[optimizer %s] %s", o->name, err);
         }
         if (o->learned && o->checkpoint && o->train_on < 0) {
             struct stat st;
             if (stat(o->checkpoint, &st) != 0)
-                bad(c, o->line, "[optimizer %s] checkpoint %s does not exist and no train_on names what to meta-train on",
+                suite_bad(c, o->line, "[optimizer %s] checkpoint %s does not exist and no train_on names what to meta-train on",
                     o->name, o->checkpoint);
         }
     }
     if (s->n_experiments == 0)
-        bad(c, 0, "no [experiment NAME] section: nothing to run");
+        suite_bad(c, 0, "no [experiment NAME] section: nothing to run");
 }
