@@ -4,7 +4,8 @@ META_INCLUDES = $(PLUGINS_INCLUDES) -I$(top_srcdir)/core/meta
 noinst_LTLIBRARIES += core/meta/libl2lmeta.la
 core_meta_libl2lmeta_la_SOURCES = \
 	core/meta/checkpoint.c core/meta/checkpoint.h core/meta/checkpoint_v1.c core/meta/checkpoint_v1.h \
-	core/meta/meta_train.c core/meta/meta_train.h core/meta/meta_train_internal.h core/meta/meta_epoch.c \
+	core/meta/meta_train.c core/meta/meta_train.h core/meta/meta_train_internal.h core/meta/meta_setup.c \
+	core/meta/meta_epoch.c \
 	core/meta/meta_checkpoint.c core/meta/meta_sets.c core/meta/meta_sets.h \
 	core/meta/meta_unroll.c core/meta/meta_unroll.h \
 	core/meta/meta_adam.c core/meta/meta_adam.h \

@@ -62,6 +62,15 @@ struct meta_trainer {
     int progress_open;           /* a progress line without its newline is on stderr */
 };
 
+/* meta_setup.c. The job's settings make sense (0, or < 0 with err set). */
+int meta_check_config(const struct l2l_meta_job *job, char *err, size_t errlen);
+/* Objects, buffers, and the state: loaded from .state, or fresh (φ from
+ * meta_init with the INIT stream). Sets *resumed. On failure the caller
+ * still calls meta_trainer_free, which frees what was made. */
+int meta_trainer_init(struct meta_trainer *tr, const struct l2l_meta_job *job, int *resumed,
+                      char *err, size_t errlen);
+void meta_trainer_free(struct meta_trainer *tr);
+
 /* meta_dist.c: the job's ranks (job->group). This process writes the
  * files (checkpoint, state, log): 1 or 0. */
 int meta_writer(const struct meta_trainer *tr);
