@@ -491,33 +491,6 @@ static int load_meta(struct pr_results *r, struct pr_opt *o)
     return rc;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f;
-    char why[L2L_ERRLEN];
-    if (l2l_fopen_input(path, &f, NULL, why, sizeof why) < 0)
-        return NULL;
-    size_t n = 0, cap = 4096;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1)
-            break;
-        char *b = realloc(buf, cap * 2);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    if (buf)
-        buf[n] = 0;
-    fclose(f);
-    return buf;
-}
-
 /* `l2l run` ends every line of its files: a last line without its end is
  * a file cut short, whose last number may have lost digits. A file that
  * cannot be opened is left to csv_open to report. */
@@ -556,7 +529,7 @@ int pr_load(const char *dir, struct pr_results *r)
             goto fail;
     char path[4096];
     l2l_fmt(path, sizeof path, "%s/manifest.ini", dir);
-    r->manifest = read_text(path);
+    r->manifest = l2l_read_text(path);
     return 0;
 fail:
     if (rc == L2L_ENOMEM)

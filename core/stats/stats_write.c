@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "infile.h"
 #include "log.h"
 #include "plot_csv.h"
 #include "report.h" /* report_manifest_get */
@@ -24,31 +25,6 @@ struct st_conf {
     int n_step;
     long tune_runs, tune_steps;    /* for the cost of a step (0: unknown) */
 };
-
-static char *slurp(const char *dir, const char *name)
-{
-    char path[4096];
-    l2l_fmt(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t n = 0, cap = 8192;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1)
-            break;
-        char *b = realloc(buf, cap * 2);
-        if (!b)
-            free(buf);
-        buf = b;
-        cap *= 2;
-    }
-    if (buf)
-        buf[n] = 0;
-    fclose(f);
-    return buf;
-}
 
 static int in_exp(const struct pr_results *r, int e, int o)
 {
@@ -467,7 +443,9 @@ int st_write_all(const struct pr_results *r, const char *figdir, const char *dat
     char seedtext[64];
     report_manifest_get(r->manifest, "suite", "seed", seedtext, sizeof seedtext);
     uint64_t seed = strtoull(seedtext, NULL, 10);
-    char *suite = slurp(r->dir, "suite.ini");
+    char path[4096];
+    l2l_fmt(path, sizeof path, "%s/suite.ini", r->dir);
+    char *suite = l2l_read_text(path);
     struct st_conf *conf = calloc((size_t)r->n_exp, sizeof *conf);
     double *target = malloc(sizeof *target * (size_t)r->n_exp);
     double *step = malloc(sizeof *step * (size_t)r->n_exp * (size_t)r->n_opt);
