@@ -19,6 +19,7 @@
 
 #include "l2l/plugin.h"
 #include "idx.h"
+#include "minibatch.h"
 #include "mlp_net.h"
 
 #ifndef L2L_SRCDIR
@@ -53,8 +54,7 @@ static const struct l2l_option mlp_options[] = {
                     "number of classes (labels must be below it)" },
     [O_BATCH] = { "batch", L2L_OPT_INT, "128", 1, 65536, NULL,
                   "training examples per loss_grad call" },
-    [O_SAMPLING] = { "sampling", L2L_OPT_STRING, "replace", 0, 0, "replace|shuffle",
-                     "minibatches drawn with replacement (reference code) or from reshuffled epochs" },
+    [O_SAMPLING] = MINIBATCH_SAMPLING_OPTION,
     [O_INIT] = { "init", L2L_OPT_STRING, "normal", 0, 0, "normal|xavier",
                  "θ0: all N(0, init_std^2) (paper, reference code); or weights N(0, 2/(in+out)), biases 0" },
     [O_INIT_STD] = { "init_std", L2L_OPT_REAL, "0.01", 0, 10, NULL,
@@ -79,19 +79,8 @@ struct family {
 
 struct problem {
     const struct family *fam;
-    struct l2l_rng rng;  /* minibatches */
-    size_t *perm, pos;   /* sampling=shuffle: the epoch's order, next index */
-    float *x;            /* (batch, inputs) the minibatch */
-    uint8_t *y;          /* (batch) */
+    struct minibatch mb;
     struct mlp_work work;
-    /* Minibatch replay (second-order meta-gradients): the example indices
-     * of the last `depth` loss_grad calls, a ring of depth rows of batch,
-     * row (calls − 1 − ago) mod depth for the call `ago` calls back. The
-     * latest is always kept (depth ≥ 1), so hvp(ago = 0) works without
-     * replay_depth. */
-    size_t *hist;        /* (depth, batch) */
-    int depth;
-    long calls;
     struct mlp_rwork rwork; /* allocated by the first hvp */
 };
 
@@ -273,15 +262,6 @@ static int mlp_groups(const void *family, const struct l2l_group **groups)
     return f->n_groups;
 }
 
-static void shuffle(struct l2l_rng *r, size_t *p, size_t n)
-{
-    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
-        size_t j = (size_t)l2l_rng_below(r, i), t = p[i - 1];
-        p[i - 1] = p[j];
-        p[j] = t;
-    }
-}
-
 static void mlp_problem_free(void *problem);
 
 static void *mlp_problem_new(const void *family, struct l2l_rng *rng, float *theta0,
@@ -293,21 +273,11 @@ static void *mlp_problem_new(const void *family, struct l2l_rng *rng, float *the
     if (!p)
         goto oom;
     p->fam = f;
-    l2l_rng_split(rng, &p->rng); /* first the minibatch stream, then θ0 */
     int rows = f->batch > EVAL_CHUNK ? f->batch : EVAL_CHUNK;
-    p->x = malloc((size_t)f->batch * f->train.dim * sizeof *p->x);
-    p->y = malloc((size_t)f->batch);
-    p->depth = 1;
-    p->hist = malloc((size_t)f->batch * sizeof *p->hist);
-    if (!p->x || !p->y || !p->hist || mlp_work_alloc(&p->work, s, rows) < 0)
+    /* first the minibatch stream, then θ0 */
+    if (minibatch_init(&p->mb, &f->train, f->batch, f->shuffle, rng) < 0 ||
+        mlp_work_alloc(&p->work, s, rows) < 0)
         goto oom;
-    if (f->shuffle) {
-        if (!(p->perm = malloc(f->train.n * sizeof *p->perm)))
-            goto oom;
-        for (size_t i = 0; i < f->train.n; i++)
-            p->perm[i] = i;
-        shuffle(&p->rng, p->perm, f->train.n);
-    }
     for (int l = 1; l <= s->layers; l++) {
         size_t nw = s->b_off[l] - s->w_off[l];
         /* xavier: Var W = 2 / (fan_in + fan_out), b = 0; normal: all N(0, init_std^2) */
@@ -333,85 +303,36 @@ static void mlp_problem_free(void *problem)
         return;
     mlp_work_free(&p->work);
     mlp_rwork_free(&p->rwork);
-    free(p->hist);
-    free(p->perm);
-    free(p->x);
-    free(p->y);
+    minibatch_free(&p->mb);
     free(p);
-}
-
-/* Copies example k of the training set into row i of the minibatch. */
-static void put_example(struct problem *p, int i, size_t k)
-{
-    const size_t dim = p->fam->train.dim;
-    memcpy(p->x + (size_t)i * dim, p->fam->train.images + k * dim, dim * sizeof *p->x);
-    p->y[i] = p->fam->train.labels[k];
-}
-
-/* Copies a fresh minibatch of training examples into p->x, p->y, and its
- * indices into the replay ring. */
-static void draw_batch(struct problem *p)
-{
-    const struct family *f = p->fam;
-    size_t *rec = p->hist + (size_t)(p->calls++ % p->depth) * (size_t)f->batch;
-    for (int i = 0; i < f->batch; i++) {
-        size_t k;
-        if (f->shuffle) {
-            if (p->pos == f->train.n) { /* a new epoch */
-                shuffle(&p->rng, p->perm, f->train.n);
-                p->pos = 0;
-            }
-            k = p->perm[p->pos++];
-        } else {
-            k = (size_t)l2l_rng_below(&p->rng, f->train.n);
-        }
-        rec[i] = k;
-        put_example(p, i, k);
-    }
 }
 
 static int mlp_loss_grad(void *problem, const float *theta, double *loss, float *grad)
 {
     struct problem *p = problem;
     const struct family *f = p->fam;
-    draw_batch(p);
-    *loss = mlp_forward(&f->shape, &p->work, theta, p->x, p->y, f->batch, NULL);
+    minibatch_draw(&p->mb);
+    *loss = mlp_forward(&f->shape, &p->work, theta, p->mb.x, p->mb.y, f->batch, NULL);
     if (grad)
-        mlp_backward(&f->shape, &p->work, theta, p->x, p->y, f->batch, grad);
+        mlp_backward(&f->shape, &p->work, theta, p->mb.x, p->mb.y, f->batch, grad);
     return 0;
 }
 
-/* Keeps the minibatches of the last depth calls from now on (the ones
- * already drawn are forgotten). */
 static int mlp_replay_depth(void *problem, int depth)
 {
-    struct problem *p = problem;
-    if (depth < 1)
-        depth = 1;
-    size_t *h = realloc(p->hist, (size_t)depth * (size_t)p->fam->batch * sizeof *h);
-    if (!h)
-        return -1;
-    p->hist = h;
-    p->depth = depth;
-    p->calls = 0;
-    return 0;
+    return minibatch_replay_depth(&((struct problem *)problem)->mb, depth);
 }
 
-/* H·v on the minibatch of the call `ago` calls back, rebuilt from its
- * indices into p->x, p->y (the latest minibatch is not needed after its
- * loss_grad). */
+/* H·v on the minibatch of the call `ago` calls back, rebuilt in p->mb (the
+ * latest minibatch is not needed after its loss_grad). */
 static int mlp_hvp_hook(void *problem, int ago, const float *theta, const float *v, float *hv)
 {
     struct problem *p = problem;
     const struct family *f = p->fam;
-    if (ago < 0 || ago >= p->depth || ago >= p->calls)
+    if (minibatch_replay(&p->mb, ago) < 0 ||
+        (!p->rwork.rows && mlp_rwork_alloc(&p->rwork, &f->shape, f->batch) < 0))
         return -1;
-    if (!p->rwork.rows && mlp_rwork_alloc(&p->rwork, &f->shape, f->batch) < 0)
-        return -1;
-    const size_t *rec = p->hist + (size_t)((p->calls - 1 - ago) % p->depth) * (size_t)f->batch;
-    for (int i = 0; i < f->batch; i++)
-        put_example(p, i, rec[i]);
-    mlp_hvp(&f->shape, &p->work, &p->rwork, theta, v, p->x, p->y, f->batch, hv);
+    mlp_hvp(&f->shape, &p->work, &p->rwork, theta, v, p->mb.x, p->mb.y, f->batch, hv);
     return 0;
 }
 

@@ -31,14 +31,19 @@ l2l-get-data: $(top_srcdir)/scripts/get-data Makefile
 	$(AM_V_GEN)sed -e 's|^installed_converter=$$|installed_converter=$(pkglibexecdir)/mnist-json-to-idx$(EXEEXT)|' \
 	  $(top_srcdir)/scripts/get-data >$@.tmp && chmod +x $@.tmp && mv -f $@.tmp $@
 
-check_PROGRAMS += tests/test_idx tests/test_mlp
-TESTS += tests/test_idx tests/test_mlp
+check_PROGRAMS += tests/test_idx tests/test_mlp tests/test_minibatch
+TESTS += tests/test_idx tests/test_mlp tests/test_minibatch
 tests_test_idx_SOURCES = tests/test_idx.c
 tests_test_idx_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS) \
 	-DMNIST_JSON_TO_IDX='"$(abs_top_builddir)/scripts/mnist-json-to-idx$(EXEEXT)"'
 tests_test_idx_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_test_idx_LDADD = plugins/common/libl2lplugin.la $(CUNIT_LIBS)
 EXTRA_tests_test_idx_DEPENDENCIES = scripts/mnist-json-to-idx$(EXEEXT)
+
+tests_test_minibatch_SOURCES = tests/test_minibatch.c
+tests_test_minibatch_CPPFLAGS = $(AM_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
+tests_test_minibatch_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_test_minibatch_LDADD = plugins/common/libl2lplugin.la $(CUNIT_LIBS)
 
 tests_test_mlp_SOURCES = tests/test_mlp.c tests/idx_fixture.h
 tests_test_mlp_CPPFLAGS = $(TEST_CPPFLAGS) $(PLUGIN_COMMON_CPPFLAGS)
