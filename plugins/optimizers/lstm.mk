@@ -15,7 +15,8 @@ LSTM_SRC = plugins/optimizers/lstm_plugin.c \
 	plugins/optimizers/lstm_pass.c \
 	plugins/optimizers/lstm_gemm.c plugins/optimizers/lstm_gemm.h plugins/optimizers/lstm_cpu.h \
 	plugins/optimizers/lstm_gates.c plugins/optimizers/lstm_gates.h \
-	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h
+	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h \
+	plugins/optimizers/lstm_options.c plugins/optimizers/lstm_options.h
 
 optimizers_LTLIBRARIES += plugins/optimizers/lstm.la plugins/optimizers/lstm-gac.la
 plugins_optimizers_lstm_la_SOURCES = $(LSTM_SRC)

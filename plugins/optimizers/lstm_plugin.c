@@ -7,6 +7,7 @@
 #include <string.h>
 #include "l2l/plugin.h"
 #include "lstm_net.h"
+#include "lstm_options.h"
 
 #ifndef LSTM_GAC
 #define LSTM_GAC 0
@@ -46,14 +47,8 @@ struct lstm_opt {
 static void *create(const struct l2l_value *opts, size_t n, const struct l2l_group *groups,
                     int n_groups, char *err, size_t errlen)
 {
-    struct lstm_dims d = {.L = (int)opts[O_LAYERS].i, .H = (int)opts[O_HIDDEN].i, .D = 2, .gac = 0};
-    enum lstm_pre pre = LSTM_PRE_LOGSIGN;
-    if (!strcmp(opts[O_PRE].s, "none")) {
-        pre = LSTM_PRE_NONE;
-        d.D = 1;
-    } else if (!strcmp(opts[O_PRE].s, "logsign-ref")) {
-        pre = LSTM_PRE_LOGSIGN_REF;
-    }
+    struct lstm_dims d = {.L = (int)opts[O_LAYERS].i, .H = (int)opts[O_HIDDEN].i, .gac = 0};
+    enum lstm_pre pre = lstm_pre_option(opts[O_PRE].s, &d.D);
 #if LSTM_GAC
     d.gac = (int)opts[O_GAC].i;
     if (d.gac > d.H || (d.gac > 0 && d.L == 0)) {
@@ -73,8 +68,7 @@ static void *create(const struct l2l_value *opts, size_t n, const struct l2l_gro
         free(s);
         return NULL;
     }
-    if (!(s->upd = calloc(n ? n : 1, sizeof(float)))) {
-        snprintf(err, errlen, "lstm: out of memory for %zu parameters", n);
+    if (!(s->upd = lstm_update_alloc(n, "lstm", err, errlen))) {
         lstm_net_free(&s->net);
         free(s);
         return NULL;
@@ -99,8 +93,7 @@ static int step(void *self, float *theta, const float *grad)
 {
     struct lstm_opt *s = self;
     lstm_net_forward(&s->net, grad, s->upd);
-    for (size_t k = 0; k < s->net.n; k++)
-        theta[k] += s->upd[k];
+    lstm_update_apply(theta, s->upd, s->net.n);
     return 0;
 }
 
@@ -127,9 +120,7 @@ static int shape(const void *self, uint32_t *words, int max)
 {
     const struct lstm_dims *d = &((const struct lstm_opt *)self)->net.d;
     uint32_t w[6] = {1, LSTM_GAC, (uint32_t)d->L, (uint32_t)d->H, (uint32_t)d->D, (uint32_t)d->gac};
-    int k = max < 6 ? max : 6;
-    memcpy(words, w, sizeof(uint32_t) * (size_t)(k > 0 ? k : 0));
-    return k > 0 ? k : 0;
+    return lstm_shape_copy(words, max, w, 6);
 }
 
 static int tape_begin(void *self, int U)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "l2l/plugin.h"
 #include "ntm_bfgs.h"
+#include "lstm_options.h"
 
 /* Preprocessing, p and scale as `lstm` (the paper's MNIST setting); one
  * read head and three write heads as the paper's BFGS argument (three
@@ -47,17 +48,11 @@ struct ntm_opt {
 static void *create(const struct l2l_value *opts, size_t n, const struct l2l_group *groups,
                     int n_groups, char *err, size_t errlen)
 {
-    struct ntm_dims d = {.L = (int)opts[O_LAYERS].i, .H = (int)opts[O_HIDDEN].i, .D = 2,
+    struct ntm_dims d = {.L = (int)opts[O_LAYERS].i, .H = (int)opts[O_HIDDEN].i,
                          .gac = (int)opts[O_GAC].i, .R = (int)opts[O_R].i,
                          .W = (int)opts[O_W].i, .window = (int)opts[O_WINDOW].i,
                          .m0 = !strcmp(opts[O_M0].s, "identity")};
-    enum lstm_pre pre = LSTM_PRE_LOGSIGN;
-    if (!strcmp(opts[O_PRE].s, "none")) {
-        pre = LSTM_PRE_NONE;
-        d.D = 1;
-    } else if (!strcmp(opts[O_PRE].s, "logsign-ref")) {
-        pre = LSTM_PRE_LOGSIGN_REF;
-    }
+    enum lstm_pre pre = lstm_pre_option(opts[O_PRE].s, &d.D);
     if (d.gac > d.H) {
         snprintf(err, errlen, "ntm-bfgs: gac = %d, expected at most hidden = %d", d.gac, d.H);
         return NULL;
@@ -74,8 +69,7 @@ static void *create(const struct l2l_value *opts, size_t n, const struct l2l_gro
         free(s);
         return NULL;
     }
-    if (!(s->upd = calloc(n ? n : 1, sizeof(float)))) {
-        snprintf(err, errlen, "ntm-bfgs: out of memory for %zu parameters", n);
+    if (!(s->upd = lstm_update_alloc(n, "ntm-bfgs", err, errlen))) {
         ntm_net_free(&s->net);
         free(s);
         return NULL;
@@ -99,8 +93,7 @@ static int step(void *self, float *theta, const float *grad)
 {
     struct ntm_opt *s = self;
     ntm_net_forward(&s->net, grad, s->upd);
-    for (size_t k = 0; k < s->net.n; k++)
-        theta[k] += s->upd[k];
+    lstm_update_apply(theta, s->upd, s->net.n);
     return 0;
 }
 
@@ -126,10 +119,7 @@ static int shape(const void *self, uint32_t *words, int max)
     const struct ntm_dims *d = &((const struct ntm_opt *)self)->net.d;
     uint32_t w[N_SHAPE] = {1, (uint32_t)d->L, (uint32_t)d->H, (uint32_t)d->D, (uint32_t)d->gac,
                            (uint32_t)d->R, (uint32_t)d->W, (uint32_t)d->window, (uint32_t)d->m0};
-    int k = max < N_SHAPE ? max : N_SHAPE;
-    if (k > 0)
-        memcpy(words, w, sizeof(uint32_t) * (size_t)k);
-    return k > 0 ? k : 0;
+    return lstm_shape_copy(words, max, w, N_SHAPE);
 }
 
 static int tape_begin(void *self, int U)

@@ -1,12 +1,13 @@
 # plugins/optimizers/ntm_bfgs.mk: the `ntm-bfgs` learned optimizer (LSTM+GAC
 # controller with an external memory, docs/ntm-bfgs.md), built from its own
-# files and the lstm plugin's gate, preprocessing and averaging kernels; its
-# test.
+# files and the lstm plugin's gate, preprocessing and averaging kernels and
+# option handling (lstm_options.c); its test.
 NTM_SRC = plugins/optimizers/ntm_bfgs.c plugins/optimizers/ntm_bfgs.h \
 	plugins/optimizers/ntm_bfgs_net.c plugins/optimizers/ntm_bfgs_mem.c \
 	plugins/optimizers/lstm_gates.c plugins/optimizers/lstm_gates.h plugins/optimizers/lstm_cpu.h \
 	plugins/optimizers/lstm_kernels.c plugins/optimizers/lstm_kernels.h \
-	plugins/optimizers/lstm_gmean.c plugins/optimizers/lstm_gmean.h
+	plugins/optimizers/lstm_gmean.c plugins/optimizers/lstm_gmean.h \
+	plugins/optimizers/lstm_options.c plugins/optimizers/lstm_options.h
 
 optimizers_LTLIBRARIES += plugins/optimizers/ntm-bfgs.la
 plugins_optimizers_ntm_bfgs_la_SOURCES = $(NTM_SRC)
