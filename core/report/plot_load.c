@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include "bytes.h"
 #include "infile.h"
 #include "l2l/plugin.h" /* L2L_ERRLEN */
 #include "log.h"
@@ -529,7 +530,11 @@ int pr_load(const char *dir, struct pr_results *r)
             goto fail;
     char path[4096];
     l2l_fmt(path, sizeof path, "%s/manifest.ini", dir);
-    r->manifest = l2l_read_text(path);
+    char err[L2L_ERRLEN];
+    if ((rc = l2l_read_text(path, L2L_TEXT_MAX, &r->manifest, err, sizeof err)) < 0) {
+        l2l_error("%s", err); /* missing: the report says so */
+        goto fail;
+    }
     return 0;
 fail:
     if (rc == L2L_ENOMEM)

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "infile.h"
+#include "bytes.h"
 #include "log.h"
 #include "plot_csv.h"
 #include "report.h" /* report_manifest_get */
@@ -445,7 +445,11 @@ int st_write_all(const struct pr_results *r, const char *figdir, const char *dat
     uint64_t seed = strtoull(seedtext, NULL, 10);
     char path[4096];
     l2l_fmt(path, sizeof path, "%s/suite.ini", r->dir);
-    char *suite = l2l_read_text(path);
+    char *suite, err[L2L_ERRLEN];
+    if (l2l_read_text(path, L2L_TEXT_MAX, &suite, err, sizeof err) < 0) {
+        l2l_error("%s", err); /* missing: every key takes its default */
+        return L2L_EINPUT;
+    }
     struct st_conf *conf = calloc((size_t)r->n_exp, sizeof *conf);
     double *target = malloc(sizeof *target * (size_t)r->n_exp);
     double *step = malloc(sizeof *step * (size_t)r->n_exp * (size_t)r->n_opt);

@@ -261,6 +261,33 @@ int l2l_read_file_magic(const char *path, size_t max, const char *magic, const c
     return read_file(path, max, magic, what, data, len, err, errlen);
 }
 
+int l2l_read_text(const char *path, size_t max, char **text, char *err, size_t errlen)
+{
+    *text = NULL;
+    unsigned char *d;
+    size_t n;
+    int rc = read_file(path, max, NULL, NULL, &d, &n, err, errlen);
+    if (rc == L2L_EIO && errno == ENOENT) /* read at once: open() set it */
+        return 0;
+    if (rc < 0)
+        return rc;
+    if (memchr(d, 0, n)) {
+        l2l_fmt(err, errlen, "%s: a NUL byte at offset %zu: not a text file", path,
+                (size_t)((unsigned char *)memchr(d, 0, n) - d));
+        free(d);
+        return L2L_EINPUT;
+    }
+    char *t = realloc(d, n + 1);
+    if (!t) {
+        free(d);
+        l2l_fmt(err, errlen, "%s: out of memory reading the file (%zu bytes)", path, n);
+        return L2L_ENOMEM;
+    }
+    t[n] = 0;
+    *text = t;
+    return 0;
+}
+
 int l2l_mkdirs(const char *dir, char *err, size_t errlen)
 {
     size_t n = strlen(dir);

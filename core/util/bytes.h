@@ -59,6 +59,13 @@ int l2l_read_file(const char *path, size_t max, unsigned char **data, size_t *le
  * kind is not read whole first. */
 int l2l_read_file_magic(const char *path, size_t max, const char *magic, const char *what,
                         unsigned char **data, size_t *len, char *err, size_t errlen);
+/* A text file (at most max bytes) as a NUL-terminated string in *text
+ * (caller frees), read as l2l_read_file reads: for the small files a
+ * report quotes (manifest.ini, suite.ini). A NUL byte in it is refused.
+ * Returns 0 with *text NULL when the file does not exist (the report
+ * quotes what it has), or < 0 with err set when it cannot be read. */
+#define L2L_TEXT_MAX ((size_t)1 << 26) /* 64 MiB: far past any suite written */
+int l2l_read_text(const char *path, size_t max, char **text, char *err, size_t errlen);
 /* mkdir -p: dir and every folder above it that is missing. Returns < 0
  * with err naming the folder that could not be made. */
 int l2l_mkdirs(const char *dir, char *err, size_t errlen);

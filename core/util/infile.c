@@ -3,7 +3,6 @@
  * the path) checks the very file that was opened. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,31 +70,4 @@ int l2l_fopen_input(const char *path, FILE **f, off_t *size, char *err, size_t e
         return L2L_ENOMEM;
     }
     return 0;
-}
-
-char *l2l_read_text(const char *path)
-{
-    FILE *f;
-    char why[256]; /* not said: the caller tells a missing file */
-    if (l2l_fopen_input(path, &f, NULL, why, sizeof why) < 0)
-        return NULL;
-    size_t n = 0, cap = 4096;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1)
-            break;
-        char *b = realloc(buf, cap * 2);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    if (buf)
-        buf[n] = 0;
-    fclose(f);
-    return buf;
 }

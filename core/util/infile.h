@@ -15,11 +15,6 @@ int l2l_open_input(const char *path, off_t *size, char *err, size_t errlen);
 /* The same as a stdio stream ("rb") in *f; returns 0 or the error code of
  * l2l_open_input (or L2L_ENOMEM), *f NULL and err set. */
 int l2l_fopen_input(const char *path, FILE **f, off_t *size, char *err, size_t errlen);
-/* The whole of path, opened as l2l_fopen_input does, NUL-terminated (a
- * string for the caller to free); NULL when it cannot be opened, is not a
- * regular file, or memory runs out. For the small text files a report
- * quotes (manifest, suite.ini). */
-char *l2l_read_text(const char *path);
 /* "a FIFO", "a directory", ... for the st_mode of a file that is not regular. */
 const char *l2l_file_kind(unsigned mode);
 #endif

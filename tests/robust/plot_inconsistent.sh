@@ -85,16 +85,23 @@ plot_case not-diverged 'curves.csv:45: run 0 of optimizer sgd in experiment e: r
     'sed -i "2s/,\$/,4/" runs.csv'
 plot_case other-final-loss 'curves.csv:45: run 0 of optimizer sgd in experiment e ends with loss [0-9.e-]+, but runs.csv:2 says final_loss 0.5' \
     'sed -i "2s/^\(e,quad,sgd,0,\)[^,]*,/\10.5,/" runs.csv'
-# Files the report quotes but does not check: a FIFO in place of the copy
-# of suite.ini (read for the judgment's settings) or of manifest.ini must
-# not block `l2l plot` (both were read with a plain fopen once, and the
-# first hung): they are read as missing, the report is still written.
+# Files the report quotes but does not check: the copy of suite.ini (read
+# for the judgment's settings) and manifest.ini. A FIFO in place of either
+# must not block `l2l plot` (both were read with a plain fopen once, and the
+# first hung), a huge one (sparse: refused from its size, before anything is
+# read) must not be read whole, and one with a NUL byte would be cut short
+# silently: each is an error naming the file. Missing, they are not: the
+# report is written with the defaults.
 for f in suite.ini manifest.ini; do
-    rm -rf "fifo-$f"
-    cp -R good "fifo-$f"
-    rm "fifo-$f/$f" && mkfifo "fifo-$f/$f"
-    ROBUST_TIMEOUT=60 expect "fifo-$f" 0 "^warning: l2l: gnuplot not found" plot "fifo-$f" &&
-        check "fifo-$f: report written" test -s "fifo-$f/index.html"
+    plot_case "fifo-$f" "$f: not a regular file: a FIFO" "rm $f && mkfifo $f"
+    plot_case "huge-$f" "$f: [0-9]+ bytes, more than the [0-9]+ a file this program writes can have" \
+        "truncate -s 100M $f"
+    plot_case "nul-$f" "$f: a NUL byte at offset 7: not a text file" "printf '; seed \\000 = 1\\n' >>$f.x && cat $f.x >$f && rm $f.x"
+    rm -rf "missing-$f"
+    cp -R good "missing-$f"
+    rm "missing-$f/$f"
+    ROBUST_TIMEOUT=60 expect "missing-$f" 0 "^warning: l2l: gnuplot not found" plot "missing-$f" &&
+        check "missing-$f: report written" test -s "missing-$f/index.html"
 done
 
 finish
