@@ -446,9 +446,10 @@ int st_write_all(const struct pr_results *r, const char *figdir, const char *dat
     char path[4096];
     l2l_fmt(path, sizeof path, "%s/suite.ini", r->dir);
     char *suite, err[L2L_ERRLEN];
-    if (l2l_read_text(path, L2L_TEXT_MAX, &suite, err, sizeof err) < 0) {
+    int rrc = l2l_read_text(path, L2L_TEXT_MAX, &suite, err, sizeof err);
+    if (rrc < 0) {
         l2l_error("%s", err); /* missing: every key takes its default */
-        return L2L_EINPUT;
+        return rrc;
     }
     struct st_conf *conf = calloc((size_t)r->n_exp, sizeof *conf);
     double *target = malloc(sizeof *target * (size_t)r->n_exp);

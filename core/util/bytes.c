@@ -271,9 +271,9 @@ int l2l_read_text(const char *path, size_t max, char **text, char *err, size_t e
         return 0;
     if (rc < 0)
         return rc;
-    if (memchr(d, 0, n)) {
-        l2l_fmt(err, errlen, "%s: a NUL byte at offset %zu: not a text file", path,
-                (size_t)((unsigned char *)memchr(d, 0, n) - d));
+    const unsigned char *nul = memchr(d, 0, n);
+    if (nul) {
+        l2l_fmt(err, errlen, "%s: a NUL byte at offset %zu: not a text file", path, (size_t)(nul - d));
         free(d);
         return L2L_EINPUT;
     }
